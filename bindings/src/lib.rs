@@ -1,0 +1,1 @@
+//! uniffi facade over rapport-core.

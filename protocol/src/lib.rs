@@ -1,0 +1,422 @@
+//! Wire types of the Rapport sync protocol, defined once and used by both the
+//! server (`rapport-server`) and the sync engine in `rapport-core`.
+//!
+//! The server never parses document contents: a document travels as opaque
+//! Automerge bytes ([`Bundle::data`]) plus a little metadata the client chooses
+//! to reveal ([`DocKind`] and opaque [`Tag`]s) so that the server can enforce
+//! per-kind sharing without reading the content. See `docs/protocol.md`.
+//!
+//! Control endpoints speak JSON. `POST /v1/sync`, which carries the bytes,
+//! speaks CBOR (`application/cbor`) so that a change is not inflated by base64.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Media type of the sync endpoint's request and response bodies.
+pub const CBOR: &str = "application/cbor";
+
+/// Path prefix of every versioned endpoint.
+pub const API_PREFIX: &str = "/v1";
+
+macro_rules! string_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub String);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(value: &str) -> Self {
+                Self(value.to_owned())
+            }
+        }
+    };
+}
+
+string_id!(
+    /// A document id, chosen by the device that created the document (a UUID).
+    DocId
+);
+string_id!(
+    /// An account id, chosen by the server.
+    AccountId
+);
+string_id!(
+    /// A device id, chosen by the server at sign-in.
+    DeviceId
+);
+string_id!(
+    /// A bundle id chosen by the pushing device, so that a retried push never stores twice.
+    BundleId
+);
+string_id!(
+    /// A grant id, chosen by the server.
+    GrantId
+);
+string_id!(
+    /// A care link id, chosen by the server.
+    LinkId
+);
+string_id!(
+    /// An opaque label a client attaches to a document so that a grant can
+    /// select it without the server reading content, e.g. `person:<uuid>`.
+    Tag
+);
+
+/// The role of an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Client,
+    Therapist,
+}
+
+/// What a document holds, at the granularity at which a client shares by kind
+/// ("all wins", "all interactions with one person").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocKind {
+    Profile,
+    Interaction,
+    Win,
+    Reflection,
+    Goal,
+    Person,
+    MoodCheckIn,
+    Phq9CheckIn,
+    Rehearsal,
+    /// A therapist's feedback note: owned by the therapist, readable by the client.
+    Note,
+}
+
+impl DocKind {
+    pub const ALL: [DocKind; 10] = [
+        DocKind::Profile,
+        DocKind::Interaction,
+        DocKind::Win,
+        DocKind::Reflection,
+        DocKind::Goal,
+        DocKind::Person,
+        DocKind::MoodCheckIn,
+        DocKind::Phq9CheckIn,
+        DocKind::Rehearsal,
+        DocKind::Note,
+    ];
+
+    /// The stable snake_case name used on the wire and in storage.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocKind::Profile => "profile",
+            DocKind::Interaction => "interaction",
+            DocKind::Win => "win",
+            DocKind::Reflection => "reflection",
+            DocKind::Goal => "goal",
+            DocKind::Person => "person",
+            DocKind::MoodCheckIn => "mood_check_in",
+            DocKind::Phq9CheckIn => "phq9_check_in",
+            DocKind::Rehearsal => "rehearsal",
+            DocKind::Note => "note",
+        }
+    }
+
+    /// Parses the name returned by [`DocKind::as_str`].
+    pub fn parse(name: &str) -> Option<DocKind> {
+        DocKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Errors (every 4xx and 5xx carries this JSON body)
+// ---------------------------------------------------------------------------
+
+/// Machine-readable error codes; the HTTP status is given beside each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// 400: the body or a parameter is malformed.
+    BadRequest,
+    /// 401: no token, an unknown token or a revoked one.
+    Unauthorized,
+    /// 401: wrong email or password.
+    BadCredentials,
+    /// 403: the caller may not do this (wrong role, someone else's document).
+    Forbidden,
+    /// 404: no such document, grant, link, device or invite.
+    NotFound,
+    /// 409: the email is taken, or the invite was used.
+    Conflict,
+    /// 410: the invite code expired.
+    Expired,
+    /// 413: the body, a bundle or the batch is larger than the server allows.
+    TooLarge,
+    /// 415: wrong content type.
+    UnsupportedMediaType,
+    /// 429: too many requests; retry after the time given.
+    RateLimited,
+    /// 500: the server failed; nothing was changed.
+    Internal,
+}
+
+/// The JSON body of every error response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorCode,
+    /// A sentence a person can act on. Never contains document content.
+    pub message: String,
+}
+
+// ---------------------------------------------------------------------------
+// Accounts, sessions, devices
+// ---------------------------------------------------------------------------
+
+/// `POST /v1/accounts`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignUpRequest {
+    pub email: String,
+    pub password: String,
+    pub role: Role,
+    pub display_name: String,
+}
+
+/// `POST /v1/sessions`: sign a device in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInRequest {
+    pub email: String,
+    pub password: String,
+    pub device_name: String,
+}
+
+/// Answer to sign-up and sign-in. Sign-up also signs the device in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub account_id: AccountId,
+    pub role: Role,
+    pub device_id: DeviceId,
+    /// Opaque bearer token; the server keeps only its hash.
+    pub token: String,
+}
+
+/// `GET /v1/devices` lists these; `DELETE /v1/devices/{id}` revokes one;
+/// `DELETE /v1/sessions/current` signs the calling device out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Device {
+    pub device_id: DeviceId,
+    pub name: String,
+    pub signed_in_at: DateTime<Utc>,
+    pub last_seen_at: Option<DateTime<Utc>>,
+    /// True for the device that made the request.
+    pub current: bool,
+}
+
+// ---------------------------------------------------------------------------
+// Care links: client and therapist
+// ---------------------------------------------------------------------------
+
+/// `POST /v1/invites` (client): a short-lived, single-use code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invite {
+    pub code: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// `POST /v1/invites/redeem` (therapist).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedeemInviteRequest {
+    pub code: String,
+}
+
+/// `GET /v1/links` lists these; `DELETE /v1/links/{id}` (client) ends one,
+/// which also revokes every grant between the two accounts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CareLink {
+    pub link_id: LinkId,
+    pub client: AccountId,
+    pub client_name: String,
+    pub therapist: AccountId,
+    pub therapist_name: String,
+    pub linked_at: DateTime<Utc>,
+}
+
+// ---------------------------------------------------------------------------
+// Sharing
+// ---------------------------------------------------------------------------
+
+/// What a grant covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum GrantScope {
+    /// One document.
+    Document { doc_id: DocId },
+    /// Every document of the owner of this kind, present and future; with a
+    /// tag, only those carrying the tag (e.g. all interactions with one person).
+    Kind { kind: DocKind, tag: Option<Tag> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    Read,
+    Write,
+}
+
+/// `POST /v1/grants`: the owner of documents grants a linked account access.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantRequest {
+    pub grantee: AccountId,
+    pub scope: GrantScope,
+    pub access: Access,
+}
+
+/// `GET /v1/grants` lists grants the caller gave and was given;
+/// `DELETE /v1/grants/{id}` (the owner) revokes one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    pub grant_id: GrantId,
+    pub owner: AccountId,
+    pub grantee: AccountId,
+    pub scope: GrantScope,
+    pub access: Access,
+    pub granted_at: DateTime<Utc>,
+}
+
+/// `GET /v1/access-log`: every read of the caller's documents by another account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessLogEntry {
+    pub reader: AccountId,
+    pub reader_name: String,
+    pub doc_id: DocId,
+    pub kind: DocKind,
+    pub read_at: DateTime<Utc>,
+}
+
+// ---------------------------------------------------------------------------
+// Sync: push and pull in one round trip (CBOR)
+// ---------------------------------------------------------------------------
+
+/// One unit of pushed change: opaque Automerge bytes for one document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bundle {
+    pub bundle_id: BundleId,
+    pub doc_id: DocId,
+    pub kind: DocKind,
+    /// Opaque tags for kind grants; the latest push's tags replace earlier ones.
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+    /// Automerge change bytes (one or more changes, concatenated).
+    #[serde(with = "serde_bytes")]
+    pub data: Vec<u8>,
+}
+
+/// `POST /v1/sync`: push a batch (may be empty), then pull one page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncRequest {
+    /// Where the previous pull ended; `None` on a new device.
+    pub cursor: Option<String>,
+    #[serde(default)]
+    pub push: Vec<Bundle>,
+    /// Page size wanted; the server caps it.
+    pub limit: Option<u32>,
+}
+
+/// A piece of a document the caller may read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PulledChange {
+    pub doc_id: DocId,
+    pub kind: DocKind,
+    pub owner: AccountId,
+    /// Automerge bytes: a saved document (snapshot) or change bytes; both load
+    /// with `load_incremental`.
+    #[serde(with = "serde_bytes")]
+    pub data: Vec<u8>,
+}
+
+/// Why a document left the caller's view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RemovalReason {
+    /// The owner revoked the grant or ended the care link: drop the local copy.
+    Revoked,
+    /// The owner deleted the document.
+    Deleted,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Removal {
+    pub doc_id: DocId,
+    pub reason: RemovalReason,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncResponse {
+    /// Bundle ids of the push that are stored (including ones stored by an earlier try).
+    pub acked: Vec<BundleId>,
+    pub changes: Vec<PulledChange>,
+    pub removed: Vec<Removal>,
+    /// Opaque; send it back with the next request.
+    pub cursor: String,
+    /// True when another page is waiting: call again at once.
+    pub more: bool,
+}
+
+/// `PUT /v1/documents/{id}/snapshot` (owner or writer, CBOR): a saved document
+/// that covers every bundle of the document the server has sent this device so
+/// far; the server may drop the bundles it covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotRequest {
+    /// The bundle ids the snapshot covers (all the device has pushed or pulled).
+    pub covers: Vec<BundleId>,
+    #[serde(with = "serde_bytes")]
+    pub data: Vec<u8>,
+}
+
+/// `GET /v1/limits`: what the server accepts, so a client can split batches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    pub max_body_bytes: u64,
+    pub max_bundle_bytes: u64,
+    pub max_batch: u32,
+    pub max_page: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_names_round_trip() {
+        for kind in DocKind::ALL {
+            assert_eq!(DocKind::parse(kind.as_str()), Some(kind));
+            let json = serde_json::to_string(&kind).expect("serialize");
+            assert_eq!(json, format!("\"{}\"", kind.as_str()));
+        }
+        assert_eq!(DocKind::parse("diary"), None);
+    }
+
+    #[test]
+    fn sync_request_bytes_stay_raw_in_cbor() {
+        let data = vec![7u8; 200];
+        let req = SyncRequest {
+            cursor: Some("42".into()),
+            push: vec![Bundle {
+                bundle_id: "b".into(),
+                doc_id: "d".into(),
+                kind: DocKind::Win,
+                tags: vec![],
+                data: data.clone(),
+            }],
+            limit: None,
+        };
+        let mut buf = Vec::new();
+        ciborium::into_writer(&req, &mut buf).expect("encode");
+        // 200 raw bytes plus a small envelope: no base64 inflation.
+        assert!(buf.len() < 200 + 120, "{} bytes", buf.len());
+        let back: SyncRequest = ciborium::from_reader(buf.as_slice()).expect("decode");
+        assert_eq!(back, req);
+    }
+}
