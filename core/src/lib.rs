@@ -1,1 +1,35 @@
-//! rapport-core
+//! rapport-core: the client's Interpersonal Psychotherapy record on the
+//! device. Every item is its own Automerge document stored in SQLite; the
+//! record works with no network and keeps every write.
+//!
+//! Map of the crate:
+//! - [`Store`]: open a record, create/get/update/delete any item, list and
+//!   search, exchange changes with other replicas, observe changes.
+//! - Record kinds, in IPT's words: [`journal`] (interactions, wins,
+//!   reflections), [`goal`] (milestones, barriers, course corrections),
+//!   [`inventory`] (people, closeness ring, role-dispute stages), [`profile`]
+//!   (focus, formulation, contract, phase), [`checkin`] (mood, PHQ-9),
+//!   [`rehearsal`], [`note`] (a therapist's feedback).
+//! - [`safety`]: crisis resources shown at once, offline.
+
+pub mod checkin;
+mod doc;
+pub mod error;
+pub mod goal;
+pub mod id;
+pub mod inventory;
+pub mod journal;
+mod kinds;
+pub mod note;
+pub mod observer;
+pub mod profile;
+pub mod record;
+pub mod rehearsal;
+pub mod safety;
+pub mod store;
+
+pub use error::{Error, Result};
+pub use id::ItemId;
+pub use rapport_protocol::DocKind;
+pub use record::{Item, Record};
+pub use store::Store;

@@ -1,0 +1,196 @@
+//! How an item lives in its Automerge document: an envelope of metadata
+//! (kind, sharing, tombstone, times) around the typed record, plus the
+//! autosurgeon mappings for times and dates.
+//!
+//! Root keys: `kind`, `shared`, `deleted`, `created_at`, `updated_at`, `record`.
+
+use automerge::{AutoCommit, ROOT, ReadDoc};
+use autosurgeon::{hydrate_prop, reconcile_prop};
+use chrono::{DateTime, Utc};
+use rapport_protocol::DocKind;
+
+use crate::error::{Error, Result};
+use crate::id::ItemId;
+use crate::record::Record;
+
+/// The metadata of an item, read from the envelope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Envelope {
+    pub kind: DocKind,
+    pub shared: bool,
+    pub deleted: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn malformed(id: &ItemId, kind: &'static str, reason: impl ToString) -> Error {
+    Error::MalformedDocument {
+        doc_id: id.to_string(),
+        kind,
+        reason: reason.to_string(),
+    }
+}
+
+/// Reads the envelope; `None` for a document that has no kind yet (only
+/// changes whose dependencies have not arrived).
+pub fn read_envelope(doc: &AutoCommit, id: &ItemId) -> Result<Option<Envelope>> {
+    let kind: Option<String> =
+        hydrate_prop(doc, ROOT, "kind").map_err(|e| malformed(id, "item", e))?;
+    let Some(kind) = kind else {
+        return Ok(None);
+    };
+    let kind = DocKind::parse(&kind).ok_or_else(|| malformed(id, "item", "unknown kind"))?;
+    let flag = |key: &str| -> Result<bool> {
+        let v: Option<bool> = hydrate_prop(doc, ROOT, key).map_err(|e| malformed(id, "item", e))?;
+        Ok(v.unwrap_or(false))
+    };
+    let time = |key: &str| -> Result<DateTime<Utc>> {
+        let v: Option<i64> = hydrate_prop(doc, ROOT, key).map_err(|e| malformed(id, "item", e))?;
+        Ok(v.and_then(DateTime::from_timestamp_millis)
+            .unwrap_or(DateTime::UNIX_EPOCH))
+    };
+    Ok(Some(Envelope {
+        kind,
+        shared: flag("shared")?,
+        deleted: flag("deleted")?,
+        created_at: time("created_at")?,
+        updated_at: time("updated_at")?,
+    }))
+}
+
+/// Reads the typed record of a live document of kind `R::KIND`.
+pub fn read_record<R: Record>(doc: &AutoCommit, id: &ItemId) -> Result<R> {
+    hydrate_prop(doc, ROOT, "record").map_err(|e| malformed(id, R::KIND.as_str(), e))
+}
+
+/// Writes a new document's envelope and record.
+pub fn init<R: Record>(doc: &mut AutoCommit, record: &R, now: DateTime<Utc>) -> Result<()> {
+    let ms = now.timestamp_millis();
+    put(doc, "kind", R::KIND.as_str())?;
+    put(doc, "shared", false)?;
+    put(doc, "deleted", false)?;
+    put(doc, "created_at", ms)?;
+    put(doc, "updated_at", ms)?;
+    write_record(doc, record, now)
+}
+
+/// Reconciles the record into the document: only the fields that changed are
+/// written, so concurrent edits of different fields both survive a merge.
+pub fn write_record<R: Record>(doc: &mut AutoCommit, record: &R, now: DateTime<Utc>) -> Result<()> {
+    reconcile_prop(doc, ROOT, "record", record).map_err(|e| Error::Storage(e.to_string()))?;
+    touch(doc, now)
+}
+
+pub fn set_shared(doc: &mut AutoCommit, shared: bool, now: DateTime<Utc>) -> Result<()> {
+    put(doc, "shared", shared)?;
+    touch(doc, now)
+}
+
+/// Deletion keeps a tombstone so that it travels to every replica; the
+/// record's content is removed from the current state.
+pub fn mark_deleted(doc: &mut AutoCommit, now: DateTime<Utc>) -> Result<()> {
+    use automerge::transaction::Transactable;
+    put(doc, "deleted", true)?;
+    if doc.get(ROOT, "record").map_err(storage)?.is_some() {
+        doc.delete(ROOT, "record").map_err(storage)?;
+    }
+    touch(doc, now)
+}
+
+fn touch(doc: &mut AutoCommit, now: DateTime<Utc>) -> Result<()> {
+    put(doc, "updated_at", now.timestamp_millis())
+}
+
+fn put<V: autosurgeon::Reconcile>(doc: &mut AutoCommit, key: &str, value: V) -> Result<()> {
+    reconcile_prop(doc, ROOT, key, value).map_err(|e| Error::Storage(e.to_string()))
+}
+
+fn storage(e: automerge::AutomergeError) -> Error {
+    Error::Storage(e.to_string())
+}
+
+/// `#[autosurgeon(with = "crate::doc::timestamp")]`: a UTC time as
+/// milliseconds since the epoch.
+pub mod timestamp {
+    use autosurgeon::{Hydrate, HydrateError, Prop, ReadDoc, Reconciler};
+    use chrono::{DateTime, Utc};
+
+    pub fn hydrate<D: ReadDoc>(
+        doc: &D,
+        obj: &automerge::ObjId,
+        prop: Prop<'_>,
+    ) -> Result<DateTime<Utc>, HydrateError> {
+        let ms = i64::hydrate(doc, obj, prop)?;
+        DateTime::from_timestamp_millis(ms)
+            .ok_or_else(|| HydrateError::unexpected("a time", format!("{ms} ms")))
+    }
+
+    pub fn reconcile<R: Reconciler>(value: &DateTime<Utc>, mut r: R) -> Result<(), R::Error> {
+        r.i64(value.timestamp_millis())
+    }
+}
+
+/// `#[autosurgeon(with = "crate::doc::opt_timestamp")]`
+pub mod opt_timestamp {
+    use autosurgeon::{Hydrate, HydrateError, Prop, ReadDoc, Reconcile, Reconciler};
+    use chrono::{DateTime, Utc};
+
+    pub fn hydrate<D: ReadDoc>(
+        doc: &D,
+        obj: &automerge::ObjId,
+        prop: Prop<'_>,
+    ) -> Result<Option<DateTime<Utc>>, HydrateError> {
+        match Option::<i64>::hydrate(doc, obj, prop)? {
+            None => Ok(None),
+            Some(ms) => DateTime::from_timestamp_millis(ms)
+                .map(Some)
+                .ok_or_else(|| HydrateError::unexpected("a time", format!("{ms} ms"))),
+        }
+    }
+
+    pub fn reconcile<R: Reconciler>(value: &Option<DateTime<Utc>>, r: R) -> Result<(), R::Error> {
+        value.map(|t| t.timestamp_millis()).reconcile(r)
+    }
+}
+
+/// `#[autosurgeon(with = "crate::doc::date")]`: a calendar date as `YYYY-MM-DD`.
+pub mod date {
+    use autosurgeon::{Hydrate, HydrateError, Prop, ReadDoc, Reconciler};
+    use chrono::NaiveDate;
+
+    pub fn hydrate<D: ReadDoc>(
+        doc: &D,
+        obj: &automerge::ObjId,
+        prop: Prop<'_>,
+    ) -> Result<NaiveDate, HydrateError> {
+        let s = String::hydrate(doc, obj, prop)?;
+        NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| HydrateError::unexpected("a date", s))
+    }
+
+    pub fn reconcile<R: Reconciler>(value: &NaiveDate, mut r: R) -> Result<(), R::Error> {
+        r.str(value.format("%Y-%m-%d").to_string())
+    }
+}
+
+/// `#[autosurgeon(with = "crate::doc::opt_date")]`: a calendar date as `YYYY-MM-DD`.
+pub mod opt_date {
+    use autosurgeon::{Hydrate, HydrateError, Prop, ReadDoc, Reconcile, Reconciler};
+    use chrono::NaiveDate;
+
+    pub fn hydrate<D: ReadDoc>(
+        doc: &D,
+        obj: &automerge::ObjId,
+        prop: Prop<'_>,
+    ) -> Result<Option<NaiveDate>, HydrateError> {
+        match Option::<String>::hydrate(doc, obj, prop)? {
+            None => Ok(None),
+            Some(s) => NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| HydrateError::unexpected("a date", s)),
+        }
+    }
+
+    pub fn reconcile<R: Reconciler>(value: &Option<NaiveDate>, r: R) -> Result<(), R::Error> {
+        value.map(|d| d.format("%Y-%m-%d").to_string()).reconcile(r)
+    }
+}

@@ -1,0 +1,42 @@
+//! Item ids: every item of the record is named by a random UUID, chosen on
+//! the device that created it so that offline devices never collide.
+
+use std::fmt;
+
+use autosurgeon::{Hydrate, Reconcile};
+use serde::{Deserialize, Serialize};
+
+/// The id of one item (one Automerge document) of the record.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Reconcile, Hydrate,
+)]
+#[serde(transparent)]
+pub struct ItemId(String);
+
+impl ItemId {
+    /// A fresh random id.
+    pub fn random() -> Self {
+        ItemId(uuid::Uuid::new_v4().to_string())
+    }
+
+    /// Wraps an id received from elsewhere (the UI, the server).
+    pub fn new(id: impl Into<String>) -> Self {
+        ItemId(id.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ItemId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for ItemId {
+    fn from(value: &str) -> Self {
+        ItemId(value.to_owned())
+    }
+}

@@ -1,0 +1,55 @@
+//! A therapist's feedback note on an entry, a goal or a week. Notes are the
+//! therapist's own documents: readable by the client, never writable by them
+//! (the server enforces it).
+
+use autosurgeon::{Hydrate, Reconcile};
+use chrono::{DateTime, NaiveDate, Utc};
+use rapport_protocol::DocKind;
+
+use crate::error::{Error, Result};
+use crate::id::ItemId;
+use crate::record::{IndexEntry, Record, require_text};
+
+/// What a note is about.
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub enum NoteSubject {
+    /// A journal entry, goal or other item of the client's.
+    Item { id: ItemId },
+    /// The week starting on this date (a Monday).
+    Week {
+        #[autosurgeon(with = "crate::doc::date")]
+        starting: NaiveDate,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct Note {
+    pub subject: NoteSubject,
+    pub text: String,
+    #[autosurgeon(with = "crate::doc::timestamp")]
+    pub written_at: DateTime<Utc>,
+}
+
+impl Record for Note {
+    const KIND: DocKind = DocKind::Note;
+
+    fn validate(&self) -> Result<()> {
+        require_text("text", &self.text)?;
+        if let NoteSubject::Item { id } = &self.subject
+            && id.as_str().is_empty()
+        {
+            return Err(Error::invalid("subject", "names no item"));
+        }
+        Ok(())
+    }
+
+    fn index(&self) -> IndexEntry {
+        IndexEntry {
+            at: Some(self.written_at),
+            person_id: None,
+            goal_id: None,
+            title: crate::journal::first_line(&self.text, "Note"),
+            text: vec![self.text.clone()],
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! Moving changes between replicas: the outbox going out, changes from
+//! elsewhere coming in (merged per Automerge), whole documents for snapshots,
+//! and dropping a local copy that is no longer ours to keep.
+
+use automerge::AutoCommit;
+use rapport_protocol::DocKind;
+use rusqlite::Connection;
+
+use super::outbox::OutgoingChange;
+use super::{Store, documents, index, outbox};
+use crate::doc;
+use crate::error::{Error, Result};
+use crate::id::ItemId;
+use crate::kinds;
+use crate::observer::ItemChange;
+
+/// What applying a batch of changes did.
+#[derive(Debug, Default)]
+pub struct Applied {
+    /// Items whose state changed.
+    pub changed: Vec<ItemId>,
+    /// Pieces that were refused (malformed); each left its document unchanged.
+    pub rejected: Vec<(ItemId, Error)>,
+}
+
+/// One piece of a document arriving from elsewhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncomingChange {
+    pub doc_id: ItemId,
+    pub kind: DocKind,
+    /// Automerge bytes: change chunks or a saved document.
+    pub data: Vec<u8>,
+}
+
+impl Store {
+    /// Local changes not yet acknowledged, oldest first, after outbox
+    /// position `after_seq`.
+    pub fn pending_changes(&self, after_seq: i64, limit: usize) -> Result<Vec<OutgoingChange>> {
+        self.read(|tx, _| outbox::pending(tx, after_seq, limit))
+    }
+
+    /// Removes acknowledged changes from the outbox.
+    pub fn acknowledge(&self, seqs: &[i64]) -> Result<()> {
+        self.write(|tx, _| outbox::acknowledge(tx, seqs))
+    }
+
+    /// How many local changes wait for a server.
+    pub fn outbox_len(&self) -> Result<usize> {
+        self.read(|tx, _| outbox::len(tx))
+    }
+
+    /// Merges changes made elsewhere into one document. Malformed or
+    /// truncated bytes are refused and the document stays as it was.
+    pub fn apply_changes(&self, doc_id: &ItemId, kind: DocKind, data: &[u8]) -> Result<bool> {
+        let changed = self.write(|tx, actor| apply_one(tx, actor, doc_id, kind, data))?;
+        if changed {
+            self.observers
+                .notify(&[ItemChange::upserted(doc_id.clone(), kind)]);
+        }
+        Ok(changed)
+    }
+
+    /// Applies many pieces in one transaction and one notification; a
+    /// malformed piece is reported and skipped, the others are kept.
+    pub fn apply_batch(&self, incoming: &[IncomingChange]) -> Result<Applied> {
+        let (applied, changes) = self.write(|tx, actor| {
+            let mut applied = Applied::default();
+            let mut changes = Vec::new();
+            for piece in incoming {
+                // A savepoint per piece: a refused piece leaves no trace.
+                tx.execute_batch("SAVEPOINT piece")?;
+                let result = apply_one(tx, actor, &piece.doc_id, piece.kind, &piece.data);
+                if result.is_err() {
+                    tx.execute_batch("ROLLBACK TO piece")?;
+                }
+                tx.execute_batch("RELEASE piece")?;
+                match result {
+                    Ok(changed) => {
+                        if changed {
+                            applied.changed.push(piece.doc_id.clone());
+                            changes.push(ItemChange::upserted(piece.doc_id.clone(), piece.kind));
+                        }
+                    }
+                    Err(
+                        err @ (Error::MalformedChanges { .. } | Error::MalformedDocument { .. }),
+                    ) => {
+                        applied.rejected.push((piece.doc_id.clone(), err));
+                    }
+                    Err(other) => return Err(other),
+                }
+            }
+            Ok((applied, changes))
+        })?;
+        self.observers.notify(&changes);
+        Ok(applied)
+    }
+
+    /// The whole document as one saved Automerge blob (for a snapshot or for
+    /// handing a document to a new replica).
+    pub fn export_document(&self, id: &ItemId) -> Result<(DocKind, Vec<u8>)> {
+        self.read(|tx, actor| {
+            let mut loaded = documents::load(tx, id, actor)?.ok_or_else(|| Error::NotFound {
+                kind: "item",
+                id: id.to_string(),
+            })?;
+            Ok((loaded.kind, loaded.doc.save()))
+        })
+    }
+
+    /// Every document id this device holds, including deleted ones.
+    pub fn document_ids(&self) -> Result<Vec<ItemId>> {
+        self.read(|tx, _| documents::all_ids(tx))
+    }
+
+    /// Drops this device's copy of a document without a tombstone: for a share
+    /// that was revoked, or a document the server deleted.
+    pub fn remove_local_copy(&self, id: &ItemId) -> Result<bool> {
+        let removed = self.write(|tx, actor| {
+            let kind = documents::load(tx, id, actor)?.map(|l| l.kind);
+            documents::remove(tx, id)?;
+            outbox::forget(tx, id)?;
+            index::remove(tx, id)?;
+            Ok(kind)
+        })?;
+        if let Some(kind) = removed {
+            self.observers
+                .notify(&[ItemChange::removed(id.clone(), kind)]);
+        }
+        Ok(removed.is_some())
+    }
+}
+
+fn apply_one(
+    tx: &Connection,
+    actor: &automerge::ActorId,
+    id: &ItemId,
+    kind: DocKind,
+    data: &[u8],
+) -> Result<bool> {
+    let malformed = || Error::MalformedChanges {
+        doc_id: id.to_string(),
+    };
+    let existing = documents::load(tx, id, actor)?;
+    let is_new = existing.is_none();
+    let mut document = match existing {
+        Some(loaded) if loaded.kind != kind => {
+            return Err(Error::MalformedDocument {
+                doc_id: id.to_string(),
+                kind: kind.as_str(),
+                reason: format!("it is stored here as a {}", loaded.kind.as_str()),
+            });
+        }
+        Some(loaded) => loaded.doc,
+        None => AutoCommit::new().with_actor(actor.clone()),
+    };
+    let heads = document.get_heads();
+    let missing = document.get_missing_deps(&[]);
+    document.load_incremental(data).map_err(|_| malformed())?;
+    if document.get_heads() == heads && document.get_missing_deps(&[]) == missing {
+        return Ok(false); // nothing new: a duplicate
+    }
+    // Refuse a document that does not have the shape of its kind.
+    if let Some(env) = doc::read_envelope(&document, id)? {
+        if env.kind != kind {
+            return Err(Error::MalformedDocument {
+                doc_id: id.to_string(),
+                kind: kind.as_str(),
+                reason: format!("it says it is a {}", env.kind.as_str()),
+            });
+        }
+        if !env.deleted {
+            kinds::index_entry(kind, &document, id)?;
+        }
+    }
+    if is_new {
+        documents::insert(tx, id, kind, data)?;
+    } else {
+        documents::append(tx, id, data, &mut document)?;
+    }
+    index::update(tx, id, &document)?;
+    Ok(true)
+}

@@ -1,0 +1,188 @@
+//! The derived query index: one row per live item for list screens and
+//! filters, and an FTS5 table over its text. Derived from the documents only,
+//! so it can be dropped and rebuilt with identical results.
+
+use automerge::AutoCommit;
+use chrono::{DateTime, Utc};
+use rapport_protocol::DocKind;
+use rusqlite::{Connection, params, types::Value};
+
+use crate::doc;
+use crate::error::{Error, Result};
+use crate::id::ItemId;
+use crate::kinds;
+
+/// One row of a list screen or a search result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub id: ItemId,
+    pub kind: DocKind,
+    pub at: Option<DateTime<Utc>>,
+    pub person_id: Option<ItemId>,
+    pub goal_id: Option<ItemId>,
+    pub title: String,
+    pub shared: bool,
+}
+
+/// Filters for [`crate::Store::list`]. Empty `kinds` means every kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListQuery {
+    pub kinds: Vec<DocKind>,
+    pub person_id: Option<ItemId>,
+    pub goal_id: Option<ItemId>,
+    /// Inclusive lower bound on the item's time.
+    pub from: Option<DateTime<Utc>>,
+    /// Exclusive upper bound on the item's time.
+    pub to: Option<DateTime<Utc>>,
+    pub offset: u32,
+    /// Page size; 0 means the default of 50. At most [`MAX_PAGE`].
+    pub limit: u32,
+}
+
+pub const DEFAULT_PAGE: u32 = 50;
+pub const MAX_PAGE: u32 = 500;
+
+/// Re-derives the index row of one document from its current state.
+pub fn update(tx: &Connection, id: &ItemId, document: &AutoCommit) -> Result<()> {
+    remove(tx, id)?;
+    let Some(envelope) = doc::read_envelope(document, id)? else {
+        return Ok(());
+    };
+    if envelope.deleted {
+        return Ok(());
+    }
+    let entry = kinds::index_entry(envelope.kind, document, id)?;
+    tx.prepare_cached(
+        "INSERT INTO item_index (id, kind, at, person_id, goal_id, title, shared, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        id.as_str(),
+        envelope.kind.as_str(),
+        entry.at.map(|t| t.timestamp_millis()),
+        entry.person_id.as_ref().map(ItemId::as_str),
+        entry.goal_id.as_ref().map(ItemId::as_str),
+        entry.title,
+        envelope.shared,
+        envelope.updated_at.timestamp_millis(),
+    ])?;
+    let body = entry.text.join("\n");
+    if !body.trim().is_empty() {
+        tx.prepare_cached("INSERT INTO item_text (id, body) VALUES (?1, ?2)")?
+            .execute(params![id.as_str(), body])?;
+    }
+    Ok(())
+}
+
+pub fn remove(tx: &Connection, id: &ItemId) -> Result<()> {
+    tx.prepare_cached("DELETE FROM item_index WHERE id = ?1")?
+        .execute([id.as_str()])?;
+    tx.prepare_cached("DELETE FROM item_text WHERE id = ?1")?
+        .execute([id.as_str()])?;
+    Ok(())
+}
+
+pub fn clear(tx: &Connection) -> Result<()> {
+    tx.execute_batch("DELETE FROM item_index; DELETE FROM item_text;")?;
+    Ok(())
+}
+
+const SUMMARY_COLUMNS: &str = "i.id, i.kind, i.at, i.person_id, i.goal_id, i.title, i.shared";
+
+fn page_limit(limit: u32) -> Result<i64> {
+    match limit {
+        0 => Ok(DEFAULT_PAGE as i64),
+        n if n > MAX_PAGE => Err(Error::invalid(
+            "limit",
+            format!("must be at most {MAX_PAGE}, got {n}"),
+        )),
+        n => Ok(n as i64),
+    }
+}
+
+pub fn list(tx: &Connection, q: &ListQuery) -> Result<Vec<Summary>> {
+    let mut sql = format!("SELECT {SUMMARY_COLUMNS} FROM item_index i WHERE 1 = 1");
+    let mut args: Vec<Value> = Vec::new();
+    if !q.kinds.is_empty() {
+        let marks = vec!["?"; q.kinds.len()].join(", ");
+        sql.push_str(&format!(" AND i.kind IN ({marks})"));
+        args.extend(q.kinds.iter().map(|k| Value::Text(k.as_str().into())));
+    }
+    if let Some(p) = &q.person_id {
+        sql.push_str(" AND i.person_id = ?");
+        args.push(Value::Text(p.to_string()));
+    }
+    if let Some(g) = &q.goal_id {
+        sql.push_str(" AND i.goal_id = ?");
+        args.push(Value::Text(g.to_string()));
+    }
+    if let Some(from) = q.from {
+        sql.push_str(" AND i.at >= ?");
+        args.push(Value::Integer(from.timestamp_millis()));
+    }
+    if let Some(to) = q.to {
+        sql.push_str(" AND i.at < ?");
+        args.push(Value::Integer(to.timestamp_millis()));
+    }
+    sql.push_str(" ORDER BY i.at DESC, i.id DESC LIMIT ? OFFSET ?");
+    args.push(Value::Integer(page_limit(q.limit)?));
+    args.push(Value::Integer(q.offset as i64));
+    let mut stmt = tx.prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(args), read_summary)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Full-text search, best match first. The query is taken as plain words
+/// (each a prefix), never as FTS5 syntax, so any input is safe.
+pub fn search(tx: &Connection, text: &str, limit: u32) -> Result<Vec<Summary>> {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(16)
+        .map(|w| format!("\"{w}\"*"))
+        .collect();
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let query = words.join(" ");
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM item_text t JOIN item_index i ON i.id = t.id
+         WHERE item_text MATCH ?1 ORDER BY bm25(item_text), i.at DESC, i.id LIMIT ?2"
+    );
+    let mut stmt = tx.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![query, page_limit(limit)?], read_summary)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn read_summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
+    let kind: String = r.get(1)?;
+    let kind = DocKind::parse(&kind).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            1,
+            rusqlite::types::Type::Text,
+            format!("unknown kind {kind}").into(),
+        )
+    })?;
+    Ok(Summary {
+        id: ItemId::new(r.get::<_, String>(0)?),
+        kind,
+        at: r
+            .get::<_, Option<i64>>(2)?
+            .and_then(DateTime::from_timestamp_millis),
+        person_id: r.get::<_, Option<String>>(3)?.map(ItemId::new),
+        goal_id: r.get::<_, Option<String>>(4)?.map(ItemId::new),
+        title: r.get(5)?,
+        shared: r.get(6)?,
+    })
+}
+
+/// Every index row with its text in a stable order, for comparing replicas
+/// and rebuilds.
+pub fn dump(tx: &Connection) -> Result<Vec<(Summary, String)>> {
+    let mut stmt = tx.prepare(&format!(
+        "SELECT {SUMMARY_COLUMNS}, coalesce(t.body, '') FROM item_index i
+         LEFT JOIN item_text t ON t.id = i.id ORDER BY i.id"
+    ))?;
+    let rows = stmt.query_map([], |r| Ok((read_summary(r)?, r.get::<_, String>(7)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -1,0 +1,117 @@
+//! The on-device schema and its forward migrations.
+//!
+//! `application_id` marks the file as ours; `user_version` is the schema
+//! version. A file from a newer version is refused rather than guessed at.
+
+use rusqlite::Connection;
+
+use crate::error::{Error, Result};
+
+/// 'RAPT'
+pub const APPLICATION_ID: i64 = 0x5241_5054;
+
+/// The schema version this build writes.
+pub const VERSION: i64 = 1;
+
+const V1: &str = r#"
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+-- One row per item: a compacted Automerge snapshot ...
+CREATE TABLE documents (
+    id       TEXT PRIMARY KEY,
+    kind     TEXT NOT NULL,
+    snapshot BLOB NOT NULL
+);
+-- ... plus the incremental changes since it, folded in by compaction.
+CREATE TABLE doc_changes (
+    seq    INTEGER PRIMARY KEY,
+    doc_id TEXT NOT NULL,
+    data   BLOB NOT NULL
+);
+CREATE INDEX doc_changes_by_doc ON doc_changes (doc_id, seq);
+-- Every local change the server has not acknowledged yet.
+CREATE TABLE outbox (
+    seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id TEXT NOT NULL,
+    kind   TEXT NOT NULL,
+    data   BLOB NOT NULL
+);
+-- The derived query index: rebuildable from the documents at any time.
+CREATE TABLE item_index (
+    id         TEXT PRIMARY KEY,
+    kind       TEXT NOT NULL,
+    at         INTEGER,
+    person_id  TEXT,
+    goal_id    TEXT,
+    title      TEXT NOT NULL,
+    shared     INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX item_index_by_time ON item_index (at DESC, id);
+CREATE INDEX item_index_by_kind ON item_index (kind, at DESC);
+CREATE INDEX item_index_by_person ON item_index (person_id, at DESC);
+CREATE INDEX item_index_by_goal ON item_index (goal_id, at DESC);
+CREATE VIRTUAL TABLE item_text USING fts5 (
+    id UNINDEXED,
+    body,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+-- Settings of this device only (never synced), e.g. crisis resources.
+CREATE TABLE device_settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"#;
+
+/// Brings a freshly opened connection to [`VERSION`], or refuses the file.
+pub fn migrate(conn: &mut Connection, path: &std::path::Path) -> Result<()> {
+    let not_ours = || Error::NotOurDatabase {
+        path: path.to_owned(),
+    };
+    // A file that is not SQLite at all fails on its first read.
+    let app_id: i64 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .map_err(|_| not_ours())?;
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|_| not_ours())?;
+    let tables: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+        .map_err(|_| not_ours())?;
+
+    if app_id != APPLICATION_ID {
+        if tables > 0 || app_id != 0 {
+            return Err(not_ours());
+        }
+    } else if version > VERSION {
+        return Err(Error::NewerSchema {
+            found: version,
+            supported: VERSION,
+        });
+    }
+
+    let tx = conn.transaction()?;
+    let mut from = if app_id == APPLICATION_ID { version } else { 0 };
+    while from < VERSION {
+        upgrade_from(&tx, from)?;
+        from += 1;
+    }
+    tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+    tx.pragma_update(None, "user_version", VERSION)?;
+    tx.commit()?;
+    Ok(())
+}
+
+fn upgrade_from(tx: &rusqlite::Transaction<'_>, version: i64) -> Result<()> {
+    match version {
+        0 => tx.execute_batch(V1)?,
+        _ => {
+            return Err(Error::Storage(format!(
+                "no migration from schema {version}"
+            )));
+        }
+    }
+    Ok(())
+}
