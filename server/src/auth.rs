@@ -1,0 +1,97 @@
+//! Bearer tokens and passwords: generation, hashing, and the [`Caller`]
+//! extractor that authenticates every protected request.
+//!
+//! A token is 32 random bytes in hex; the server stores only its SHA-256, so a
+//! leaked database does not sign anyone in. Passwords are hashed with Argon2id.
+
+use argon2::{
+    Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version,
+    password_hash::SaltString,
+};
+use axum::{
+    extract::FromRequestParts,
+    http::{header, request::Parts},
+};
+use rapport_protocol::{AccountId, DeviceId, Role};
+use sha2::{Digest, Sha256};
+
+use crate::{
+    AppState, db,
+    error::{ApiError, ApiResult},
+};
+
+/// The authenticated account and device behind a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub account_id: AccountId,
+    pub role: Role,
+    pub device_id: DeviceId,
+}
+
+/// Fills `buf` from the operating system's random source.
+pub fn random_bytes(buf: &mut [u8]) -> ApiResult<()> {
+    getrandom::fill(buf).map_err(|e| ApiError::Internal(format!("no randomness: {e}")))
+}
+
+/// A new opaque bearer token.
+pub fn new_token() -> ApiResult<String> {
+    let mut bytes = [0u8; 32];
+    random_bytes(&mut bytes)?;
+    Ok(hex::encode(bytes))
+}
+
+/// What the database keeps of a token (or an invite code).
+pub fn hash_secret(secret: &str) -> Vec<u8> {
+    Sha256::digest(secret.as_bytes()).to_vec()
+}
+
+fn argon2(memory_kib: u32) -> ApiResult<Argon2<'static>> {
+    let params = Params::new(memory_kib.max(Params::MIN_M_COST), 2, 1, None)
+        .map_err(|e| ApiError::Internal(format!("argon2 parameters: {e}")))?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+}
+
+/// Hashes a password with Argon2id and a random salt (PHC string).
+pub fn hash_password(password: &str, memory_kib: u32) -> ApiResult<String> {
+    let mut salt = [0u8; 16];
+    random_bytes(&mut salt)?;
+    let salt =
+        SaltString::encode_b64(&salt).map_err(|e| ApiError::Internal(format!("salt: {e}")))?;
+    argon2(memory_kib)?
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|e| ApiError::Internal(format!("hashing password: {e}")))
+}
+
+/// Checks a password against a stored PHC string (parameters come from the string).
+pub fn verify_password(password: &str, stored: &str) -> bool {
+    match PasswordHash::new(stored) {
+        Ok(parsed) => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or(ApiError::Unauthorized)?;
+        let token_hash = hash_secret(token);
+        let caller = state
+            .db
+            .write(move |tx| db::accounts::authenticate(tx, &token_hash))
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
+        tracing::Span::current().record("account", tracing::field::display(&caller.account_id));
+        Ok(caller)
+    }
+}

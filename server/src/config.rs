@@ -1,0 +1,103 @@
+//! Command-line flags and environment variables: where to listen, where the
+//! database lives, TLS, and the limits the server enforces.
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use clap::Parser;
+
+/// The Rapport sync server.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "rapport-server", version, about)]
+pub struct Config {
+    /// Address to listen on (port 0 picks a free port; the chosen address is
+    /// printed on stdout).
+    #[arg(long, env = "RAPPORT_LISTEN", default_value = "127.0.0.1:8787")]
+    pub listen: SocketAddr,
+
+    /// SQLite database file; its directory is created if missing.
+    #[arg(
+        long,
+        env = "RAPPORT_DATABASE",
+        default_value = "./rapport-data/rapport.sqlite3"
+    )]
+    pub database: PathBuf,
+
+    /// PEM certificate chain; with --tls-key the server speaks HTTPS.
+    #[arg(long, env = "RAPPORT_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// PEM private key matching --tls-cert.
+    #[arg(long, env = "RAPPORT_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Allow plain HTTP on a non-loopback address (behind a TLS-terminating proxy).
+    #[arg(long, env = "RAPPORT_ALLOW_INSECURE_HTTP")]
+    pub allow_insecure_http: bool,
+
+    /// Largest request body in bytes.
+    #[arg(long, env = "RAPPORT_MAX_BODY_BYTES", default_value_t = 16 * 1024 * 1024)]
+    pub max_body_bytes: u64,
+
+    /// Largest bundle or snapshot (its data) in bytes.
+    #[arg(long, env = "RAPPORT_MAX_BUNDLE_BYTES", default_value_t = 4 * 1024 * 1024)]
+    pub max_bundle_bytes: u64,
+
+    /// Most bundles in one push.
+    #[arg(long, env = "RAPPORT_MAX_BATCH", default_value_t = 500)]
+    pub max_batch: u32,
+
+    /// Most changes and removals in one pulled page.
+    #[arg(long, env = "RAPPORT_MAX_PAGE", default_value_t = 500)]
+    pub max_page: u32,
+
+    /// Sustained requests per second allowed per token (or per IP without one).
+    #[arg(long, env = "RAPPORT_RATE_PER_SEC", default_value_t = 20.0)]
+    pub rate_per_sec: f64,
+
+    /// Requests allowed in a burst per token (or per IP without one).
+    #[arg(long, env = "RAPPORT_RATE_BURST", default_value_t = 200.0)]
+    pub rate_burst: f64,
+
+    /// How long an invite code stays valid, in seconds.
+    #[arg(long, env = "RAPPORT_INVITE_TTL_SECS", default_value_t = 24 * 60 * 60)]
+    pub invite_ttl_secs: u64,
+
+    /// Argon2id memory cost in KiB (the OWASP minimum is 19456; lower only for tests).
+    #[arg(
+        long,
+        env = "RAPPORT_ARGON2_MEMORY_KIB",
+        default_value_t = 19_456,
+        hide = true
+    )]
+    pub argon2_memory_kib: u32,
+
+    /// Log as JSON lines instead of human-readable text.
+    #[arg(long, env = "RAPPORT_LOG_JSON")]
+    pub log_json: bool,
+}
+
+impl Config {
+    pub fn invite_ttl(&self) -> Duration {
+        Duration::from_secs(self.invite_ttl_secs)
+    }
+
+    /// Refuses plain HTTP on a non-loopback address unless explicitly allowed.
+    pub fn check_transport(&self) -> Result<(), String> {
+        let tls = self.tls_cert.is_some() && self.tls_key.is_some();
+        if !tls && !self.listen.ip().is_loopback() && !self.allow_insecure_http {
+            return Err(format!(
+                "refusing to serve plain HTTP on {}: give --tls-cert and --tls-key, \
+                 listen on a loopback address, or pass --allow-insecure-http if a \
+                 TLS-terminating proxy sits in front",
+                self.listen
+            ));
+        }
+        if self.max_batch == 0 || self.max_page == 0 || self.max_body_bytes == 0 {
+            return Err("--max-batch, --max-page and --max-body-bytes must be positive".into());
+        }
+        if !(self.rate_per_sec > 0.0 && self.rate_burst >= 1.0) {
+            return Err("--rate-per-sec must be positive and --rate-burst at least 1".into());
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,200 @@
+//! Accounts, devices and their tokens.
+
+use chrono::{DateTime, Utc};
+use rapport_protocol::{AccountId, Device, DeviceId, Role};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::{new_id, now};
+use crate::{
+    auth::Caller,
+    error::{ApiError, ApiResult},
+};
+
+pub fn role_str(role: Role) -> &'static str {
+    match role {
+        Role::Client => "client",
+        Role::Therapist => "therapist",
+    }
+}
+
+pub fn parse_role(s: &str) -> ApiResult<Role> {
+    match s {
+        "client" => Ok(Role::Client),
+        "therapist" => Ok(Role::Therapist),
+        other => Err(ApiError::Internal(format!(
+            "unknown role in storage: {other}"
+        ))),
+    }
+}
+
+pub fn parse_time(s: &str) -> ApiResult<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| ApiError::Internal(format!("bad timestamp in storage: {e}")))
+}
+
+/// Creates an account; `Conflict` if the email is taken.
+pub fn create_account(
+    tx: &Transaction<'_>,
+    email: &str,
+    password_hash: &str,
+    role: Role,
+    display_name: &str,
+) -> ApiResult<AccountId> {
+    let taken: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM accounts WHERE email = ?1)",
+        [email],
+        |row| row.get(0),
+    )?;
+    if taken {
+        return Err(ApiError::conflict(
+            "an account with this email exists; sign in",
+        ));
+    }
+    let id = new_id();
+    tx.execute(
+        "INSERT INTO accounts (id, email, password_hash, role, display_name, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            id,
+            email,
+            password_hash,
+            role_str(role),
+            display_name,
+            now().to_rfc3339()
+        ],
+    )?;
+    Ok(AccountId(id))
+}
+
+/// The account id, role and password hash for an email.
+pub fn find_by_email(
+    tx: &Transaction<'_>,
+    email: &str,
+) -> ApiResult<Option<(AccountId, Role, String)>> {
+    let row = tx
+        .query_row(
+            "SELECT id, role, password_hash FROM accounts WHERE email = ?1",
+            [email],
+            |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                ))
+            },
+        )
+        .optional()?;
+    row.map(|(id, role, hash)| Ok((AccountId(id), parse_role(&role)?, hash)))
+        .transpose()
+}
+
+pub fn display_name(tx: &Transaction<'_>, account: &AccountId) -> ApiResult<String> {
+    Ok(tx
+        .query_row(
+            "SELECT display_name FROM accounts WHERE id = ?1",
+            [&account.0],
+            |row| row.get(0),
+        )
+        .optional()?
+        .unwrap_or_default())
+}
+
+/// Registers a signed-in device holding a token with this hash.
+pub fn create_device(
+    tx: &Transaction<'_>,
+    account: &AccountId,
+    name: &str,
+    token_hash: &[u8],
+) -> ApiResult<DeviceId> {
+    let id = new_id();
+    tx.execute(
+        "INSERT INTO devices (id, account_id, name, token_hash, signed_in_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![id, account.0, name, token_hash, now().to_rfc3339()],
+    )?;
+    Ok(DeviceId(id))
+}
+
+/// The caller behind a token hash, if the device is not revoked. Notes when
+/// the device was last seen (at most once a minute, to spare writes).
+pub fn authenticate(tx: &Transaction<'_>, token_hash: &[u8]) -> ApiResult<Option<Caller>> {
+    let row = tx
+        .query_row(
+            "SELECT d.id, d.account_id, a.role, d.last_seen_at
+             FROM devices d JOIN accounts a ON a.id = d.account_id
+             WHERE d.token_hash = ?1 AND d.revoked_at IS NULL",
+            [token_hash],
+            |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, Option<String>>(3)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((device_id, account_id, role, last_seen)) = row else {
+        return Ok(None);
+    };
+    let now = now();
+    let stale = match last_seen.as_deref().map(parse_time).transpose()? {
+        Some(seen) => (now - seen).num_seconds() >= 60,
+        None => true,
+    };
+    if stale {
+        tx.execute(
+            "UPDATE devices SET last_seen_at = ?1 WHERE id = ?2",
+            params![now.to_rfc3339(), device_id],
+        )?;
+    }
+    Ok(Some(Caller {
+        account_id: AccountId(account_id),
+        role: parse_role(&role)?,
+        device_id: DeviceId(device_id),
+    }))
+}
+
+/// The account's devices that are still signed in.
+pub fn list_devices(tx: &Transaction<'_>, caller: &Caller) -> ApiResult<Vec<Device>> {
+    let mut stmt = tx.prepare(
+        "SELECT id, name, signed_in_at, last_seen_at FROM devices
+         WHERE account_id = ?1 AND revoked_at IS NULL ORDER BY signed_in_at, id",
+    )?;
+    let rows = stmt.query_map([&caller.account_id.0], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+            row.get::<_, Option<String>>(3)?,
+        ))
+    })?;
+    let mut devices = Vec::new();
+    for row in rows {
+        let (id, name, signed_in_at, last_seen_at) = row?;
+        devices.push(Device {
+            current: id == caller.device_id.0,
+            device_id: DeviceId(id),
+            name,
+            signed_in_at: parse_time(&signed_in_at)?,
+            last_seen_at: last_seen_at.as_deref().map(parse_time).transpose()?,
+        });
+    }
+    Ok(devices)
+}
+
+/// Revokes one of the account's devices; its token stops working at once.
+pub fn revoke_device(tx: &Transaction<'_>, account: &AccountId, device: &str) -> ApiResult<()> {
+    let changed = tx.execute(
+        "UPDATE devices SET revoked_at = ?1
+         WHERE id = ?2 AND account_id = ?3 AND revoked_at IS NULL",
+        params![now().to_rfc3339(), device, account.0],
+    )?;
+    if changed == 0 {
+        return Err(ApiError::not_found(
+            "no such signed-in device on this account",
+        ));
+    }
+    Ok(())
+}

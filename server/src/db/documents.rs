@@ -1,0 +1,162 @@
+//! Documents as the server sees them: an owner, a kind, opaque tags, and
+//! opaque bytes (bundles and snapshots) it never parses.
+
+use rapport_protocol::{AccountId, BundleId, DocId, DocKind, Tag};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::{grants, next_seq, now};
+use crate::{
+    auth::Caller,
+    error::{ApiError, ApiResult},
+};
+
+/// A document's metadata.
+#[derive(Debug, Clone)]
+pub struct DocMeta {
+    pub owner: AccountId,
+    pub kind: DocKind,
+    pub deleted_seq: Option<i64>,
+}
+
+pub fn get(tx: &Transaction<'_>, doc_id: &DocId) -> ApiResult<Option<DocMeta>> {
+    let row: Option<(String, String, Option<i64>)> = tx
+        .query_row(
+            "SELECT owner_id, kind, deleted_seq FROM documents WHERE id = ?1",
+            [&doc_id.0],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .optional()?;
+    row.map(|(owner, kind, deleted_seq)| {
+        Ok(DocMeta {
+            owner: AccountId(owner),
+            kind: parse_kind(&kind)?,
+            deleted_seq,
+        })
+    })
+    .transpose()
+}
+
+pub fn parse_kind(kind: &str) -> ApiResult<DocKind> {
+    DocKind::parse(kind)
+        .ok_or_else(|| ApiError::Internal(format!("unknown kind in storage: {kind}")))
+}
+
+/// Creates a document owned by `owner`.
+pub fn create(
+    tx: &Transaction<'_>,
+    doc_id: &DocId,
+    owner: &AccountId,
+    kind: DocKind,
+    seq: i64,
+) -> ApiResult<()> {
+    tx.execute(
+        "INSERT INTO documents (id, owner_id, kind, created_seq) VALUES (?1, ?2, ?3, ?4)",
+        params![doc_id.0, owner.0, kind.as_str(), seq],
+    )?;
+    Ok(())
+}
+
+/// The owner's latest push decides the kind and replaces the tags.
+pub fn set_kind_and_tags(
+    tx: &Transaction<'_>,
+    doc_id: &DocId,
+    kind: DocKind,
+    tags: &[Tag],
+) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE documents SET kind = ?1 WHERE id = ?2",
+        params![kind.as_str(), doc_id.0],
+    )?;
+    tx.execute("DELETE FROM doc_tags WHERE doc_id = ?1", [&doc_id.0])?;
+    for tag in tags {
+        tx.execute(
+            "INSERT OR IGNORE INTO doc_tags (doc_id, tag) VALUES (?1, ?2)",
+            params![doc_id.0, tag.0],
+        )?;
+    }
+    Ok(())
+}
+
+/// The owner deletes a document: its bytes go, a tombstone stays.
+pub fn delete(tx: &Transaction<'_>, caller: &AccountId, doc_id: &DocId) -> ApiResult<()> {
+    let doc = get(tx, doc_id)?
+        .filter(|d| d.deleted_seq.is_none())
+        .ok_or_else(|| ApiError::not_found("no such document"))?;
+    if doc.owner != *caller {
+        return Err(if grants::can_read(tx, caller, doc_id)? {
+            ApiError::forbidden("only the owner deletes a document")
+        } else {
+            ApiError::not_found("no such document")
+        });
+    }
+    let seq = next_seq(tx)?;
+    tx.execute(
+        "UPDATE documents SET deleted_seq = ?1 WHERE id = ?2",
+        params![seq, doc_id.0],
+    )?;
+    tx.execute(
+        "UPDATE bundles SET data = NULL WHERE doc_id = ?1",
+        [&doc_id.0],
+    )?;
+    tx.execute("DELETE FROM snapshots WHERE doc_id = ?1", [&doc_id.0])?;
+    tx.execute("DELETE FROM doc_tags WHERE doc_id = ?1", [&doc_id.0])?;
+    Ok(())
+}
+
+/// Checks that the caller may write an existing, live document.
+pub fn check_write(tx: &Transaction<'_>, caller: &AccountId, doc_id: &DocId) -> ApiResult<DocMeta> {
+    let doc = get(tx, doc_id)?
+        .filter(|d| d.deleted_seq.is_none())
+        .ok_or_else(|| ApiError::not_found("no such document"))?;
+    if doc.owner != *caller && !grants::can_write(tx, caller, doc_id)? {
+        return Err(ApiError::forbidden("you may not write this document"));
+    }
+    Ok(doc)
+}
+
+/// Stores a snapshot that covers the listed bundles, drops those bundles'
+/// bytes, and drops older snapshots the uploading device is known to hold.
+pub fn store_snapshot(
+    tx: &Transaction<'_>,
+    caller: &Caller,
+    doc_id: &DocId,
+    covers: &[BundleId],
+    data: &[u8],
+) -> ApiResult<()> {
+    check_write(tx, &caller.account_id, doc_id)?;
+    let acked: i64 = tx.query_row(
+        "SELECT acked_seq FROM devices WHERE id = ?1",
+        [&caller.device_id.0],
+        |row| row.get(0),
+    )?;
+    let since: Option<i64> = tx
+        .query_row(
+            "SELECT since_seq FROM device_docs WHERE device_id = ?1 AND doc_id = ?2 AND active = 1",
+            params![caller.device_id.0, doc_id.0],
+            |row| row.get(0),
+        )
+        .optional()?;
+    // An older snapshot is inside the new one if this device uploaded it or
+    // has acknowledged a cursor past both it and the document's arrival.
+    let held_up_to = match since {
+        Some(since) if since <= acked => acked,
+        _ => 0,
+    };
+    tx.execute(
+        "DELETE FROM snapshots WHERE doc_id = ?1 AND (device_id = ?2 OR seq <= ?3)",
+        params![doc_id.0, caller.device_id.0, held_up_to],
+    )?;
+    let seq = next_seq(tx)?;
+    tx.execute(
+        "INSERT INTO snapshots (seq, doc_id, device_id, data, stored_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![seq, doc_id.0, caller.device_id.0, data, now().to_rfc3339()],
+    )?;
+    let mut drop = tx.prepare(
+        "UPDATE bundles SET data = NULL WHERE doc_id = ?1 AND bundle_id = ?2 AND seq < ?3",
+    )?;
+    for bundle in covers {
+        drop.execute(params![doc_id.0, bundle.0, seq])?;
+    }
+    Ok(())
+}

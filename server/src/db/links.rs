@@ -1,0 +1,168 @@
+//! Invite codes and care links between a client and a therapist.
+
+use chrono::{DateTime, Utc};
+use rapport_protocol::{AccountId, CareLink, LinkId};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::{accounts::parse_time, grants, new_id, now};
+use crate::error::{ApiError, ApiResult};
+
+/// Stores an invite (by the hash of its code) for a client.
+pub fn create_invite(
+    tx: &Transaction<'_>,
+    client: &AccountId,
+    code_hash: &[u8],
+    expires_at: DateTime<Utc>,
+) -> ApiResult<()> {
+    tx.execute(
+        "INSERT INTO invites (code_hash, client_id, created_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![
+            code_hash,
+            client.0,
+            now().to_rfc3339(),
+            expires_at.to_rfc3339()
+        ],
+    )?;
+    Ok(())
+}
+
+/// A therapist redeems an invite: checks it, marks it used, links the two.
+pub fn redeem_invite(
+    tx: &Transaction<'_>,
+    therapist: &AccountId,
+    code_hash: &[u8],
+) -> ApiResult<CareLink> {
+    let invite = tx
+        .query_row(
+            "SELECT client_id, expires_at, used_at FROM invites WHERE code_hash = ?1",
+            [code_hash],
+            |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, Option<String>>(2)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((client_id, expires_at, used_at)) = invite else {
+        return Err(ApiError::not_found(
+            "no such invite code; check it with your client",
+        ));
+    };
+    if used_at.is_some() {
+        return Err(ApiError::conflict(
+            "this invite code was already used; ask for a new one",
+        ));
+    }
+    if parse_time(&expires_at)? <= now() {
+        return Err(ApiError::Expired(
+            "this invite code expired; ask your client for a new one".into(),
+        ));
+    }
+    let client = AccountId(client_id);
+    if active_link(tx, &client, therapist)?.is_some() {
+        return Err(ApiError::conflict(
+            "you are already linked with this client",
+        ));
+    }
+    tx.execute(
+        "UPDATE invites SET used_at = ?1, used_by = ?2 WHERE code_hash = ?3",
+        params![now().to_rfc3339(), therapist.0, code_hash],
+    )?;
+    let id = new_id();
+    tx.execute(
+        "INSERT INTO links (id, client_id, therapist_id, linked_at) VALUES (?1, ?2, ?3, ?4)",
+        params![id, client.0, therapist.0, now().to_rfc3339()],
+    )?;
+    get_link(tx, &id)?.ok_or_else(|| ApiError::Internal("link vanished".into()))
+}
+
+/// The active link between a client and a therapist, if any.
+pub fn active_link(
+    tx: &Transaction<'_>,
+    client: &AccountId,
+    therapist: &AccountId,
+) -> ApiResult<Option<String>> {
+    Ok(tx
+        .query_row(
+            "SELECT id FROM links WHERE client_id = ?1 AND therapist_id = ?2 AND ended_at IS NULL",
+            params![client.0, therapist.0],
+            |row| row.get(0),
+        )
+        .optional()?)
+}
+
+/// True when the two accounts share an active care link (either way round).
+pub fn are_linked(tx: &Transaction<'_>, a: &AccountId, b: &AccountId) -> ApiResult<bool> {
+    Ok(active_link(tx, a, b)?.is_some() || active_link(tx, b, a)?.is_some())
+}
+
+const LINK_SELECT: &str = "SELECT l.id, l.client_id, c.display_name, l.therapist_id,
+        t.display_name, l.linked_at
+    FROM links l JOIN accounts c ON c.id = l.client_id JOIN accounts t ON t.id = l.therapist_id";
+
+fn link_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(CareLink, String)> {
+    Ok((
+        CareLink {
+            link_id: LinkId(row.get(0)?),
+            client: AccountId(row.get(1)?),
+            client_name: row.get(2)?,
+            therapist: AccountId(row.get(3)?),
+            therapist_name: row.get(4)?,
+            linked_at: DateTime::<Utc>::MIN_UTC,
+        },
+        row.get(5)?,
+    ))
+}
+
+fn finish(pair: (CareLink, String)) -> ApiResult<CareLink> {
+    let (mut link, linked_at) = pair;
+    link.linked_at = parse_time(&linked_at)?;
+    Ok(link)
+}
+
+fn get_link(tx: &Transaction<'_>, id: &str) -> ApiResult<Option<CareLink>> {
+    tx.query_row(
+        &format!("{LINK_SELECT} WHERE l.id = ?1 AND l.ended_at IS NULL"),
+        [id],
+        link_from_row,
+    )
+    .optional()?
+    .map(finish)
+    .transpose()
+}
+
+/// The caller's active links, as client or as therapist.
+pub fn list_links(tx: &Transaction<'_>, account: &AccountId) -> ApiResult<Vec<CareLink>> {
+    let mut stmt = tx.prepare(&format!(
+        "{LINK_SELECT} WHERE (l.client_id = ?1 OR l.therapist_id = ?1) AND l.ended_at IS NULL
+         ORDER BY l.linked_at, l.id"
+    ))?;
+    let rows = stmt.query_map([&account.0], link_from_row)?;
+    let mut links = Vec::new();
+    for row in rows {
+        links.push(finish(row?)?);
+    }
+    Ok(links)
+}
+
+/// The client ends a link; every grant between the two is revoked with it.
+pub fn end_link(tx: &Transaction<'_>, client: &AccountId, link_id: &str) -> ApiResult<()> {
+    let Some(link) = get_link(tx, link_id)? else {
+        return Err(ApiError::not_found("no such care link"));
+    };
+    if link.client != *client {
+        if link.therapist == *client {
+            return Err(ApiError::forbidden("only the client ends a care link"));
+        }
+        return Err(ApiError::not_found("no such care link"));
+    }
+    tx.execute(
+        "UPDATE links SET ended_at = ?1 WHERE id = ?2",
+        params![now().to_rfc3339(), link_id],
+    )?;
+    grants::revoke_between(tx, &link.client, &link.therapist)?;
+    Ok(())
+}

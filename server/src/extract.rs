@@ -1,0 +1,93 @@
+//! Body extractors that check the content type and size and answer every
+//! failure with the JSON [`ErrorBody`](rapport_protocol::ErrorBody), unlike
+//! axum's own extractors which answer in plain text.
+
+use axum::{
+    body::Bytes,
+    extract::{FromRequest, Request, rejection::BytesRejection},
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde::{Serialize, de::DeserializeOwned};
+
+use crate::error::ApiError;
+
+/// A JSON request body (`application/json`).
+#[derive(Debug)]
+pub struct JsonBody<T>(pub T);
+
+/// A CBOR request or response body (`application/cbor`).
+#[derive(Debug)]
+pub struct Cbor<T>(pub T);
+
+fn has_content_type(headers: &HeaderMap, wanted: &str) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case(wanted))
+}
+
+async fn body_bytes<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes, ApiError> {
+    Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection: BytesRejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::too_large("the request body is larger than the server allows")
+            } else {
+                ApiError::bad_request("the request body could not be read")
+            }
+        })
+}
+
+impl<S, T> FromRequest<S> for JsonBody<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !has_content_type(request.headers(), "application/json") {
+            return Err(ApiError::UnsupportedMediaType(
+                "send the body as application/json".into(),
+            ));
+        }
+        let bytes = body_bytes(request, state).await?;
+        serde_json::from_slice(&bytes)
+            .map(JsonBody)
+            .map_err(|e| ApiError::bad_request(format!("malformed JSON body: {e}")))
+    }
+}
+
+impl<S, T> FromRequest<S> for Cbor<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !has_content_type(request.headers(), rapport_protocol::CBOR) {
+            return Err(ApiError::UnsupportedMediaType(format!(
+                "send the body as {}",
+                rapport_protocol::CBOR
+            )));
+        }
+        let bytes = body_bytes(request, state).await?;
+        // The error text of ciborium names positions and types, never content.
+        ciborium::from_reader(bytes.as_ref())
+            .map(Cbor)
+            .map_err(|e| ApiError::bad_request(format!("malformed CBOR body: {e}")))
+    }
+}
+
+impl<T: Serialize> IntoResponse for Cbor<T> {
+    fn into_response(self) -> Response {
+        let mut buf = Vec::new();
+        match ciborium::into_writer(&self.0, &mut buf) {
+            Ok(()) => ([(header::CONTENT_TYPE, rapport_protocol::CBOR)], buf).into_response(),
+            Err(e) => ApiError::Internal(format!("encoding CBOR: {e}")).into_response(),
+        }
+    }
+}

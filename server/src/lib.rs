@@ -1,0 +1,212 @@
+//! The Rapport sync server: accounts and devices, care links, grants, and a
+//! push/pull endpoint for opaque Automerge bundles. See `docs/protocol.md`.
+//!
+//! A map of the crate, one concept per module:
+//! - [`config`]: flags and environment; [`limits`]: sizes and the rate limit;
+//! - [`auth`]: tokens, passwords, the authenticated [`auth::Caller`];
+//! - [`accounts`], [`links`], [`grants`], [`sync`], [`access_log`]: the endpoints;
+//! - [`db`]: every query; [`error`]: errors and their wire form.
+
+pub mod access_log;
+pub mod accounts;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod grants;
+pub mod limits;
+pub mod links;
+pub mod sync;
+
+use std::{net::SocketAddr, sync::Arc, time::Instant};
+
+use axum::{
+    Json, Router,
+    extract::{DefaultBodyLimit, MatchedPath, Request},
+    http::StatusCode,
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::{delete, get, post, put},
+};
+use rapport_protocol::{ErrorBody, ErrorCode, Limits};
+
+use crate::{config::Config, db::Db, error::ApiError, limits::RateLimiter};
+
+/// What every handler shares.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub limits: Limits,
+    pub rate_limiter: RateLimiter,
+    /// An Argon2 hash of a random password, checked when an email is unknown.
+    pub dummy_hash: Arc<str>,
+}
+
+impl AppState {
+    pub fn new(config: Config) -> Result<AppState, ApiError> {
+        let db = Db::open(&config.database)?;
+        let dummy_hash = auth::hash_password(&auth::new_token()?, config.argon2_memory_kib)?;
+        Ok(AppState {
+            db,
+            limits: limits::limits_from(&config),
+            rate_limiter: RateLimiter::new(config.rate_per_sec, config.rate_burst),
+            config: Arc::new(config),
+            dummy_hash: dummy_hash.into(),
+        })
+    }
+}
+
+async fn health() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("no such endpoint; see docs/protocol.md")
+}
+
+async fn method_not_allowed() -> Response {
+    let body = ErrorBody {
+        error: ErrorCode::BadRequest,
+        message: "this endpoint does not take this method; see docs/protocol.md".into(),
+    };
+    (StatusCode::METHOD_NOT_ALLOWED, Json(body)).into_response()
+}
+
+/// Logs one line per request: method, route template, status, duration.
+/// Never the URI's ids, headers (tokens) or bodies.
+async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let started = Instant::now();
+    let response = next.run(request).await;
+    let status = response.status().as_u16();
+    let ms = started.elapsed().as_millis();
+    if status >= 500 {
+        tracing::error!(%method, %route, status, ms, "request");
+    } else {
+        tracing::info!(%method, %route, status, ms, "request");
+    }
+    response
+}
+
+/// The whole HTTP surface.
+pub fn router(state: AppState) -> Router {
+    let max_body = usize::try_from(state.limits.max_body_bytes).unwrap_or(usize::MAX);
+    let v1 = Router::new()
+        .route("/accounts", post(accounts::sign_up))
+        .route("/sessions", post(accounts::sign_in))
+        .route("/sessions/current", delete(accounts::sign_out))
+        .route("/devices", get(accounts::list_devices))
+        .route("/devices/{id}", delete(accounts::revoke_device))
+        .route("/invites", post(links::create_invite))
+        .route("/invites/redeem", post(links::redeem_invite))
+        .route("/links", get(links::list_links))
+        .route("/links/{id}", delete(links::end_link))
+        .route("/grants", post(grants::create).get(grants::list))
+        .route("/grants/{id}", delete(grants::revoke))
+        .route("/access-log", get(access_log::list))
+        .route("/sync", post(sync::sync))
+        .route("/documents/{id}", delete(sync::delete_document))
+        .route("/documents/{id}/snapshot", put(sync::put_snapshot))
+        .route("/limits", get(limits::get_limits))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            limits::rate_limit,
+        ));
+    Router::new()
+        .route("/health", get(health))
+        .nest(rapport_protocol::API_PREFIX, v1)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn(log_request))
+        .with_state(state)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// Runs the server until SIGINT or SIGTERM. Prints the bound address on
+/// stdout (`rapport-server listening on <scheme>://<addr>`).
+pub async fn serve(config: Config) -> Result<(), String> {
+    config.check_transport()?;
+    let tls_files = config.tls_cert.clone().zip(config.tls_key.clone());
+    let listen = config.listen;
+    let database = config.database.clone();
+    let state = AppState::new(config).map_err(|e| format!("opening the database: {e}"))?;
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    match tls_files {
+        Some((cert, key)) => {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key)
+                .await
+                .map_err(|e| format!("loading TLS certificate and key: {e}"))?;
+            let listener = std::net::TcpListener::bind(listen)
+                .map_err(|e| format!("listening on {listen}: {e}"))?;
+            listener
+                .set_nonblocking(true)
+                .map_err(|e| format!("listening on {listen}: {e}"))?;
+            let local = listener
+                .local_addr()
+                .map_err(|e| format!("listening on {listen}: {e}"))?;
+            announce("https", local, &database);
+            let handle = axum_server::Handle::new();
+            let shutdown = handle.clone();
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                shutdown.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+            });
+            axum_server::from_tcp_rustls(listener, tls)
+                .map_err(|e| format!("listening on {listen}: {e}"))?
+                .handle(handle)
+                .serve(app)
+                .await
+                .map_err(|e| format!("serving: {e}"))
+        }
+        None => {
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .map_err(|e| format!("listening on {listen}: {e}"))?;
+            let local = listener
+                .local_addr()
+                .map_err(|e| format!("listening on {listen}: {e}"))?;
+            announce("http", local, &database);
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown_signal())
+                .await
+                .map_err(|e| format!("serving: {e}"))
+        }
+    }
+}
+
+fn announce(scheme: &str, local: SocketAddr, database: &std::path::Path) {
+    use std::io::Write;
+    tracing::info!(%local, database = %database.display(), "listening");
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "rapport-server listening on {scheme}://{local}");
+    let _ = out.flush();
+}

@@ -1,0 +1,145 @@
+//! `POST /v1/sync` (push a batch, pull a page), snapshots and deletion of
+//! documents. The server checks sizes and ids; it never looks inside `data`.
+
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+};
+use rapport_protocol::{DocId, SnapshotRequest, SyncRequest, SyncResponse};
+
+use crate::{
+    AppState,
+    auth::Caller,
+    db::{self, sync::PageLimits},
+    error::{ApiError, ApiResult},
+    extract::Cbor,
+};
+
+/// Longest id, tag or cursor accepted, in bytes.
+const MAX_ID_BYTES: usize = 200;
+/// Most tags on one bundle.
+const MAX_TAGS: usize = 32;
+
+/// Ids and tags are short printable strings.
+pub fn check_id(what: &str, id: &str) -> ApiResult<()> {
+    if id.is_empty() || id.len() > MAX_ID_BYTES || id.chars().any(char::is_control) {
+        return Err(ApiError::bad_request(format!(
+            "{what} must be 1 to {MAX_ID_BYTES} bytes of printable text"
+        )));
+    }
+    Ok(())
+}
+
+fn check_data(state: &AppState, what: &str, data: &[u8]) -> ApiResult<()> {
+    if data.is_empty() {
+        return Err(ApiError::bad_request(format!("{what} carries no data")));
+    }
+    if data.len() as u64 > state.limits.max_bundle_bytes {
+        return Err(ApiError::too_large(format!(
+            "{what} is larger than {} bytes; split it",
+            state.limits.max_bundle_bytes
+        )));
+    }
+    Ok(())
+}
+
+fn check_request(state: &AppState, req: &SyncRequest) -> ApiResult<()> {
+    if req.push.len() > state.limits.max_batch as usize {
+        return Err(ApiError::too_large(format!(
+            "a push may carry at most {} bundles; split the batch",
+            state.limits.max_batch
+        )));
+    }
+    if let Some(cursor) = &req.cursor {
+        check_id("cursor", cursor)?;
+    }
+    for bundle in &req.push {
+        check_id("bundle_id", &bundle.bundle_id.0)?;
+        check_id("doc_id", &bundle.doc_id.0)?;
+        if bundle.tags.len() > MAX_TAGS {
+            return Err(ApiError::bad_request(format!(
+                "a bundle may carry at most {MAX_TAGS} tags"
+            )));
+        }
+        for tag in &bundle.tags {
+            check_id("tag", &tag.0)?;
+        }
+        check_data(state, "a bundle", &bundle.data)?;
+    }
+    Ok(())
+}
+
+/// `POST /v1/sync`
+pub async fn sync(
+    State(state): State<AppState>,
+    caller: Caller,
+    Cbor(req): Cbor<SyncRequest>,
+) -> ApiResult<Cbor<SyncResponse>> {
+    check_request(&state, &req)?;
+    let limits = PageLimits {
+        items: req
+            .limit
+            .unwrap_or(state.limits.max_page)
+            .clamp(1, state.limits.max_page),
+        bytes: state.limits.max_body_bytes,
+    };
+    let pushed = req.push.len();
+    let device = caller.device_id.clone();
+    let response = state
+        .db
+        .write(move |tx| db::sync::sync(tx, &caller, &req, limits))
+        .await?;
+    tracing::info!(
+        %device,
+        pushed,
+        acked = response.acked.len(),
+        pulled = response.changes.len(),
+        removed = response.removed.len(),
+        more = response.more,
+        "synced"
+    );
+    Ok(Cbor(response))
+}
+
+/// `PUT /v1/documents/{id}/snapshot` (owner or writer)
+pub async fn put_snapshot(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(doc_id): Path<String>,
+    Cbor(req): Cbor<SnapshotRequest>,
+) -> ApiResult<StatusCode> {
+    check_id("document id", &doc_id)?;
+    check_data(&state, "the snapshot", &req.data)?;
+    if req.covers.len() > 100_000 {
+        return Err(ApiError::too_large(
+            "a snapshot may cover at most 100000 bundles",
+        ));
+    }
+    for bundle in &req.covers {
+        check_id("bundle_id", &bundle.0)?;
+    }
+    let doc_id = DocId(doc_id);
+    state
+        .db
+        .write(move |tx| {
+            db::documents::store_snapshot(tx, &caller, &doc_id, &req.covers, &req.data)
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `DELETE /v1/documents/{id}` (owner)
+pub async fn delete_document(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(doc_id): Path<String>,
+) -> ApiResult<StatusCode> {
+    check_id("document id", &doc_id)?;
+    let doc_id = DocId(doc_id);
+    state
+        .db
+        .write(move |tx| db::documents::delete(tx, &caller.account_id, &doc_id))
+        .await?;
+    tracing::info!("document deleted");
+    Ok(StatusCode::NO_CONTENT)
+}
