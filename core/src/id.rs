@@ -3,13 +3,11 @@
 
 use std::fmt;
 
-use autosurgeon::{Hydrate, Reconcile};
+use autosurgeon::{Hydrate, HydrateError, Reconcile};
 use serde::{Deserialize, Serialize};
 
 /// The id of one item (one Automerge document) of the record.
-#[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Reconcile, Hydrate,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Reconcile)]
 #[serde(transparent)]
 pub struct ItemId(String);
 
@@ -26,6 +24,16 @@ impl ItemId {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+// Hand-written rather than derived: the derived newtype impl only overrides
+// `hydrate`, but `Option<ItemId>` hydrates a present value through
+// `hydrate_string`, so every `Option<ItemId>` field failed to read back
+// ("unexpected string").
+impl Hydrate for ItemId {
+    fn hydrate_string(s: &'_ str) -> Result<Self, HydrateError> {
+        Ok(ItemId(s.to_owned()))
     }
 }
 
