@@ -27,6 +27,7 @@ pub mod record;
 pub mod rehearsal;
 pub mod safety;
 pub mod store;
+pub mod sync;
 
 pub use error::{Error, Result};
 pub use id::ItemId;

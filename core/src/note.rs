@@ -24,6 +24,9 @@ pub enum NoteSubject {
 
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
 pub struct Note {
+    /// The account id of the client the note is for; the note is shared
+    /// with that client only.
+    pub client_id: String,
     pub subject: NoteSubject,
     pub text: String,
     #[autosurgeon(with = "crate::doc::timestamp")]
@@ -35,6 +38,7 @@ impl Record for Note {
 
     fn validate(&self) -> Result<()> {
         require_text("text", &self.text)?;
+        require_text("client_id", &self.client_id)?;
         if let NoteSubject::Item { id } = &self.subject
             && id.as_str().is_empty()
         {

@@ -49,53 +49,79 @@ pub trait StoreObserver: Send + Sync {
     fn on_change(&self, changes: &[ItemChange]);
 }
 
-type Registry = Mutex<Vec<(u64, Arc<dyn StoreObserver>)>>;
-
-#[derive(Default)]
-pub(crate) struct Observers {
+/// A list of listeners of one kind; each subscription removes its own entry
+/// when dropped. Used for item changes and for the sync status.
+pub(crate) struct Listeners<L: ?Sized> {
     next: AtomicU64,
-    registry: Arc<Registry>,
+    registry: Arc<Registry<L>>,
 }
 
-impl fmt::Debug for Observers {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Observers").finish_non_exhaustive()
+type Registry<L> = Mutex<Vec<(u64, Arc<L>)>>;
+
+impl<L: ?Sized> Default for Listeners<L> {
+    fn default() -> Self {
+        Listeners {
+            next: AtomicU64::new(0),
+            registry: Arc::new(Mutex::new(Vec::new())),
+        }
     }
 }
 
-impl Observers {
-    pub fn subscribe(&self, observer: Arc<dyn StoreObserver>) -> Subscription {
+impl<L: ?Sized> fmt::Debug for Listeners<L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Listeners").finish_non_exhaustive()
+    }
+}
+
+impl<L: ?Sized + Send + Sync + 'static> Listeners<L> {
+    pub fn subscribe(&self, listener: Arc<L>) -> Subscription {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         if let Ok(mut reg) = self.registry.lock() {
-            reg.push((id, observer));
+            reg.push((id, listener));
         }
+        let registry: Weak<Registry<L>> = Arc::downgrade(&self.registry);
         Subscription {
             id,
-            registry: Arc::downgrade(&self.registry),
+            end: Some(Box::new(move || {
+                if let Some(registry) = registry.upgrade()
+                    && let Ok(mut reg) = registry.lock()
+                {
+                    reg.retain(|(i, _)| *i != id);
+                }
+            })),
         }
     }
 
-    /// Calls every observer once with the whole batch, outside the lock so
-    /// an observer may read the store or subscribe again.
-    pub fn notify(&self, changes: &[ItemChange]) {
-        if changes.is_empty() {
-            return;
-        }
-        let current: Vec<Arc<dyn StoreObserver>> = match self.registry.lock() {
-            Ok(reg) => reg.iter().map(|(_, o)| Arc::clone(o)).collect(),
+    /// Calls `f` on every listener, outside the lock so a listener may read
+    /// the store or subscribe again.
+    pub fn each(&self, f: impl Fn(&L)) {
+        let current: Vec<Arc<L>> = match self.registry.lock() {
+            Ok(reg) => reg.iter().map(|(_, l)| Arc::clone(l)).collect(),
             Err(_) => return,
         };
-        for observer in current {
-            observer.on_change(changes);
+        for listener in current {
+            f(&listener);
         }
     }
 }
 
-/// Keeps an observer registered; drop it (or call `cancel`) to stop.
-#[must_use = "the observer is removed when the subscription is dropped"]
+/// The item-change listeners of a store.
+pub(crate) type Observers = Listeners<dyn StoreObserver>;
+
+impl Listeners<dyn StoreObserver> {
+    /// Tells every observer about one batch of changes.
+    pub fn notify(&self, changes: &[ItemChange]) {
+        if !changes.is_empty() {
+            self.each(|o| o.on_change(changes));
+        }
+    }
+}
+
+/// Keeps a listener registered; drop it (or call `cancel`) to stop.
+#[must_use = "the listener is removed when the subscription is dropped"]
 pub struct Subscription {
     id: u64,
-    registry: Weak<Registry>,
+    end: Option<Box<dyn FnOnce() + Send + Sync>>,
 }
 
 impl fmt::Debug for Subscription {
@@ -107,15 +133,14 @@ impl fmt::Debug for Subscription {
 }
 
 impl Subscription {
+    /// Ends the subscription now (the same as dropping it).
     pub fn cancel(self) {}
 }
 
 impl Drop for Subscription {
     fn drop(&mut self) {
-        if let Some(registry) = self.registry.upgrade()
-            && let Ok(mut reg) = registry.lock()
-        {
-            reg.retain(|(id, _)| *id != self.id);
+        if let Some(end) = self.end.take() {
+            end();
         }
     }
 }

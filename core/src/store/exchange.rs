@@ -119,6 +119,7 @@ impl Store {
             let kind = documents::load(tx, id, actor)?.map(|l| l.kind);
             documents::remove(tx, id)?;
             outbox::forget(tx, id)?;
+            tx.execute("DELETE FROM doc_owners WHERE doc_id = ?1", [id.as_str()])?;
             index::remove(tx, id)?;
             Ok(kind)
         })?;

@@ -132,6 +132,16 @@ pub fn list(tx: &Connection, q: &ListQuery) -> Result<Vec<Summary>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The index row of one live item.
+pub fn get(tx: &Connection, id: &ItemId) -> Result<Option<Summary>> {
+    use rusqlite::OptionalExtension;
+    let sql = format!("SELECT {SUMMARY_COLUMNS} FROM item_index i WHERE i.id = ?1");
+    Ok(tx
+        .prepare_cached(&sql)?
+        .query_row([id.as_str()], read_summary)
+        .optional()?)
+}
+
 /// Full-text search, best match first. The query is taken as plain words
 /// (each a prefix), never as FTS5 syntax, so any input is safe.
 pub fn search(tx: &Connection, text: &str, limit: u32) -> Result<Vec<Summary>> {

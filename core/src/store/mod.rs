@@ -8,6 +8,7 @@ mod documents;
 mod exchange;
 mod index;
 mod outbox;
+mod owners;
 mod schema;
 
 use std::path::{Path, PathBuf};
@@ -150,6 +151,11 @@ impl Store {
     /// Lists items, newest first, with filters and paging.
     pub fn list(&self, query: &ListQuery) -> Result<Vec<Summary>> {
         self.read(|tx, _| index::list(tx, query))
+    }
+
+    /// The list row of one live item, or `None`.
+    pub fn summary(&self, id: &ItemId) -> Result<Option<Summary>> {
+        self.read(|tx, _| index::get(tx, id))
     }
 
     /// Full-text search over every text field, best match first.

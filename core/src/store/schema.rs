@@ -58,6 +58,13 @@ CREATE VIRTUAL TABLE item_text USING fts5 (
     body,
     tokenize = 'unicode61 remove_diacritics 2'
 );
+-- The account that owns a document received from someone else (a therapist
+-- device holding what its clients shared, a client holding a therapist's note).
+-- Documents not listed here belong to this device's own account.
+CREATE TABLE doc_owners (
+    doc_id TEXT PRIMARY KEY,
+    owner  TEXT NOT NULL
+);
 -- Settings of this device only (never synced), e.g. crisis resources.
 CREATE TABLE device_settings (
     key   TEXT PRIMARY KEY,

@@ -1,0 +1,53 @@
+//! Who owns the documents this device received from other accounts. The sync
+//! engine records it from each pull; the therapist's views group by it, and
+//! the engine never pushes changes to a document someone else owns.
+
+use rusqlite::OptionalExtension;
+
+use super::Store;
+use crate::error::Result;
+use crate::id::ItemId;
+
+impl Store {
+    /// Records that each document belongs to the other account named beside it.
+    pub fn set_owners(&self, owners: &[(ItemId, String)]) -> Result<()> {
+        if owners.is_empty() {
+            return Ok(());
+        }
+        self.write(|tx, _| {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO doc_owners (doc_id, owner) VALUES (?1, ?2)
+                 ON CONFLICT (doc_id) DO UPDATE SET owner = excluded.owner",
+            )?;
+            for (doc_id, owner) in owners {
+                stmt.execute([doc_id.as_str(), owner.as_str()])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The other account that owns `doc_id`, or `None` for this account's own.
+    pub fn owner_of(&self, doc_id: &ItemId) -> Result<Option<String>> {
+        self.read(|tx, _| {
+            Ok(tx
+                .query_row(
+                    "SELECT owner FROM doc_owners WHERE doc_id = ?1",
+                    [doc_id.as_str()],
+                    |r| r.get(0),
+                )
+                .optional()?)
+        })
+    }
+
+    /// Ids of every document owned by `owner`.
+    pub fn documents_owned_by(&self, owner: &str) -> Result<Vec<ItemId>> {
+        self.read(|tx, _| {
+            let mut stmt = tx
+                .prepare_cached("SELECT doc_id FROM doc_owners WHERE owner = ?1 ORDER BY doc_id")?;
+            let ids = stmt
+                .query_map([owner], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(ids.into_iter().map(ItemId::new).collect())
+        })
+    }
+}

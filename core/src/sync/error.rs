@@ -1,0 +1,61 @@
+//! Errors of sign-in and sync: what went wrong, said so a person can act.
+
+use rapport_protocol::ErrorCode;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The server address cannot be used.
+    #[error("the server address {url} is not usable: {reason}")]
+    InvalidServerUrl { url: String, reason: String },
+
+    /// Plain HTTP is only allowed to this device itself (loopback).
+    #[error("refusing plain HTTP to {url}: use an https:// address")]
+    InsecureUrl { url: String },
+
+    /// The server cannot be reached; local writes are kept and sync later.
+    #[error("offline: {reason}")]
+    Offline { reason: String },
+
+    /// No session: sign in first.
+    #[error("not signed in")]
+    NotSignedIn,
+
+    /// The session is no longer valid (signed out or revoked): sign in again.
+    #[error("this device was signed out; sign in again")]
+    SessionExpired,
+
+    /// Wrong email or password.
+    #[error("wrong email or password")]
+    BadCredentials,
+
+    /// The server refused the request.
+    #[error("the server refused: {message}")]
+    Rejected { code: ErrorCode, message: String },
+
+    /// The server failed; try again later.
+    #[error("the server failed ({status}): {message}")]
+    Server { status: u16, message: String },
+
+    /// The server answered something this version cannot read.
+    #[error("unexpected answer from the server: {0}")]
+    Protocol(String),
+
+    /// The local record failed.
+    #[error(transparent)]
+    Store(#[from] crate::error::Error),
+}
+
+impl SyncError {
+    /// Worth another try after a pause (network, overload, server failure).
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            SyncError::Offline { .. }
+                | SyncError::Server { .. }
+                | SyncError::Rejected {
+                    code: ErrorCode::RateLimited,
+                    ..
+                }
+        )
+    }
+}

@@ -1,0 +1,331 @@
+//! The sync engine: signs a device in, pushes the outbox, pulls what changed,
+//! applies it, keeps sharing in step with the items marked shared, and
+//! reports a status for the UI. Offline-first: with no server every local
+//! write is kept and the next sync catches up.
+//!
+//! Network work is async (reqwest on tokio); the record itself stays a
+//! blocking, local [`Store`].
+
+mod engine;
+mod error;
+mod http;
+mod sharing;
+mod state;
+mod status;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rapport_protocol::{
+    AccessLogEntry, AccountId, CareLink, Device, DeviceId, DocKind, Grant, GrantId, GrantRequest,
+    GrantScope, Invite, LinkId, RedeemInviteRequest, Role, Session, SignInRequest, SignUpRequest,
+    Tag,
+};
+use reqwest::Method;
+
+pub use engine::SyncReport;
+pub use error::SyncError;
+pub use http::Traffic;
+pub use status::{StatusObserver, SyncState, SyncStatus};
+
+use crate::id::ItemId;
+use crate::note::Note;
+use crate::observer::{Listeners, Subscription};
+use crate::record::Item;
+use crate::store::Store;
+
+/// How to reach the server and how hard to try.
+#[derive(Debug, Clone)]
+pub struct SyncConfig {
+    /// `https://…`; plain `http://` only to loopback.
+    pub server_url: String,
+    /// Extra trusted certificates (PEM), for a server with its own CA.
+    pub extra_root_certificates_pem: Option<String>,
+    /// Shown in the account's device list.
+    pub device_name: String,
+    /// Tries per request before giving up (network errors, 5xx, 429).
+    pub max_attempts: u32,
+    /// Pause before the first retry; doubled each time.
+    pub retry_backoff: Duration,
+}
+
+impl SyncConfig {
+    pub fn new(server_url: impl Into<String>, device_name: impl Into<String>) -> Self {
+        SyncConfig {
+            server_url: server_url.into(),
+            extra_root_certificates_pem: None,
+            device_name: device_name.into(),
+            max_attempts: 4,
+            retry_backoff: Duration::from_millis(250),
+        }
+    }
+}
+
+/// Signs in and keeps one store in step with one server.
+#[derive(Debug)]
+pub struct SyncClient {
+    store: Arc<Store>,
+    config: SyncConfig,
+    transport: http::Transport,
+    session: Mutex<Option<Session>>,
+    status: Mutex<SyncStatus>,
+    status_listeners: Listeners<dyn StatusObserver>,
+    /// One sync at a time.
+    running: tokio::sync::Mutex<()>,
+    limits: Mutex<Option<rapport_protocol::Limits>>,
+}
+
+impl SyncClient {
+    pub fn new(store: Arc<Store>, config: SyncConfig) -> Result<SyncClient, SyncError> {
+        let transport = http::Transport::new(
+            &config.server_url,
+            config.extra_root_certificates_pem.as_deref(),
+        )?;
+        let status = SyncStatus {
+            state: SyncState::Idle,
+            last_synced_at: state::last_synced_at(&store)?,
+        };
+        Ok(SyncClient {
+            store,
+            config,
+            transport,
+            session: Mutex::new(None),
+            status: Mutex::new(status),
+            status_listeners: Listeners::default(),
+            running: tokio::sync::Mutex::new(()),
+            limits: Mutex::new(None),
+        })
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// Creates an account and signs this device in.
+    pub async fn sign_up(
+        &self,
+        email: &str,
+        password: &str,
+        role: Role,
+        display_name: &str,
+    ) -> Result<Session, SyncError> {
+        let request = SignUpRequest {
+            email: email.to_owned(),
+            password: password.to_owned(),
+            role,
+            display_name: display_name.to_owned(),
+        };
+        let session: Session = self
+            .transport
+            .json(Method::POST, "v1/accounts", None, Some(&request))
+            .await?;
+        self.resume(session.clone())?;
+        Ok(session)
+    }
+
+    /// Signs this device in. Keep the returned session in the platform
+    /// keystore and hand it back with [`SyncClient::resume`] on next launch.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Result<Session, SyncError> {
+        let request = SignInRequest {
+            email: email.to_owned(),
+            password: password.to_owned(),
+            device_name: self.config.device_name.clone(),
+        };
+        let session: Session = self
+            .transport
+            .json(Method::POST, "v1/sessions", None, Some(&request))
+            .await?;
+        self.resume(session.clone())?;
+        Ok(session)
+    }
+
+    /// Uses a session kept from an earlier sign-in.
+    pub fn resume(&self, session: Session) -> Result<(), SyncError> {
+        state::adopt_account(&self.store, &session.account_id.0)?;
+        if let Ok(mut s) = self.session.lock() {
+            *s = Some(session);
+        }
+        Ok(())
+    }
+
+    pub fn session(&self) -> Option<Session> {
+        self.session.lock().ok().and_then(|s| s.clone())
+    }
+
+    /// Signs this device out on the server and forgets the session.
+    pub async fn sign_out(&self) -> Result<(), SyncError> {
+        let token = self.token()?;
+        let result: Result<serde_json::Value, _> = self
+            .transport
+            .json::<(), _>(Method::DELETE, "v1/sessions/current", Some(&token), None)
+            .await;
+        if let Ok(mut s) = self.session.lock() {
+            *s = None;
+        }
+        match result {
+            Ok(_) | Err(SyncError::SessionExpired) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn devices(&self) -> Result<Vec<Device>, SyncError> {
+        self.get("v1/devices").await
+    }
+
+    pub async fn revoke_device(&self, device: &DeviceId) -> Result<(), SyncError> {
+        self.delete(&format!("v1/devices/{device}")).await
+    }
+
+    /// A client's short-lived, single-use code for a therapist to redeem.
+    pub async fn create_invite(&self) -> Result<Invite, SyncError> {
+        self.post("v1/invites", &serde_json::json!({})).await
+    }
+
+    /// A therapist redeems a client's invite and becomes linked.
+    pub async fn redeem_invite(&self, code: &str) -> Result<CareLink, SyncError> {
+        let request = RedeemInviteRequest {
+            code: code.trim().to_owned(),
+        };
+        self.post("v1/invites/redeem", &request).await
+    }
+
+    /// The care links of this account. A change since the last look makes
+    /// the next sync bring sharing in step.
+    pub async fn links(&self) -> Result<Vec<CareLink>, SyncError> {
+        let links: Vec<CareLink> = self.get("v1/links").await?;
+        sharing::remember_links(self, &links)?;
+        Ok(links)
+    }
+
+    /// Ends a care link; every grant between the two accounts ends with it.
+    pub async fn end_link(&self, link: &LinkId) -> Result<(), SyncError> {
+        self.delete(&format!("v1/links/{link}")).await?;
+        self.links().await.map(|_| ())
+    }
+
+    /// Brings the server's grants in line with the items marked shared now,
+    /// even if nothing seems to have changed.
+    pub async fn refresh_sharing(&self) -> Result<(), SyncError> {
+        let session = self.session().ok_or(SyncError::NotSignedIn)?;
+        sharing::reconcile(self, &session, true).await
+    }
+
+    /// Shares every item of a kind (present and future) with a linked
+    /// therapist; with `person`, only items about that person.
+    pub async fn share_kind(
+        &self,
+        therapist: &AccountId,
+        kind: DocKind,
+        person: Option<&ItemId>,
+    ) -> Result<Grant, SyncError> {
+        let request = GrantRequest {
+            grantee: therapist.clone(),
+            scope: GrantScope::Kind {
+                kind,
+                tag: person.map(sharing::person_tag),
+            },
+            access: rapport_protocol::Access::Read,
+        };
+        self.post("v1/grants", &request).await
+    }
+
+    pub async fn grants(&self) -> Result<Vec<Grant>, SyncError> {
+        self.get("v1/grants").await
+    }
+
+    pub async fn revoke_grant(&self, grant: &GrantId) -> Result<(), SyncError> {
+        self.delete(&format!("v1/grants/{grant}")).await
+    }
+
+    /// Every read of this account's items by someone else.
+    pub async fn access_log(&self) -> Result<Vec<AccessLogEntry>, SyncError> {
+        self.get("v1/access-log").await
+    }
+
+    /// A therapist writes a feedback note; it is shared with its client at
+    /// the next sync (and kept locally until then).
+    pub fn write_note(&self, note: Note) -> Result<Item<Note>, SyncError> {
+        let item = self.store.create(note)?;
+        self.store.set_shared(&item.id, true)?;
+        Ok(self.store.get(&item.id)?)
+    }
+
+    /// Pushes, pulls and applies until both sides are in step.
+    pub async fn sync_now(&self) -> Result<SyncReport, SyncError> {
+        engine::sync_now(self).await
+    }
+
+    pub fn status(&self) -> SyncStatus {
+        self.status.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// The UI hears every status change; the current status comes first.
+    pub fn subscribe_status(&self, observer: Arc<dyn StatusObserver>) -> Subscription {
+        observer.on_status(&self.status());
+        self.status_listeners.subscribe(observer)
+    }
+
+    /// Requests and body bytes since this client was made.
+    pub fn traffic(&self) -> Traffic {
+        self.transport.traffic()
+    }
+
+    fn set_status(&self, state: SyncState, synced_at: Option<chrono::DateTime<chrono::Utc>>) {
+        let status = {
+            let Ok(mut s) = self.status.lock() else {
+                return;
+            };
+            s.state = state;
+            if synced_at.is_some() {
+                s.last_synced_at = synced_at;
+            }
+            s.clone()
+        };
+        self.status_listeners.each(|l| l.on_status(&status));
+    }
+
+    fn token(&self) -> Result<String, SyncError> {
+        self.session()
+            .map(|s| s.token)
+            .ok_or(SyncError::NotSignedIn)
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, SyncError> {
+        let token = self.token()?;
+        self.transport
+            .json::<(), T>(Method::GET, path, Some(&token), None)
+            .await
+    }
+
+    async fn post<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, SyncError> {
+        let token = self.token()?;
+        self.transport
+            .json(Method::POST, path, Some(&token), Some(body))
+            .await
+    }
+
+    async fn delete(&self, path: &str) -> Result<(), SyncError> {
+        let token = self.token()?;
+        self.transport
+            .json::<(), serde_json::Value>(Method::DELETE, path, Some(&token), None)
+            .await
+            .map(|_| ())
+    }
+}
+
+/// The tags a pushed document carries, so kind grants can select it.
+pub(crate) fn tags_for(store: &Store, id: &ItemId) -> Result<Vec<Tag>, SyncError> {
+    Ok(match store.summary(id)? {
+        None => Vec::new(),
+        Some(s) => s
+            .person_id
+            .iter()
+            .map(sharing::person_tag)
+            .chain(s.goal_id.iter().map(|g| Tag(format!("goal:{g}"))))
+            .collect(),
+    })
+}

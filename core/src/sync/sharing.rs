@@ -1,0 +1,141 @@
+//! Keeps the server's per-item grants in step with the items marked shared:
+//! a client's shared items are readable by every linked therapist, a
+//! therapist's notes by the client each is for. Kind grants made with
+//! `share_kind` are left alone. The work is skipped while neither the shared
+//! set nor the care links changed since the last run.
+
+use std::collections::{BTreeSet, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use rapport_protocol::{
+    Access, AccountId, CareLink, DocId, DocKind, Grant, GrantRequest, GrantScope, Role, Session,
+    Tag,
+};
+
+use super::{SyncClient, SyncError, state};
+use crate::id::ItemId;
+use crate::note::Note;
+use crate::store::ListQuery;
+
+pub(crate) fn person_tag(person: &ItemId) -> Tag {
+    Tag(format!("person:{person}"))
+}
+
+/// Brings the server's document grants in line with what is marked shared.
+pub(super) async fn reconcile(
+    client: &SyncClient,
+    session: &Session,
+    force: bool,
+) -> Result<(), SyncError> {
+    let store = &client.store;
+    let me = &session.account_id;
+    // (document, grantee or None for "every linked therapist")
+    let wanted = wanted_locally(client, session.role)?;
+    let known_links = state::known_links(store)?.unwrap_or_default();
+    if !force && state::sharing_key(store)? == Some(sharing_key(&wanted, &known_links)) {
+        return Ok(()); // nothing changed: no request
+    }
+    let links: Vec<CareLink> = client.get("v1/links").await?;
+    remember_links(client, &links)?;
+
+    let therapists: Vec<&AccountId> = links
+        .iter()
+        .filter(|l| &l.client == me)
+        .map(|l| &l.therapist)
+        .collect();
+    let mut desired: BTreeSet<(String, String)> = BTreeSet::new();
+    for (doc, grantee) in &wanted {
+        match grantee {
+            Some(g) => {
+                desired.insert((doc.to_string(), g.0.clone()));
+            }
+            None => {
+                for t in &therapists {
+                    desired.insert((doc.to_string(), t.0.clone()));
+                }
+            }
+        }
+    }
+
+    let grants: Vec<Grant> = client.get("v1/grants").await?;
+    let mut existing: HashSet<(String, String)> = HashSet::new();
+    for grant in grants.iter().filter(|g| &g.owner == me) {
+        let GrantScope::Document { doc_id } = &grant.scope else {
+            continue; // kind grants are managed by the person, not here
+        };
+        let pair = (doc_id.0.clone(), grant.grantee.0.clone());
+        if desired.contains(&pair) {
+            existing.insert(pair);
+        } else {
+            client
+                .delete(&format!("v1/grants/{}", grant.grant_id))
+                .await?;
+        }
+    }
+    for (doc, grantee) in desired.iter().filter(|p| !existing.contains(*p)) {
+        let request = GrantRequest {
+            grantee: AccountId(grantee.clone()),
+            scope: GrantScope::Document {
+                doc_id: DocId(doc.clone()),
+            },
+            access: Access::Read,
+        };
+        let _: Grant = client.post("v1/grants", &request).await?;
+    }
+    let key = sharing_key(&wanted, &state::known_links(store)?.unwrap_or_default());
+    state::set_sharing_key(store, &key)?;
+    Ok(())
+}
+
+/// What this device wants shared, from its own documents.
+fn wanted_locally(
+    client: &SyncClient,
+    role: Role,
+) -> Result<Vec<(ItemId, Option<AccountId>)>, SyncError> {
+    let store = &client.store;
+    let mut wanted = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = store.list(&ListQuery {
+            offset,
+            limit: crate::store::MAX_PAGE,
+            ..Default::default()
+        })?;
+        let n = page.len() as u32;
+        for summary in page.into_iter().filter(|s| s.shared) {
+            if store.owner_of(&summary.id)?.is_some() {
+                continue; // someone else's document
+            }
+            match (role, summary.kind) {
+                (Role::Therapist, DocKind::Note) => {
+                    let note: Note = store.get::<Note>(&summary.id)?.record;
+                    wanted.push((summary.id, Some(AccountId(note.client_id))));
+                }
+                (Role::Client, kind) if kind != DocKind::Note => wanted.push((summary.id, None)),
+                _ => {}
+            }
+        }
+        if n < crate::store::MAX_PAGE {
+            break;
+        }
+        offset += n;
+    }
+    Ok(wanted)
+}
+
+/// Notes the care links last seen, so a change makes the next sync reconcile.
+pub(super) fn remember_links(client: &SyncClient, links: &[CareLink]) -> Result<(), SyncError> {
+    let mut ids: Vec<&str> = links.iter().map(|l| l.link_id.0.as_str()).collect();
+    ids.sort_unstable();
+    state::set_known_links(&client.store, &ids.join(","))?;
+    Ok(())
+}
+
+fn sharing_key(wanted: &[(ItemId, Option<AccountId>)], known_links: &str) -> String {
+    let mut hasher = DefaultHasher::new();
+    let mut w: Vec<_> = wanted.iter().collect();
+    w.sort();
+    w.hash(&mut hasher);
+    known_links.hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
+}
