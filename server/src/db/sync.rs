@@ -408,21 +408,22 @@ fn count_parts(tx: &Transaction<'_>, doc_id: &str, up_to: i64) -> ApiResult<u64>
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
-/// The snapshots and bundles of a document up to `up_to`, in sequence order.
+/// The snapshots, then the bundles, of a document up to `up_to`, each in
+/// sequence order: a saved document first, then the changes after it.
 fn whole_parts(
     tx: &Transaction<'_>,
     doc_id: &str,
     up_to: i64,
 ) -> ApiResult<Vec<(i64, String, Vec<u8>)>> {
     let mut stmt = tx.prepare(
-        "SELECT seq, device_id, data FROM snapshots WHERE doc_id = ?1 AND seq <= ?2
+        "SELECT 0, seq, device_id, data FROM snapshots WHERE doc_id = ?1 AND seq <= ?2
          UNION ALL
-         SELECT seq, device_id, data FROM bundles
+         SELECT 1, seq, device_id, data FROM bundles
          WHERE doc_id = ?1 AND seq <= ?2 AND data IS NOT NULL
-         ORDER BY 1",
+         ORDER BY 1, 2",
     )?;
     let rows = stmt.query_map(params![doc_id, up_to], |row| {
-        Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        Ok((row.get(1)?, row.get(2)?, row.get(3)?))
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
