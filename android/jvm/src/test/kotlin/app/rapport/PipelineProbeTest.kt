@@ -25,7 +25,7 @@ class PipelineProbeTest {
     fun `the loaded library reports the crate version`() {
         val version = Rapport.coreVersion
         assertTrue(Regex("""\d+\.\d+\.\d+.*""").matches(version), version)
-        System.getProperty("rapport.expectedVersion")?.let { assertEquals(it, version) }
+        System.getProperty("rapport.expectedVersion")?.takeIf { it.isNotEmpty() }?.let { assertEquals(it, version) }
     }
 
     @Test

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Generates RapportKit's build inputs from a built rapport-ffi library, with the
+# workspace's own uniffi-bindgen (uniffi library mode):
+#   ios/generated/RapportBindings/RapportBindings.swift   the Swift bindings
+#   ios/generated/RapportFFI/{RapportFFI.h,module.modulemap}
+#       the C module as a system library linking librapport_ffi (Linux)
+#   ios/generated/headers/{RapportFFI.h,module.modulemap}
+#       the same header with uniffi's modulemap, for the XCFramework (Apple)
+# Not committed (build output).
+#
+# Usage: ios/scripts/generate-bindings.sh [path/to/librapport_ffi.{so,dylib,a}]
+#        (default: the workspace's target/debug/librapport_ffi.so)
+set -euo pipefail
+
+REPO="$(cd "$(dirname "$0")/../.." && pwd)"
+LIB="${1:-${CARGO_TARGET_DIR:-$REPO/target}/debug/librapport_ffi.so}"
+OUT="$REPO/ios/generated"
+
+if [ ! -f "$LIB" ]; then
+  echo "no library at $LIB: build it first (cargo build -p rapport-ffi)" >&2
+  exit 1
+fi
+
+stage="$(mktemp -d)"
+trap 'rm -rf "$stage"' EXIT
+(cd "$REPO" && cargo uniffi-bindgen generate --no-format \
+  --library "$LIB" --language swift --out-dir "$stage" >/dev/null)
+
+mkdir -p "$OUT/RapportBindings" "$OUT/RapportFFI" "$OUT/headers"
+# Copy only when changed, so SwiftPM does not rebuild what did not change.
+install_if_changed() {
+  if ! cmp -s "$1" "$2"; then
+    cp "$1" "$2"
+  fi
+}
+install_if_changed "$stage/RapportBindings.swift" "$OUT/RapportBindings/RapportBindings.swift"
+install_if_changed "$stage/RapportFFI.h" "$OUT/RapportFFI/RapportFFI.h"
+install_if_changed "$stage/RapportFFI.h" "$OUT/headers/RapportFFI.h"
+install_if_changed "$stage/RapportFFI.modulemap" "$OUT/headers/module.modulemap"
+cat >"$stage/module.modulemap" <<'MODULEMAP'
+module RapportFFI {
+    header "RapportFFI.h"
+    link "rapport_ffi"
+    export *
+}
+MODULEMAP
+install_if_changed "$stage/module.modulemap" "$OUT/RapportFFI/module.modulemap"
