@@ -130,7 +130,11 @@ fn list_is_newest_first_and_paged() {
     let s = TestStore::new();
     let mut made = Vec::new();
     for day in 1..=7 {
-        made.push(s.create(win(&format!("win {day}"), at(4, day, 9))).unwrap().id);
+        made.push(
+            s.create(win(&format!("win {day}"), at(4, day, 9)))
+                .unwrap()
+                .id,
+        );
     }
     let newest_first: Vec<ItemId> = made.iter().rev().cloned().collect();
 
@@ -183,7 +187,10 @@ fn list_filters_by_kind_person_goal_and_date_range() {
         kinds: vec![DocKind::Interaction, DocKind::Win],
         ..Default::default()
     };
-    assert_eq!(ids(&s, &by_kind), vec![w.clone(), i_kim.clone(), i_sam.clone()]);
+    assert_eq!(
+        ids(&s, &by_kind),
+        vec![w.clone(), i_kim.clone(), i_sam.clone()]
+    );
     let by_person = ListQuery {
         person_id: Some(sam.clone()),
         ..Default::default()

@@ -119,7 +119,11 @@ pub fn outbox_of(from: &Store) -> Vec<IncomingChange> {
 /// Delivers every pending change of `from` to `to` in one batch.
 pub fn deliver(from: &Store, to: &Store) {
     let applied = to.apply_batch(&outbox_of(from)).expect("apply batch");
-    assert!(applied.rejected.is_empty(), "rejected: {:?}", applied.rejected);
+    assert!(
+        applied.rejected.is_empty(),
+        "rejected: {:?}",
+        applied.rejected
+    );
 }
 
 /// Both directions: afterwards both replicas hold every change of both.
