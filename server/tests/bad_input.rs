@@ -18,6 +18,16 @@ fn world(server: &TestServer, email: &str) -> Vec<(String, Vec<u8>)> {
     got
 }
 
+/// Token, path, content type, body, expected status and code.
+type Case<'a> = (
+    Option<&'a str>,
+    &'a str,
+    &'a str,
+    Vec<u8>,
+    StatusCode,
+    ErrorCode,
+);
+
 fn setup(server: &TestServer) -> (Session, Session) {
     let client = server.sign_up("ada@example.org", Role::Client);
     let therapist = server.sign_up("dr.t@example.org", Role::Therapist);
@@ -35,7 +45,7 @@ fn malformed_bodies_and_wrong_content_types_are_refused() {
     let before = world(&server, "ada@example.org");
     let t = Some(client.token.as_str());
 
-    let cases: Vec<(Option<&str>, &str, &str, Vec<u8>, StatusCode, ErrorCode)> = vec![
+    let cases: Vec<Case> = vec![
         (None, "/v1/accounts", "application/json", b"{not json".to_vec(), StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
         (None, "/v1/accounts", "application/json", br#"{"email":"x@y.z"}"#.to_vec(), StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
         (None, "/v1/accounts", "application/json", br#"{"email":"x@y.z","password":"password!","role":"admin","display_name":"X"}"#.to_vec(), StatusCode::BAD_REQUEST, ErrorCode::BadRequest),

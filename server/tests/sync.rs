@@ -53,7 +53,7 @@ fn one_new_entry_is_one_small_request_and_reaches_the_other_device() {
     let laptop = server.sign_in("ada@example.org", "laptop");
     let l = server.sync(&laptop.token, &SyncRequest::default());
     assert_eq!(
-        changes(&[l.clone()]),
+        changes(std::slice::from_ref(&l)),
         vec![("win-1".to_owned(), b"hello".to_vec())]
     );
     assert_eq!(l.changes[0].owner, phone.account_id);
@@ -69,7 +69,7 @@ fn one_new_entry_is_one_small_request_and_reaches_the_other_device() {
     assert!(l2.changes.is_empty());
     let p = server.sync(&phone.token, &pull(&r.cursor));
     assert_eq!(
-        changes(&[p.clone()]),
+        changes(std::slice::from_ref(&p)),
         vec![("win-1".to_owned(), b"edit".to_vec())]
     );
     // Nothing new: an empty page.
@@ -234,7 +234,7 @@ fn a_document_shared_later_arrives_whole() {
     );
     let t2 = server.sync(&therapist.token, &pull(&t.cursor));
     assert_eq!(
-        changes(&[t2.clone()]),
+        changes(std::slice::from_ref(&t2)),
         vec![
             ("refl-1".to_owned(), b"v1".to_vec()),
             ("refl-1".to_owned(), b"v2".to_vec()),
@@ -281,7 +281,7 @@ fn a_kind_and_tag_grant_follows_the_owners_tags() {
         .cursor;
     let t = server.sync(&therapist.token, &SyncRequest::default());
     assert_eq!(
-        changes(&[t.clone()]),
+        changes(std::slice::from_ref(&t)),
         vec![("i1".to_owned(), b"i1".to_vec())]
     );
 
@@ -303,7 +303,7 @@ fn a_kind_and_tag_grant_follows_the_owners_tags() {
         .cursor;
     let t2 = server.sync(&therapist.token, &pull(&t.cursor));
     assert_eq!(
-        changes(&[t2.clone()]),
+        changes(std::slice::from_ref(&t2)),
         vec![
             ("i2".to_owned(), b"i2".to_vec()),
             ("i2".to_owned(), b"i2'".to_vec())
@@ -378,7 +378,7 @@ fn revocation_refuses_at_once_and_lists_the_document_as_removed() {
         Access::Read,
     );
     let t = server.sync(&therapist.token, &SyncRequest::default());
-    assert_eq!(changes(&[t.clone()]).len(), 3);
+    assert_eq!(changes(std::slice::from_ref(&t)).len(), 3);
     // With the write grant the therapist writes the goal.
     let t = server.sync(
         &therapist.token,
@@ -501,8 +501,8 @@ fn a_deleted_document_is_removed_for_every_reader() {
     );
     let l = server.sync(&laptop.token, &SyncRequest::default());
     let t = server.sync(&therapist.token, &SyncRequest::default());
-    assert_eq!(changes(&[l.clone()]).len(), 2);
-    assert_eq!(changes(&[t.clone()]).len(), 2);
+    assert_eq!(changes(std::slice::from_ref(&l)).len(), 2);
+    assert_eq!(changes(std::slice::from_ref(&t)).len(), 2);
 
     // Only the owner deletes.
     expect_error(
