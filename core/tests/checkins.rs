@@ -143,7 +143,9 @@ fn phq9_item_9_above_zero_returns_a_safety_alert_from_the_saving_call() {
     assert!(!alert.message.to_lowercase().contains("watching"));
 
     // High scores elsewhere with item 9 at 0: no alert.
-    let calm = s.check_in_phq9(phq9(vec![3, 3, 3, 3, 3, 3, 3, 3, 0])).unwrap();
+    let calm = s
+        .check_in_phq9(phq9(vec![3, 3, 3, 3, 3, 3, 3, 3, 0]))
+        .unwrap();
     assert_eq!(calm.safety_alert, None);
 }
 

@@ -99,10 +99,7 @@ fn the_contract_and_formulation_are_checked() {
     invalid(|p| p.session_count = 0, "session_count");
     invalid(|p| p.session_count = 31, "session_count");
     invalid(|p| p.current_session = 17, "current_session");
-    invalid(
-        |p| p.formulation = "  ".into(),
-        "formulation_accepted_on",
-    );
+    invalid(|p| p.formulation = "  ".into(), "formulation_accepted_on");
     // The edges are fine: the brief form, the longest contract, the last session.
     let mut p = agreed();
     p.session_count = 30;

@@ -59,7 +59,10 @@ fn the_real_outcome_is_linked_later_so_expectation_meets_result() {
         .unwrap();
     assert_eq!(linked.record.outcome_interaction_id, Some(real.clone()));
     assert_eq!(
-        s.get::<Rehearsal>(&r).unwrap().record.outcome_interaction_id,
+        s.get::<Rehearsal>(&r)
+            .unwrap()
+            .record
+            .outcome_interaction_id,
         Some(real.clone())
     );
     let by_person = ids(

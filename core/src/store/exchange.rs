@@ -52,10 +52,10 @@ impl Store {
     /// Merges changes made elsewhere into one document. Malformed or
     /// truncated bytes are refused and the document stays as it was.
     pub fn apply_changes(&self, doc_id: &ItemId, kind: DocKind, data: &[u8]) -> Result<bool> {
-        let changed = self.write(|tx, actor| apply_one(tx, actor, doc_id, kind, data))?;
-        if changed {
-            self.observers
-                .notify(&[ItemChange::upserted(doc_id.clone(), kind)]);
+        let notice = self.write(|tx, actor| apply_one(tx, actor, doc_id, kind, data))?;
+        let changed = notice.is_some();
+        if let Some(notice) = notice {
+            self.observers.notify(&[notice]);
         }
         Ok(changed)
     }
@@ -75,12 +75,11 @@ impl Store {
                 }
                 tx.execute_batch("RELEASE piece")?;
                 match result {
-                    Ok(changed) => {
-                        if changed {
-                            applied.changed.push(piece.doc_id.clone());
-                            changes.push(ItemChange::upserted(piece.doc_id.clone(), piece.kind));
-                        }
+                    Ok(Some(notice)) => {
+                        applied.changed.push(piece.doc_id.clone());
+                        changes.push(notice);
                     }
+                    Ok(None) => {}
                     Err(
                         err @ (Error::MalformedChanges { .. } | Error::MalformedDocument { .. }),
                     ) => {
@@ -137,7 +136,7 @@ fn apply_one(
     id: &ItemId,
     kind: DocKind,
     data: &[u8],
-) -> Result<bool> {
+) -> Result<Option<ItemChange>> {
     let malformed = || Error::MalformedChanges {
         doc_id: id.to_string(),
     };
@@ -158,7 +157,7 @@ fn apply_one(
     let missing = document.get_missing_deps(&[]);
     document.load_incremental(data).map_err(|_| malformed())?;
     if document.get_heads() == heads && document.get_missing_deps(&[]) == missing {
-        return Ok(false); // nothing new: a duplicate
+        return Ok(None); // nothing new: a duplicate
     }
     // Refuse a document that does not have the shape of its kind.
     if let Some(env) = doc::read_envelope(&document, id)? {
@@ -179,5 +178,5 @@ fn apply_one(
         documents::append(tx, id, data, &mut document)?;
     }
     index::update(tx, id, &document)?;
-    Ok(true)
+    Ok(Some(super::change_notice(&document, id, kind)?))
 }

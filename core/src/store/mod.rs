@@ -219,21 +219,25 @@ impl Store {
         edit: impl FnOnce(&mut AutoCommit, chrono::DateTime<Utc>) -> Result<T>,
     ) -> Result<T> {
         let now = Utc::now();
-        let (out, kind) = self.write(|tx, actor| {
+        let (out, notice) = self.write(|tx, actor| {
             let mut document = live_document(tx, actor, id, kind)?;
             let kind = envelope(&document, id)?.kind;
             let heads = document.get_heads();
             let out = edit(&mut document, now)?;
             let change = document.save_after(&heads);
-            if !change.is_empty() {
-                documents::append(tx, id, &change, &mut document)?;
-                outbox::push(tx, id, kind, &change)?;
-                index::update(tx, id, &document)?;
+            if change.is_empty() {
+                // Nothing changed (e.g. sharing what is already shared):
+                // nothing to store, sync or tell the UI about.
+                return Ok((out, None));
             }
-            Ok((out, kind))
+            documents::append(tx, id, &change, &mut document)?;
+            outbox::push(tx, id, kind, &change)?;
+            index::update(tx, id, &document)?;
+            Ok((out, Some(change_notice(&document, id, kind)?)))
         })?;
-        self.observers
-            .notify(&[ItemChange::upserted(id.clone(), kind)]);
+        if let Some(notice) = notice {
+            self.observers.notify(&[notice]);
+        }
         Ok(out)
     }
 
@@ -283,6 +287,21 @@ fn live_document(
         Some(env) if !env.deleted && kind.is_none_or(|k| k == env.kind) => Ok(loaded.doc),
         _ => Err(not_found()),
     }
+}
+
+/// What observers are told about a document that just changed: a deletion
+/// (tombstone) is a removal for the UI, anything else an upsert.
+pub(crate) fn change_notice(
+    document: &AutoCommit,
+    id: &ItemId,
+    kind: DocKind,
+) -> Result<ItemChange> {
+    let deleted = doc::read_envelope(document, id)?.is_some_and(|env| env.deleted);
+    Ok(if deleted {
+        ItemChange::removed(id.clone(), kind)
+    } else {
+        ItemChange::upserted(id.clone(), kind)
+    })
 }
 
 fn item_of<R>(document: &AutoCommit, id: &ItemId, record: R) -> Result<Item<R>> {
