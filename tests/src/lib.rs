@@ -1,1 +1,201 @@
-//! End-to-end test support.
+//! End-to-end test support: the real `rapport-server` binary on a free
+//! loopback port with a fresh database, and devices (a real store file plus
+//! a sync client) that talk to it.
+#![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use rapport_core::Store;
+use rapport_core::sync::{SyncClient, SyncConfig};
+use rapport_protocol::Role;
+
+/// The `rapport-server` binary next to the running test (same profile), or
+/// `RAPPORT_SERVER_BIN`.
+pub fn server_binary() -> PathBuf {
+    if let Ok(path) = std::env::var("RAPPORT_SERVER_BIN") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().expect("current exe");
+    // target/<profile>/deps/<test> -> target/<profile>/rapport-server
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target profile dir");
+    let bin = dir.join("rapport-server");
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo build -p rapport-server` (with the same profile) first",
+        bin.display()
+    );
+    bin
+}
+
+/// A running server process with its own database; killed on drop.
+#[derive(Debug)]
+pub struct Server {
+    child: Option<Child>,
+    dir: tempfile::TempDir,
+    extra: Vec<String>,
+    /// `http://127.0.0.1:<port>`
+    pub url: String,
+}
+
+impl Server {
+    pub fn start() -> Server {
+        Server::start_with(&[])
+    }
+
+    /// Starts with extra flags (limits, TTLs).
+    pub fn start_with(extra: &[&str]) -> Server {
+        let mut server = Server {
+            child: None,
+            dir: tempfile::tempdir().expect("temp dir"),
+            extra: extra.iter().map(|s| (*s).to_owned()).collect(),
+            url: String::new(),
+        };
+        server.spawn("127.0.0.1:0");
+        server
+    }
+
+    pub fn database(&self) -> PathBuf {
+        self.dir.path().join("server.sqlite3")
+    }
+
+    fn spawn(&mut self, listen: &str) {
+        let mut child = Command::new(server_binary())
+            .args(["--listen", listen, "--database"])
+            .arg(self.database())
+            // Cheap password hashing and generous rates keep the suite fast.
+            .args(["--argon2-memory-kib", "1024", "--rate-per-sec", "10000"])
+            .args(["--rate-burst", "10000"])
+            .args(&self.extra)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start rapport-server");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            let mut line = String::new();
+            let _ = reader.read_line(&mut line);
+            let _ = tx.send(line);
+            // Keep draining so the server never blocks on a full pipe.
+            let mut sink = String::new();
+            while reader.read_line(&mut sink).is_ok_and(|n| n > 0) {
+                sink.clear();
+            }
+        });
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the server announces its address");
+        self.url = line
+            .trim()
+            .strip_prefix("rapport-server listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+            .to_owned();
+        self.child = Some(child);
+    }
+
+    /// Kills the process (SIGKILL) without a chance to clean up.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the process again on the same database and port.
+    pub fn restart(&mut self) {
+        self.kill();
+        let listen = self
+            .url
+            .trim_start_matches("http://")
+            .trim_start_matches("https://")
+            .to_owned();
+        // The port may linger for a moment after the kill.
+        for _ in 0..100 {
+            if std::net::TcpListener::bind(&listen).is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        self.spawn(&listen);
+    }
+
+    /// Counts rows of a server table (for exactly-once checks).
+    pub fn count(&self, sql: &str) -> i64 {
+        let conn = rusqlite::Connection::open(self.database()).expect("open server db");
+        conn.query_row(sql, [], |r| r.get(0)).expect("count")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// One phone: a store file of its own and a sync client.
+#[derive(Debug)]
+pub struct Device {
+    _dir: tempfile::TempDir,
+    pub store: Arc<Store>,
+    pub sync: SyncClient,
+}
+
+impl Device {
+    pub fn new(server_url: &str, name: &str) -> Device {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Arc::new(Store::open(dir.path().join("rapport.sqlite3")).expect("open store"));
+        let mut config = SyncConfig::new(server_url, name);
+        config.max_attempts = 2;
+        config.retry_backoff = Duration::from_millis(20);
+        let sync = SyncClient::new(Arc::clone(&store), config).expect("sync client");
+        Device {
+            _dir: dir,
+            store,
+            sync,
+        }
+    }
+
+    /// A new account on this device.
+    pub async fn sign_up(server_url: &str, email: &str, role: Role) -> Device {
+        let device = Device::new(server_url, &format!("{email}'s phone"));
+        device
+            .sync
+            .sign_up(email, PASSWORD, role, email)
+            .await
+            .expect("sign up");
+        device
+    }
+
+    /// Another device of an existing account.
+    pub async fn sign_in(server_url: &str, email: &str) -> Device {
+        let device = Device::new(server_url, &format!("{email}'s tablet"));
+        device.sync.sign_in(email, PASSWORD).await.expect("sign in");
+        device
+    }
+
+    pub async fn sync(&self) -> rapport_core::sync::SyncReport {
+        self.sync.sync_now().await.expect("sync")
+    }
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Links a therapist to a client through an invite code.
+pub async fn link(client: &Device, therapist: &Device) -> rapport_protocol::CareLink {
+    let invite = client.sync.create_invite().await.expect("invite");
+    therapist
+        .sync
+        .redeem_invite(&invite.code)
+        .await
+        .expect("redeem")
+}

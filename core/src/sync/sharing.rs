@@ -43,12 +43,24 @@ pub(super) async fn reconcile(
         .filter(|l| &l.client == me)
         .map(|l| &l.therapist)
         .collect();
+    // Only linked accounts can be granted anything (an ended link ends it all).
+    let linked: HashSet<&AccountId> = links
+        .iter()
+        .map(|l| {
+            if &l.client == me {
+                &l.therapist
+            } else {
+                &l.client
+            }
+        })
+        .collect();
     let mut desired: BTreeSet<(String, String)> = BTreeSet::new();
     for (doc, grantee) in &wanted {
         match grantee {
-            Some(g) => {
+            Some(g) if linked.contains(g) => {
                 desired.insert((doc.to_string(), g.0.clone()));
             }
+            Some(_) => {}
             None => {
                 for t in &therapists {
                     desired.insert((doc.to_string(), t.0.clone()));

@@ -1,0 +1,155 @@
+//! One client, several devices: offline edits converge after syncing.
+#![allow(clippy::unwrap_used)]
+
+use chrono::{TimeZone, Utc};
+use rapport_core::goal::{Goal, GoalStatus};
+use rapport_core::journal::Win;
+use rapport_core::sync::SyncState;
+use rapport_protocol::Role;
+use rapport_tests::{Device, Server};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_devices_edit_one_goal_offline_and_converge() {
+    let server = Server::start();
+    let phone = Device::sign_up(&server.url, "ana@example.org", Role::Client).await;
+    let tablet = Device::sign_in(&server.url, "ana@example.org").await;
+
+    let set_at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+    let goal = phone
+        .store
+        .create(Goal::new("Ask for help with the kids", set_at))
+        .unwrap();
+    phone.sync().await;
+    tablet.sync().await;
+    assert_eq!(
+        tablet.store.get::<Goal>(&goal.id).unwrap().record.title,
+        "Ask for help with the kids"
+    );
+
+    // Both devices edit the same goal without syncing.
+    phone
+        .store
+        .modify(&goal.id, |g: &mut Goal| {
+            g.description = "Sunday evenings".into();
+            Ok(())
+        })
+        .unwrap();
+    let m_phone = phone
+        .store
+        .add_milestone(&goal.id, "Name one task")
+        .unwrap();
+    tablet
+        .store
+        .set_goal_status(&goal.id, GoalStatus::Paused)
+        .unwrap();
+    let m_tablet = tablet.store.add_milestone(&goal.id, "Ask calmly").unwrap();
+
+    phone.sync().await;
+    tablet.sync().await;
+    phone.sync().await;
+
+    let on_phone = phone.store.get::<Goal>(&goal.id).unwrap().record;
+    let on_tablet = tablet.store.get::<Goal>(&goal.id).unwrap().record;
+    assert_eq!(on_phone, on_tablet);
+    assert_eq!(on_phone.description, "Sunday evenings");
+    assert_eq!(on_phone.status, GoalStatus::Paused);
+    assert!(on_phone.milestones.contains_key(&m_phone));
+    assert!(on_phone.milestones.contains_key(&m_tablet));
+    assert_eq!(
+        phone.store.index_dump().unwrap(),
+        tablet.store.index_dump().unwrap()
+    );
+    assert_eq!(phone.sync.status().state, SyncState::Idle);
+    assert!(phone.sync.status().last_synced_at.is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_offline_for_many_changes_catches_up() {
+    let mut server = Server::start();
+    let phone = Device::sign_up(&server.url, "ben@example.org", Role::Client).await;
+    let tablet = Device::sign_in(&server.url, "ben@example.org").await;
+    phone.sync().await;
+
+    server.kill();
+    let start = Utc.with_ymd_and_hms(2026, 3, 1, 8, 0, 0).unwrap();
+    for i in 0..150 {
+        phone
+            .store
+            .create(Win {
+                occurred_at: start + chrono::Duration::hours(i),
+                title: format!("win number {i}"),
+                details: String::new(),
+                goal: None,
+            })
+            .unwrap();
+    }
+    let err = phone.sync.sync_now().await.unwrap_err();
+    assert!(err.is_transient(), "{err}");
+    assert!(matches!(
+        phone.sync.status().state,
+        SyncState::Offline { .. }
+    ));
+    assert_eq!(
+        phone.store.outbox_len().unwrap(),
+        150,
+        "every local write is kept"
+    );
+
+    server.restart();
+    let report = phone.sync().await;
+    assert_eq!(report.pushed, 150);
+    assert_eq!(phone.store.outbox_len().unwrap(), 0);
+    let report = tablet.sync().await;
+    assert_eq!(report.pulled, 150);
+    assert_eq!(
+        phone.store.index_dump().unwrap(),
+        tablet.store.index_dump().unwrap()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_the_server_during_a_push_stores_every_change_exactly_once() {
+    // Small batches: the push takes many requests, so the kill lands mid-way.
+    let mut server = Server::start_with(&["--max-batch", "40"]);
+    let phone = Device::sign_up(&server.url, "cleo@example.org", Role::Client).await;
+    let start = Utc.with_ymd_and_hms(2026, 3, 1, 8, 0, 0).unwrap();
+    for i in 0..400 {
+        phone
+            .store
+            .create(Win {
+                occurred_at: start + chrono::Duration::minutes(i),
+                title: format!("small victory {i} with some words to make it longer"),
+                details: "I spoke up at the meeting and it went fine".repeat(4),
+                goal: None,
+            })
+            .unwrap();
+    }
+    // Kill the server while the push is in flight, wherever it is.
+    let push = phone.sync.sync_now();
+    let kill = async {
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+        server.kill();
+    };
+    let (result, ()) = tokio::join!(push, kill);
+    let pending = phone.store.outbox_len().unwrap();
+    if result.is_ok() {
+        assert_eq!(pending, 0);
+    }
+
+    server.restart();
+    phone.sync().await;
+    assert_eq!(phone.store.outbox_len().unwrap(), 0);
+    assert_eq!(server.count("SELECT count(*) FROM bundles"), 400);
+    assert_eq!(
+        server.count("SELECT count(DISTINCT doc_id) FROM bundles"),
+        400
+    );
+
+    let fresh = Device::sign_in(&server.url, "cleo@example.org").await;
+    let report = fresh.sync().await;
+    assert_eq!(report.pulled, 400);
+    assert_eq!(
+        phone.store.index_dump().unwrap(),
+        fresh.store.index_dump().unwrap()
+    );
+}

@@ -1,0 +1,213 @@
+//! A client shares part of the record with a therapist: the therapist sees
+//! exactly what was shared, loses it on revocation, and every read is logged.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeSet;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use rapport_core::inventory::{Person, Ring};
+use rapport_core::journal::{Channel, Interaction, Reflection, Win};
+use rapport_core::note::{Note, NoteSubject};
+use rapport_core::{DocKind, ItemId};
+use rapport_protocol::Role;
+use rapport_tests::{Device, Server, link};
+
+fn ids(device: &Device) -> BTreeSet<ItemId> {
+    device
+        .store
+        .list(&Default::default())
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect()
+}
+
+struct Record {
+    mum: ItemId,
+    boss: ItemId,
+    with_mum: ItemId,
+    with_boss: ItemId,
+    win: ItemId,
+    private: ItemId,
+}
+
+fn write_record(client: &Device) -> Record {
+    let at = Utc.with_ymd_and_hms(2026, 4, 6, 18, 0, 0).unwrap();
+    let s = &client.store;
+    let mum = s
+        .create(Person::new("Mum", "mother", Ring::Inner))
+        .unwrap()
+        .id;
+    let boss = s
+        .create(Person::new("R.", "manager", Ring::Outer))
+        .unwrap()
+        .id;
+    let mut i = Interaction::new(mum.clone(), at, Channel::Phone);
+    i.what_i_wanted = "to be listened to".into();
+    let with_mum = s.create(i).unwrap().id;
+    let with_boss = s
+        .create(Interaction::new(boss.clone(), at, Channel::InPerson))
+        .unwrap()
+        .id;
+    let win = s
+        .create(Win {
+            occurred_at: at,
+            title: "Said no kindly".into(),
+            details: String::new(),
+            goal: None,
+        })
+        .unwrap()
+        .id;
+    let private = s
+        .create(Reflection {
+            written_at: at,
+            text: "just for me".into(),
+            person_id: None,
+            goal: None,
+        })
+        .unwrap()
+        .id;
+    Record {
+        mum,
+        boss,
+        with_mum,
+        with_boss,
+        win,
+        private,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn therapist_sees_exactly_the_shared_items_and_loses_them_on_revocation() {
+    let server = Server::start();
+    let client = Device::sign_up(&server.url, "dana@example.org", Role::Client).await;
+    let therapist = Device::sign_up(&server.url, "dr.eve@example.org", Role::Therapist).await;
+    let r = write_record(&client);
+    let care = link(&client, &therapist).await;
+    client.sync.links().await.unwrap();
+
+    // One item by its toggle, all interactions with Mum by a kind grant.
+    client.store.set_shared(&r.win, true).unwrap();
+    client.sync().await;
+    let kind_grant = client
+        .sync
+        .share_kind(&care.therapist, DocKind::Interaction, Some(&r.mum))
+        .await
+        .unwrap();
+
+    therapist.sync().await;
+    assert_eq!(
+        ids(&therapist),
+        BTreeSet::from([r.win.clone(), r.with_mum.clone()])
+    );
+    let seen = therapist
+        .store
+        .get::<Interaction>(&r.with_mum)
+        .unwrap()
+        .record;
+    assert_eq!(seen.what_i_wanted, "to be listened to");
+    assert_eq!(
+        therapist.store.owner_of(&r.win).unwrap(),
+        Some(care.client.0.clone())
+    );
+    for hidden in [&r.private, &r.with_boss, &r.boss, &r.mum] {
+        assert!(therapist.store.get::<Reflection>(hidden).is_err());
+    }
+
+    // The access log lists both reads, and nothing else.
+    let log = client.sync.access_log().await.unwrap();
+    let read: BTreeSet<String> = log.iter().map(|e| e.doc_id.0.clone()).collect();
+    assert_eq!(
+        read,
+        BTreeSet::from([r.win.to_string(), r.with_mum.to_string()])
+    );
+    assert!(log.iter().all(|e| e.reader == care.therapist));
+
+    // A later interaction with Mum arrives through the kind grant.
+    let at = Utc.with_ymd_and_hms(2026, 4, 8, 18, 0, 0).unwrap();
+    let later = client
+        .store
+        .create(Interaction::new(r.mum.clone(), at, Channel::Text))
+        .unwrap()
+        .id;
+    client.sync().await;
+    therapist.sync().await;
+    assert!(ids(&therapist).contains(&later));
+
+    // Making the win private again and revoking the kind grant removes both.
+    client.store.set_shared(&r.win, false).unwrap();
+    client.sync().await;
+    client
+        .sync
+        .revoke_grant(&kind_grant.grant_id)
+        .await
+        .unwrap();
+    let report = therapist.sync().await;
+    assert_eq!(report.removed, 3);
+    assert!(ids(&therapist).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ending_the_link_removes_everything_and_notes_reach_the_client_read_only() {
+    let server = Server::start();
+    let client = Device::sign_up(&server.url, "fay@example.org", Role::Client).await;
+    let therapist = Device::sign_up(&server.url, "dr.gil@example.org", Role::Therapist).await;
+    let r = write_record(&client);
+    let care = link(&client, &therapist).await;
+    client.sync.links().await.unwrap();
+    client.store.set_shared(&r.win, true).unwrap();
+    client.sync().await;
+    therapist.sync().await;
+    assert_eq!(ids(&therapist), BTreeSet::from([r.win.clone()]));
+
+    // The therapist leaves a note on the win; the client receives it.
+    let note = therapist
+        .sync
+        .write_note(Note {
+            client_id: care.client.0.clone(),
+            subject: NoteSubject::Item { id: r.win.clone() },
+            text: "Well done holding the boundary".into(),
+            written_at: Utc::now(),
+        })
+        .unwrap();
+    therapist.sync().await;
+    client.sync().await;
+    let received = client.store.get::<Note>(&note.id).unwrap().record;
+    assert_eq!(received.text, "Well done holding the boundary");
+    assert_eq!(
+        client.store.owner_of(&note.id).unwrap(),
+        Some(care.therapist.0.clone())
+    );
+
+    // A client's edit of the note never reaches the server.
+    client
+        .store
+        .modify(&note.id, |n: &mut Note| {
+            n.text = "changed by the client".into();
+            Ok(())
+        })
+        .unwrap();
+    client.sync().await;
+    therapist.sync().await;
+    assert_eq!(
+        therapist.store.get::<Note>(&note.id).unwrap().record.text,
+        "Well done holding the boundary"
+    );
+
+    // Week notes work too.
+    let week = NaiveDate::from_ymd_opt(2026, 4, 6).unwrap();
+    therapist
+        .sync
+        .write_note(Note {
+            client_id: care.client.0.clone(),
+            subject: NoteSubject::Week { starting: week },
+            text: "A hard week, handled with care".into(),
+            written_at: Utc::now(),
+        })
+        .unwrap();
+
+    client.sync.end_link(&care.link_id).await.unwrap();
+    let report = therapist.sync().await;
+    assert_eq!(report.removed, 1);
+    assert!(therapist.store.get::<Win>(&r.win).is_err());
+}
