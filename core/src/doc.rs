@@ -34,17 +34,30 @@ fn malformed(id: &ItemId, kind: &'static str, reason: impl ToString) -> Error {
 /// Reads the envelope; `None` for a document that has no kind yet (only
 /// changes whose dependencies have not arrived).
 pub fn read_envelope(doc: &AutoCommit, id: &ItemId) -> Result<Option<Envelope>> {
-    let kind: Option<String> =
-        hydrate_prop(doc, ROOT, "kind").map_err(|e| malformed(id, "item", e))?;
+    // autosurgeon's `Option<T>` reads an absent key as an error ("nothing at
+    // all"), not as `None`; look first, so that a document still waiting for
+    // its first change reads as "no kind yet" instead of as malformed.
+    let has = |key: &str| -> Result<bool> { Ok(doc.get(ROOT, key).map_err(storage)?.is_some()) };
+    let kind: Option<String> = if has("kind")? {
+        hydrate_prop(doc, ROOT, "kind").map_err(|e| malformed(id, "item", e))?
+    } else {
+        None
+    };
     let Some(kind) = kind else {
         return Ok(None);
     };
     let kind = DocKind::parse(&kind).ok_or_else(|| malformed(id, "item", "unknown kind"))?;
     let flag = |key: &str| -> Result<bool> {
+        if !has(key)? {
+            return Ok(false);
+        }
         let v: Option<bool> = hydrate_prop(doc, ROOT, key).map_err(|e| malformed(id, "item", e))?;
         Ok(v.unwrap_or(false))
     };
     let time = |key: &str| -> Result<DateTime<Utc>> {
+        if !has(key)? {
+            return Ok(DateTime::UNIX_EPOCH);
+        }
         let v: Option<i64> = hydrate_prop(doc, ROOT, key).map_err(|e| malformed(id, "item", e))?;
         Ok(v.and_then(DateTime::from_timestamp_millis)
             .unwrap_or(DateTime::UNIX_EPOCH))
