@@ -153,6 +153,11 @@ fn apply_one(
         Some(loaded) => loaded.doc,
         None => AutoCommit::new().with_actor(actor.clone()),
     };
+    // `load_incremental` silently keeps the good prefix of damaged bytes
+    // (and ignores bytes it cannot parse at all), so check them strictly first.
+    if !well_formed(data) {
+        return Err(malformed());
+    }
     let heads = document.get_heads();
     let missing = document.get_missing_deps(&[]);
     document.load_incremental(data).map_err(|_| malformed())?;
@@ -179,4 +184,21 @@ fn apply_one(
     }
     index::update(tx, id, &document)?;
     Ok(Some(super::change_notice(&document, id, kind)?))
+}
+
+/// Whether `data` parses completely as Automerge chunks (a saved document
+/// and/or changes). Changes whose dependencies are missing are well formed:
+/// they wait for them.
+fn well_formed(data: &[u8]) -> bool {
+    use automerge::{Automerge, AutomergeError, LoadOptions, OnPartialLoad, VerificationMode};
+    if data.is_empty() {
+        return false;
+    }
+    let strict = LoadOptions::new()
+        .on_partial_load(OnPartialLoad::Error)
+        .verification_mode(VerificationMode::DontCheck);
+    matches!(
+        Automerge::load_with_options(data, strict),
+        Ok(_) | Err(AutomergeError::MissingDeps)
+    )
 }
