@@ -4,12 +4,16 @@
 #   ios/generated/RapportBindings/RapportBindings.swift   the Swift bindings
 #   ios/generated/RapportFFI/{RapportFFI.h,module.modulemap}
 #       the C module as a system library linking librapport_ffi (Linux)
-#   ios/generated/headers/{RapportFFI.h,module.modulemap}
-#       the same header with uniffi's modulemap, for the XCFramework (Apple)
+#   ios/generated/headers/RapportFFI/{RapportFFI.h,module.modulemap}
+#       the same header with uniffi's modulemap, for the XCFramework (Apple;
+#       in a subfolder so it cannot clash with other frameworks' modulemaps)
 # Not committed (build output).
 #
 # Usage: ios/scripts/generate-bindings.sh [path/to/librapport_ffi.{so,dylib,a}]
 #        (default: the workspace's target/debug/librapport_ffi.so)
+# The library must carry uniffi's metadata symbols: a dev build does; the
+# stripped release-mobile .so does not (generate from a dev build, always:
+# the bindings are the same for every target and profile).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -26,7 +30,7 @@ trap 'rm -rf "$stage"' EXIT
 (cd "$REPO" && cargo uniffi-bindgen generate --no-format \
   --library "$LIB" --language swift --out-dir "$stage" >/dev/null)
 
-mkdir -p "$OUT/RapportBindings" "$OUT/RapportFFI" "$OUT/headers"
+mkdir -p "$OUT/RapportBindings" "$OUT/RapportFFI" "$OUT/headers/RapportFFI"
 # Copy only when changed, so SwiftPM does not rebuild what did not change.
 install_if_changed() {
   if ! cmp -s "$1" "$2"; then
@@ -35,8 +39,8 @@ install_if_changed() {
 }
 install_if_changed "$stage/RapportBindings.swift" "$OUT/RapportBindings/RapportBindings.swift"
 install_if_changed "$stage/RapportFFI.h" "$OUT/RapportFFI/RapportFFI.h"
-install_if_changed "$stage/RapportFFI.h" "$OUT/headers/RapportFFI.h"
-install_if_changed "$stage/RapportFFI.modulemap" "$OUT/headers/module.modulemap"
+install_if_changed "$stage/RapportFFI.h" "$OUT/headers/RapportFFI/RapportFFI.h"
+install_if_changed "$stage/RapportFFI.modulemap" "$OUT/headers/RapportFFI/module.modulemap"
 cat >"$stage/module.modulemap" <<'MODULEMAP'
 module RapportFFI {
     header "RapportFFI.h"
