@@ -102,6 +102,32 @@ fn an_edit_that_arrives_before_its_item_waits_for_it() {
 }
 
 #[test]
+fn a_chain_of_edits_arriving_before_the_item_is_kept_whole() {
+    let a = TestStore::new();
+    let b = TestStore::new();
+    let w = a.create(win("v0", at(1, 1, 1))).unwrap().id;
+    for title in ["v1", "v2", "v3"] {
+        a.modify(&w, |x: &mut Win| {
+            x.title = title.into();
+            Ok(())
+        })
+        .unwrap();
+    }
+    let pieces = outbox_of(&a);
+    assert_eq!(pieces.len(), 4);
+
+    // Each edit waits on the one before, and the first on the creation: the
+    // later ones leave the missing dependency unchanged but must be kept.
+    for piece in &pieces[1..] {
+        b.apply_changes(&w, DocKind::Win, &piece.data).unwrap();
+    }
+    assert!(b.apply_changes(&w, DocKind::Win, &pieces[0].data).unwrap());
+
+    assert_eq!(b.get::<Win>(&w).unwrap().record.title, "v3");
+    assert_eq!(b.get::<Win>(&w).unwrap(), a.get::<Win>(&w).unwrap());
+}
+
+#[test]
 fn the_outbox_keeps_every_local_change_until_acknowledged() {
     let s = TestStore::new();
     let p = s.create(person("Sam")).unwrap().id;

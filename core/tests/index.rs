@@ -22,8 +22,13 @@ fn sample(s: &TestStore) {
     s.set_shared(&w, true).unwrap();
     let r = s.create(reflection("gone soon", at(1, 5, 6))).unwrap().id;
     s.delete(&r).unwrap();
-    s.set_dispute_stage(&sam, DisputeStage::Renegotiation, at(1, 6, 7), "talking again")
-        .unwrap();
+    s.set_dispute_stage(
+        &sam,
+        DisputeStage::Renegotiation,
+        at(1, 6, 7),
+        "talking again",
+    )
+    .unwrap();
     s.check_in_mood(MoodCheckIn {
         at: at(1, 7, 8),
         rating: 6,

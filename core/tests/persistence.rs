@@ -98,14 +98,14 @@ fn many_edits_are_compacted_and_nothing_is_lost() {
     let s = TestStore::new();
     let g = s.create(goal("g")).unwrap().id;
     let mut ms = Vec::new();
-    for i in 0..80 {
+    for i in 0..40 {
         ms.push(s.add_milestone(&g, &format!("step {i}")).unwrap());
     }
     for m in ms.iter().step_by(3) {
         s.complete_milestone(&g, m, at(3, 3, 3)).unwrap();
     }
     let expected = s.get::<Goal>(&g).unwrap();
-    assert_eq!(expected.record.milestones.len(), 80);
+    assert_eq!(expected.record.milestones.len(), 40);
 
     let s = s.reopen();
     assert_eq!(s.get::<Goal>(&g).unwrap(), expected);

@@ -159,10 +159,13 @@ fn apply_one(
         return Err(malformed());
     }
     let heads = document.get_heads();
-    let missing = document.get_missing_deps(&[]);
     document.load_incremental(data).map_err(|_| malformed())?;
-    if document.get_heads() == heads && document.get_missing_deps(&[]) == missing {
-        return Ok(None); // nothing new: a duplicate
+    // Same heads and nothing waiting: a duplicate. While changes wait for
+    // missing dependencies, a piece that only adds to the queue (a change
+    // that depends on one already waiting) leaves heads and missing deps as
+    // they were, yet is new: keep every such piece rather than lose it.
+    if document.get_heads() == heads && document.get_missing_deps(&[]).is_empty() {
+        return Ok(None);
     }
     // Refuse a document that does not have the shape of its kind.
     if let Some(env) = doc::read_envelope(&document, id)? {

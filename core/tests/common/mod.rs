@@ -34,6 +34,19 @@ impl TestStore {
         TestStore { dir, store }
     }
 
+    /// A store on tmpfs when the machine has one (/dev/shm): a real SQLite
+    /// file, but without the cost of fsync, for tests that open hundreds.
+    pub fn on_tmpfs() -> TestStore {
+        let shm = std::path::Path::new("/dev/shm");
+        let dir = if shm.is_dir() {
+            tempfile::tempdir_in(shm).expect("temp dir")
+        } else {
+            tempfile::tempdir().expect("temp dir")
+        };
+        let store = Store::open(dir.path().join("record.db")).expect("open store");
+        TestStore { dir, store }
+    }
+
     pub fn path(&self) -> PathBuf {
         self.dir.path().join("record.db")
     }
