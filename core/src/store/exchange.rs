@@ -8,10 +8,8 @@ use rusqlite::Connection;
 
 use super::outbox::OutgoingChange;
 use super::{Store, documents, index, outbox};
-use crate::doc;
 use crate::error::{Error, Result};
 use crate::id::ItemId;
-use crate::kinds;
 use crate::observer::ItemChange;
 
 /// What applying a batch of changes did.
@@ -151,15 +149,27 @@ fn apply_one(
             });
         }
         Some(loaded) => loaded.doc,
-        None => AutoCommit::new().with_actor(actor.clone()),
+        None => match strict_load(data) {
+            // The common case of a new document (a bootstrap): one strict
+            // load both checks the bytes and builds the document.
+            Ok(Some(document)) => document.with_actor(actor.clone()),
+            Ok(None) => AutoCommit::new().with_actor(actor.clone()),
+            Err(()) => return Err(malformed()),
+        },
     };
-    // `load_incremental` silently keeps the good prefix of damaged bytes
-    // (and ignores bytes it cannot parse at all), so check them strictly first.
-    if !well_formed(data) {
-        return Err(malformed());
+    let heads = if is_new {
+        Vec::new()
+    } else {
+        document.get_heads()
+    };
+    if !is_new || document.is_empty() {
+        // `load_incremental` silently keeps the good prefix of damaged bytes
+        // (and ignores bytes it cannot parse at all), so check them strictly first.
+        if !is_new && !well_formed(data) {
+            return Err(malformed());
+        }
+        document.load_incremental(data).map_err(|_| malformed())?;
     }
-    let heads = document.get_heads();
-    document.load_incremental(data).map_err(|_| malformed())?;
     // Same heads and nothing waiting: a duplicate. While changes wait for
     // missing dependencies, a piece that only adds to the queue (a change
     // that depends on one already waiting) leaves heads and missing deps as
@@ -167,26 +177,40 @@ fn apply_one(
     if document.get_heads() == heads && document.get_missing_deps(&[]).is_empty() {
         return Ok(None);
     }
-    // Refuse a document that does not have the shape of its kind.
-    if let Some(env) = doc::read_envelope(&document, id)? {
-        if env.kind != kind {
-            return Err(Error::MalformedDocument {
-                doc_id: id.to_string(),
-                kind: kind.as_str(),
-                reason: format!("it says it is a {}", env.kind.as_str()),
-            });
-        }
-        if !env.deleted {
-            kinds::index_entry(kind, &document, id)?;
-        }
-    }
     if is_new {
         documents::insert(tx, id, kind, data)?;
     } else {
         documents::append(tx, id, data, &mut document)?;
     }
-    index::update(tx, id, &document)?;
+    // Deriving the index reads the whole record: a document that does not
+    // have the shape of its kind fails here, and the caller rolls back.
+    if let Some(env) = index::update(tx, id, &document)?
+        && env.kind != kind
+    {
+        return Err(Error::MalformedDocument {
+            doc_id: id.to_string(),
+            kind: kind.as_str(),
+            reason: format!("it says it is a {}", env.kind.as_str()),
+        });
+    }
     Ok(Some(super::change_notice(&document, id, kind)?))
+}
+
+/// Loads `data` strictly as a whole new document: `Ok(None)` when it is well
+/// formed but waits for missing dependencies, `Err` when it is damaged.
+fn strict_load(data: &[u8]) -> std::result::Result<Option<AutoCommit>, ()> {
+    use automerge::{AutomergeError, LoadOptions, OnPartialLoad, VerificationMode};
+    if data.is_empty() {
+        return Err(());
+    }
+    let strict = LoadOptions::new()
+        .on_partial_load(OnPartialLoad::Error)
+        .verification_mode(VerificationMode::DontCheck);
+    match AutoCommit::load_with_options(data, strict) {
+        Ok(document) => Ok(Some(document)),
+        Err(AutomergeError::MissingDeps) => Ok(None),
+        Err(_) => Err(()),
+    }
 }
 
 /// Whether `data` parses completely as Automerge chunks (a saved document

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use rapport_protocol::DocKind;
 use rusqlite::{Connection, params, types::Value};
 
-use crate::doc;
+use crate::doc::{self, Envelope};
 use crate::error::{Error, Result};
 use crate::id::ItemId;
 use crate::kinds;
@@ -42,14 +42,16 @@ pub struct ListQuery {
 pub const DEFAULT_PAGE: u32 = 50;
 pub const MAX_PAGE: u32 = 500;
 
-/// Re-derives the index row of one document from its current state.
-pub fn update(tx: &Connection, id: &ItemId, document: &AutoCommit) -> Result<()> {
+/// Re-derives the index row of one document from its current state, and
+/// returns its envelope. Fails (writing nothing) if the record does not have
+/// the shape of its kind.
+pub fn update(tx: &Connection, id: &ItemId, document: &AutoCommit) -> Result<Option<Envelope>> {
     remove(tx, id)?;
     let Some(envelope) = doc::read_envelope(document, id)? else {
-        return Ok(());
+        return Ok(None);
     };
     if envelope.deleted {
-        return Ok(());
+        return Ok(Some(envelope));
     }
     let entry = kinds::index_entry(envelope.kind, document, id)?;
     tx.prepare_cached(
@@ -68,16 +70,19 @@ pub fn update(tx: &Connection, id: &ItemId, document: &AutoCommit) -> Result<()>
     ])?;
     let body = entry.text.join("\n");
     if !body.trim().is_empty() {
-        tx.prepare_cached("INSERT INTO item_text (id, body) VALUES (?1, ?2)")?
-            .execute(params![id.as_str(), body])?;
+        let rowid = tx.last_insert_rowid();
+        tx.prepare_cached("INSERT INTO item_text (rowid, body) VALUES (?1, ?2)")?
+            .execute(params![rowid, body])?;
     }
-    Ok(())
+    Ok(Some(envelope))
 }
 
 pub fn remove(tx: &Connection, id: &ItemId) -> Result<()> {
+    tx.prepare_cached(
+        "DELETE FROM item_text WHERE rowid = (SELECT row FROM item_index WHERE id = ?1)",
+    )?
+    .execute([id.as_str()])?;
     tx.prepare_cached("DELETE FROM item_index WHERE id = ?1")?
-        .execute([id.as_str()])?;
-    tx.prepare_cached("DELETE FROM item_text WHERE id = ?1")?
         .execute([id.as_str()])?;
     Ok(())
 }
@@ -156,7 +161,7 @@ pub fn search(tx: &Connection, text: &str, limit: u32) -> Result<Vec<Summary>> {
     }
     let query = words.join(" ");
     let sql = format!(
-        "SELECT {SUMMARY_COLUMNS} FROM item_text t JOIN item_index i ON i.id = t.id
+        "SELECT {SUMMARY_COLUMNS} FROM item_text t JOIN item_index i ON i.row = t.rowid
          WHERE item_text MATCH ?1 ORDER BY bm25(item_text), i.at DESC, i.id LIMIT ?2"
     );
     let mut stmt = tx.prepare_cached(&sql)?;
@@ -191,7 +196,7 @@ fn read_summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
 pub fn dump(tx: &Connection) -> Result<Vec<(Summary, String)>> {
     let mut stmt = tx.prepare(&format!(
         "SELECT {SUMMARY_COLUMNS}, coalesce(t.body, '') FROM item_index i
-         LEFT JOIN item_text t ON t.id = i.id ORDER BY i.id"
+         LEFT JOIN item_text t ON t.rowid = i.rowid ORDER BY i.id"
     ))?;
     let rows = stmt.query_map([], |r| Ok((read_summary(r)?, r.get::<_, String>(7)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -40,7 +40,9 @@ CREATE TABLE outbox (
 );
 -- The derived query index: rebuildable from the documents at any time.
 CREATE TABLE item_index (
-    id         TEXT PRIMARY KEY,
+    -- An alias of the rowid, so it stays stable across VACUUM: item_text uses it.
+    row        INTEGER PRIMARY KEY,
+    id         TEXT NOT NULL UNIQUE,
     kind       TEXT NOT NULL,
     at         INTEGER,
     person_id  TEXT,
@@ -53,8 +55,9 @@ CREATE INDEX item_index_by_time ON item_index (at DESC, id);
 CREATE INDEX item_index_by_kind ON item_index (kind, at DESC);
 CREATE INDEX item_index_by_person ON item_index (person_id, at DESC);
 CREATE INDEX item_index_by_goal ON item_index (goal_id, at DESC);
+-- Full text, keyed by the rowid of the item's index row: FTS5 cannot index
+-- a text id, and a lookup by an unindexed column scans the whole table.
 CREATE VIRTUAL TABLE item_text USING fts5 (
-    id UNINDEXED,
     body,
     tokenize = 'unicode61 remove_diacritics 2'
 );
