@@ -111,14 +111,15 @@ fn phq9_totals_and_severity_bands() {
     assert_eq!(worst.item.record.severity(), Phq9Severity::Severe);
     assert_eq!(Phq9Severity::of_total(27), Phq9Severity::Severe);
 
-    let summary = s
+    let listed = s
         .list(&ListQuery {
             kinds: vec![DocKind::Phq9CheckIn],
-            limit: 1,
             ..Default::default()
         })
         .unwrap();
-    assert_eq!(summary[0].title.starts_with("PHQ-9 "), true);
+    assert_eq!(listed.len(), 11);
+    let row = listed.iter().find(|x| x.id == worst.item.id).unwrap();
+    assert_eq!(row.title, "PHQ-9 27/27");
 }
 
 #[test]

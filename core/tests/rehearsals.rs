@@ -79,7 +79,8 @@ fn the_real_outcome_is_linked_later_so_expectation_meets_result() {
 fn confidence_runs_from_0_to_10_and_a_scenario_is_required() {
     let s = TestStore::new();
     let dad = s.create(person("Dad")).unwrap().id;
-    let cases: [(fn(&mut Rehearsal), &str); 4] = [
+    type Case = (fn(&mut Rehearsal), &'static str);
+    let cases: [Case; 4] = [
         (|r| r.confidence_before = Some(11), "confidence_before"),
         (|r| r.confidence_after = Some(255), "confidence_after"),
         (|r| r.scenario = "\n".into(), "scenario"),
