@@ -126,7 +126,11 @@ async fn run() {
         .into_iter()
         .map(|id| {
             let (kind, data) = phone.store.export_document(&id).unwrap();
-            rapport_core::store::IncomingChange { doc_id: id, kind, data }
+            rapport_core::store::IncomingChange {
+                doc_id: id,
+                kind,
+                data,
+            }
         })
         .collect();
     let mut apply_times = Vec::new();

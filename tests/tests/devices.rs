@@ -153,3 +153,47 @@ async fn killing_the_server_during_a_push_stores_every_change_exactly_once() {
         fresh.store.index_dump().unwrap()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_much_edited_document_is_compacted_on_the_server_by_a_snapshot() {
+    let server = Server::start();
+    let phone = Device::sign_up(&server.url, "kim@example.org", Role::Client).await;
+    let set_at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+    let goal = phone
+        .store
+        .create(Goal::new("Call my brother", set_at))
+        .unwrap();
+    phone.sync().await;
+    let edits = rapport_core::sync::SNAPSHOT_AFTER + 5;
+    for i in 0..edits {
+        phone
+            .store
+            .modify(&goal.id, |g: &mut Goal| {
+                g.description = format!("draft {i}");
+                Ok(())
+            })
+            .unwrap();
+        phone.sync().await;
+    }
+    let doc = goal.id.to_string();
+    let kept = server.count(&format!(
+        "SELECT count(*) FROM bundles WHERE doc_id = '{doc}' AND data IS NOT NULL"
+    ));
+    let snapshots = server.count(&format!(
+        "SELECT count(*) FROM snapshots WHERE doc_id = '{doc}'"
+    ));
+    assert_eq!(snapshots, 1);
+    assert!(
+        kept < 10,
+        "{kept} bundles still hold bytes after the snapshot"
+    );
+
+    let fresh = Device::sign_in(&server.url, "kim@example.org").await;
+    fresh.sync().await;
+    let goal_there = fresh.store.get::<Goal>(&goal.id).unwrap().record;
+    assert_eq!(goal_there.description, format!("draft {}", edits - 1));
+    assert_eq!(
+        goal_there,
+        phone.store.get::<Goal>(&goal.id).unwrap().record
+    );
+}

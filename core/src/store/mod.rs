@@ -9,6 +9,7 @@ mod exchange;
 mod index;
 mod outbox;
 mod owners;
+mod pushed;
 mod schema;
 
 use std::path::{Path, PathBuf};

@@ -68,6 +68,13 @@ CREATE TABLE doc_owners (
     doc_id TEXT PRIMARY KEY,
     owner  TEXT NOT NULL
 );
+-- Bundles this device pushed and the server acknowledged, per document,
+-- since the last snapshot it uploaded: a snapshot lets the server drop them.
+CREATE TABLE pushed_bundles (
+    doc_id    TEXT NOT NULL,
+    bundle_id TEXT NOT NULL,
+    PRIMARY KEY (doc_id, bundle_id)
+);
 -- Settings of this device only (never synced), e.g. crisis resources.
 CREATE TABLE device_settings (
     key   TEXT PRIMARY KEY,

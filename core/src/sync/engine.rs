@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use std::future::Future;
 
 use chrono::Utc;
-use rapport_protocol::{Bundle, BundleId, DocId, Limits, SyncRequest, SyncResponse};
+use rapport_protocol::{
+    Bundle, BundleId, DocId, Limits, SnapshotRequest, SyncRequest, SyncResponse,
+};
 use reqwest::Method;
 
 use super::{SyncClient, SyncError, SyncState, sharing, state, tags_for};
@@ -127,6 +129,13 @@ async fn run(client: &SyncClient) -> Result<SyncReport, SyncError> {
             .iter()
             .filter_map(|id| seq_of.get(id).copied())
             .collect();
+        let pushed: Vec<(ItemId, String)> = request
+            .push
+            .iter()
+            .filter(|b| response.acked.contains(&b.bundle_id))
+            .map(|b| (ItemId::new(b.doc_id.0.clone()), b.bundle_id.0.clone()))
+            .collect();
+        store.record_pushed(&pushed)?;
         store.acknowledge(&acked)?;
         report.pushed += acked.len() as u64;
 
@@ -178,9 +187,52 @@ async fn run(client: &SyncClient) -> Result<SyncReport, SyncError> {
         }
     }
 
+    upload_snapshots(client, &session.token, &me).await?;
     sharing::reconcile(client, &session, false).await?;
     report.requests = client.traffic().requests - before;
     Ok(report)
+}
+
+/// Once this device has pushed this many bundles of one document, it uploads
+/// a snapshot so the server can drop them.
+pub const SNAPSHOT_AFTER: usize = 32;
+
+/// Uploads a snapshot of each document with enough pushed bundles.
+async fn upload_snapshots(client: &SyncClient, token: &str, me: &str) -> Result<(), SyncError> {
+    let store = &client.store;
+    for (doc, bundles) in store.pushed_at_least(SNAPSHOT_AFTER)? {
+        if store.owner_of(&doc)?.is_some_and(|o| o != me) {
+            store.forget_pushed(&doc, &bundles)?;
+            continue;
+        }
+        let (_, data) = match store.export_document(&doc) {
+            Ok(saved) => saved,
+            Err(crate::error::Error::NotFound { .. }) => {
+                store.forget_pushed(&doc, &bundles)?;
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let request = SnapshotRequest {
+            covers: bundles.iter().cloned().map(BundleId).collect(),
+            data,
+        };
+        let path = format!("v1/documents/{doc}/snapshot");
+        let stored: Result<serde_json::Value, SyncError> = retrying(client, || {
+            client.transport.cbor(Method::PUT, &path, token, &request)
+        })
+        .await;
+        match stored {
+            Ok(_) => store.forget_pushed(&doc, &bundles)?,
+            // Deleted on the server, or too large to send: keep the bundles.
+            Err(SyncError::Rejected { code, .. }) => {
+                tracing::warn!(doc = %doc, ?code, "snapshot refused");
+                store.forget_pushed(&doc, &bundles)?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// Applies a page off the async threads: it is a blocking SQLite transaction.

@@ -114,9 +114,12 @@ impl Transport {
     ) -> Result<T, SyncError> {
         let mut bytes = Vec::new();
         ciborium::into_writer(body, &mut bytes).map_err(|e| SyncError::Protocol(e.to_string()))?;
-        let answer = self
+        let mut answer = self
             .send(method, path, Some(token), Some((bytes, CBOR)))
             .await?;
+        if answer.is_empty() {
+            answer = vec![0xf6]; // CBOR null, for an empty 2xx answer
+        }
         ciborium::from_reader(answer.as_slice()).map_err(|e| SyncError::Protocol(e.to_string()))
     }
 

@@ -23,7 +23,7 @@ use rapport_protocol::{
 };
 use reqwest::Method;
 
-pub use engine::SyncReport;
+pub use engine::{SNAPSHOT_AFTER, SyncReport};
 pub use error::SyncError;
 pub use http::Traffic;
 pub use status::{StatusObserver, SyncState, SyncStatus};
