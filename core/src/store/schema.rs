@@ -109,6 +109,9 @@ pub fn migrate(conn: &mut Connection, path: &std::path::Path) -> Result<()> {
         });
     }
 
+    if app_id == APPLICATION_ID && version == VERSION {
+        return Ok(()); // current: no write, no disk flush on every open
+    }
     let tx = conn.transaction()?;
     let mut from = if app_id == APPLICATION_ID { version } else { 0 };
     while from < VERSION {
