@@ -14,11 +14,10 @@ public enum Rapport {
 
     /// Accepts a mood rating from 0 to 10 and returns it.
     /// - Throws: `RapportError.InvalidMood` when the rating is above 10
-    ///   (or below 0, which Rust never sees).
+    ///   (reported as 255 when it does not even fit a byte).
+    /// - Precondition: `rating` is not negative (a programming error).
     public static func checkMood(_ rating: Int) throws -> Int {
-        guard let byte = UInt8(exactly: rating) else {
-            throw RapportError.InvalidMood(rating: rating < 0 ? 0 : .max)
-        }
-        return Int(try RapportBindings.checkMood(rating: byte))
+        precondition(rating >= 0, "a mood rating cannot be negative: \(rating)")
+        return Int(try RapportBindings.checkMood(rating: UInt8(clamping: rating)))
     }
 }

@@ -28,6 +28,7 @@ final class PipelineProbeTests: XCTestCase {
             }
             XCTAssertEqual(rating, 11)
         }
+        XCTAssertThrowsError(try Rapport.checkMood(1000))
     }
 
     func testGreetAwaitsTheAnswer() async {
