@@ -11,8 +11,11 @@
 //!   (focus, formulation, contract, phase), [`checkin`] (mood, PHQ-9),
 //!   [`rehearsal`], [`note`] (a therapist's feedback).
 //! - [`safety`]: crisis resources shown at once, offline.
+//! - [`clinical`]: session summaries ("since we last met"), the timeline,
+//!   the termination review, export and import, deleting everything.
 
 pub mod checkin;
+pub mod clinical;
 mod doc;
 pub mod error;
 pub mod goal;

@@ -128,3 +128,115 @@ impl Store {
         }
     }
 }
+
+/// The termination phase's own part of the profile: the warning signs that
+/// an episode may be coming back, and the plan for after the sessions end.
+///
+/// Kept in the profile document beside the typed [`Profile`] (under
+/// `record.after_care`) rather than as fields of it, so that code building a
+/// `Profile` literally keeps compiling; a `Profile` save never touches it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct AfterCarePlan {
+    /// E.g. "sleeping badly for a week", "avoiding calls from friends".
+    pub warning_signs: Vec<String>,
+    /// What the client will do after the last session, and when to ask for help.
+    pub plan_for_after: String,
+}
+
+/// The most warning signs accepted: a short list the client can act on.
+pub const MAX_WARNING_SIGNS: usize = 30;
+
+const AFTER_CARE_KEY: &str = "after_care";
+
+impl AfterCarePlan {
+    pub fn validate(&self) -> Result<()> {
+        if self.warning_signs.len() > MAX_WARNING_SIGNS {
+            return Err(Error::invalid(
+                "warning_signs",
+                format!(
+                    "has {} entries, at most {MAX_WARNING_SIGNS} are kept",
+                    self.warning_signs.len()
+                ),
+            ));
+        }
+        for sign in &self.warning_signs {
+            crate::record::require_text("warning_signs", sign)?;
+        }
+        limit_text("plan_for_after", &self.plan_for_after)
+    }
+}
+
+/// Reads the after-care plan of a profile document (empty if never saved).
+pub(crate) fn read_after_care(
+    document: &automerge::AutoCommit,
+    id: &ItemId,
+) -> Result<AfterCarePlan> {
+    use automerge::{ObjType, ROOT, ReadDoc, Value};
+    let malformed = |reason: String| Error::MalformedDocument {
+        doc_id: id.to_string(),
+        kind: "profile",
+        reason,
+    };
+    let record = match document.get(ROOT, "record") {
+        Ok(Some((Value::Object(ObjType::Map), obj))) => obj,
+        Ok(_) => return Ok(AfterCarePlan::default()),
+        Err(e) => return Err(malformed(e.to_string())),
+    };
+    match document.get(&record, AFTER_CARE_KEY) {
+        Ok(None) => Ok(AfterCarePlan::default()),
+        Ok(Some(_)) => autosurgeon::hydrate_prop(document, &record, AFTER_CARE_KEY)
+            .map_err(|e| malformed(e.to_string())),
+        Err(e) => Err(malformed(e.to_string())),
+    }
+}
+
+impl Store {
+    /// The warning signs and the plan for after (empty until written).
+    pub fn after_care_plan(&self) -> Result<AfterCarePlan> {
+        match self.profile_id()? {
+            None => Ok(AfterCarePlan::default()),
+            Some(id) => {
+                let mut plan = None;
+                self.with_documents(std::slice::from_ref(&id), |id, env, document| {
+                    if !env.deleted {
+                        plan = Some(read_after_care(document, id)?);
+                    }
+                    Ok(())
+                })?;
+                Ok(plan.unwrap_or_default())
+            }
+        }
+    }
+
+    /// Saves the warning signs and the plan for after in the profile
+    /// (creating a default profile on first use); it syncs with it.
+    pub fn save_after_care_plan(&self, plan: AfterCarePlan) -> Result<AfterCarePlan> {
+        use automerge::{ObjType, ROOT, ReadDoc, Value};
+        plan.validate()?;
+        let id = match self.profile_id()? {
+            Some(id) => id,
+            None => self.create(Profile::default())?.id,
+        };
+        self.edit_document(&id, DocKind::Profile, |document, now| {
+            let record = match document.get(ROOT, "record") {
+                Ok(Some((Value::Object(ObjType::Map), obj))) => obj,
+                _ => {
+                    return Err(Error::NotFound {
+                        kind: "profile",
+                        id: id.to_string(),
+                    });
+                }
+            };
+            if read_after_care(document, &id)? == plan {
+                // Nothing changed: no change to store, sync or announce.
+                return Ok(());
+            }
+            autosurgeon::reconcile_prop(document, &record, AFTER_CARE_KEY, &plan)
+                .map_err(|e| Error::Storage(e.to_string()))?;
+            autosurgeon::reconcile_prop(document, ROOT, "updated_at", now.timestamp_millis())
+                .map_err(|e| Error::Storage(e.to_string()))?;
+            Ok(())
+        })?;
+        Ok(plan)
+    }
+}

@@ -128,7 +128,7 @@ impl Store {
     }
 }
 
-fn apply_one(
+pub(super) fn apply_one(
     tx: &Connection,
     actor: &automerge::ActorId,
     id: &ItemId,

@@ -201,3 +201,37 @@ pub fn dump(tx: &Connection) -> Result<Vec<(Summary, String)>> {
     let rows = stmt.query_map([], |r| Ok((read_summary(r)?, r.get::<_, String>(7)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// Every row of the `always` kinds whatever their time, plus every row of
+/// the `dated` kinds whose time is in `[from, to)`, oldest first: one pass
+/// over the index, no paging (for the clinical layer's summaries).
+pub fn scan(
+    tx: &Connection,
+    always: &[DocKind],
+    dated: &[DocKind],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Summary>> {
+    let marks = |n: usize| vec!["?"; n.max(1)].join(", ");
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM item_index i
+         WHERE i.kind IN ({}) OR (i.kind IN ({}) AND i.at >= ? AND i.at < ?)
+         ORDER BY i.at, i.id",
+        marks(always.len()),
+        marks(dated.len()),
+    );
+    let mut args: Vec<Value> = Vec::new();
+    let kinds = |ks: &[DocKind], args: &mut Vec<Value>| {
+        if ks.is_empty() {
+            args.push(Value::Null);
+        }
+        args.extend(ks.iter().map(|k| Value::Text(k.as_str().into())));
+    };
+    kinds(always, &mut args);
+    kinds(dated, &mut args);
+    args.push(Value::Integer(from.timestamp_millis()));
+    args.push(Value::Integer(to.timestamp_millis()));
+    let mut stmt = tx.prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(args), read_summary)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -4,6 +4,7 @@
 //! Every write runs in one SQLite transaction: document change, outbox entry
 //! and index row commit together, and the call returns after the commit.
 
+mod bulk;
 mod documents;
 mod exchange;
 mod index;
@@ -20,6 +21,7 @@ use chrono::Utc;
 use rapport_protocol::DocKind;
 use rusqlite::{Connection, OptionalExtension, Transaction};
 
+pub(crate) use bulk::ImportedDocument;
 pub use exchange::{Applied, IncomingChange};
 pub use index::{DEFAULT_PAGE, ListQuery, MAX_PAGE, Summary};
 pub use outbox::OutgoingChange;

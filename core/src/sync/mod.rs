@@ -250,6 +250,40 @@ impl SyncClient {
         Ok(self.store.get(&item.id)?)
     }
 
+    /// Deletes everything of this account, on the server and here. Syncs
+    /// first, so that documents made on the account's other devices are
+    /// known; then deletes each of this account's own documents on the
+    /// server (`DELETE /v1/documents/{id}`; a 404 means it never got there
+    /// or is gone already); then deletes everything on this device
+    /// ([`Store::delete_everything`]). The account's other devices and every
+    /// therapist holding a shared copy drop theirs at their next sync.
+    /// Returns how many documents the server deleted. Offline, nothing is
+    /// deleted anywhere; a failure midway can be retried.
+    pub async fn delete_everything(&self) -> Result<usize, SyncError> {
+        let session = self.session().ok_or(SyncError::NotSignedIn)?;
+        let me = session.account_id.0;
+        self.sync_now().await?;
+        let owners = self.store.owner_map()?;
+        let mut deleted = 0;
+        for id in self.store.document_ids()? {
+            if owners.get(&id).is_some_and(|owner| owner != &me) {
+                // Someone else's (a therapist's note): only the local copy goes.
+                continue;
+            }
+            let path = format!("v1/documents/{id}");
+            match engine::retrying(self, || self.delete(&path)).await {
+                Ok(()) => deleted += 1,
+                Err(SyncError::Rejected {
+                    code: rapport_protocol::ErrorCode::NotFound,
+                    ..
+                }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.store.delete_everything()?;
+        Ok(deleted)
+    }
+
     /// Pushes, pulls and applies until both sides are in step.
     pub async fn sync_now(&self) -> Result<SyncReport, SyncError> {
         engine::sync_now(self).await
