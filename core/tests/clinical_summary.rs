@@ -352,7 +352,12 @@ fn a_therapist_sees_only_what_the_client_shared() {
         .unwrap()
         .item
         .id;
-    course::share(&other, &therapist, "acct-other", &[foreign.clone()]);
+    course::share(
+        &other,
+        &therapist,
+        "acct-other",
+        std::slice::from_ref(&foreign),
+    );
 
     let whose = Whose::Client {
         account_id: CLIENT.into(),

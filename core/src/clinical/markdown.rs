@@ -360,7 +360,7 @@ fn write_all(out: &mut String, r: &Gathered, now: DateTime<Utc>) -> std::fmt::Re
         }
         entries.push((x.practiced_at, s));
     }
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    entries.sort_by_key(|e| e.0);
     for (_, s) in entries {
         writeln!(out, "{s}")?;
     }

@@ -7,7 +7,7 @@
 //! are listed here for the therapist's next review: Rapport is reviewed at
 //! sessions and is not monitored in real time.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rapport_protocol::DocKind;
@@ -690,11 +690,9 @@ pub(crate) fn skill_counts<'a>(
     interactions: impl IntoIterator<Item = &'a Item<Interaction>>,
 ) -> Vec<(String, usize)> {
     let mut counts: HashMap<&str, usize> = HashMap::new();
-    let mut seen: HashSet<&str> = HashSet::new();
     for i in interactions {
         for skill in &i.record.skills_used {
             *counts.entry(skill.as_str()).or_default() += 1;
-            seen.insert(skill.as_str());
         }
     }
     let mut list: Vec<(String, usize)> =
