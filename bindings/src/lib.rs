@@ -2,9 +2,17 @@
 //!
 //! Exports are declared with uniffi's proc-macros and the bindings are
 //! generated in library mode from the built library (see bindings/README.md).
-//! For now only `pipeline_probe` is exposed, a placeholder API that proves the
-//! build and test pipeline; the core's API replaces it here.
+//! A thin layer: the core knows nothing of FFI; this crate mirrors its
+//! records with FFI-friendly types (ids as strings, times as timestamps,
+//! dates as ISO strings) and maps its errors to one enum per area.
+//!
+//! Map:
+//! - `errors`: `StoreError`, `SyncError`.
+//! - `store`: `RapportStore`, the record on the device.
+//! - `pipeline_probe`: the placeholder that proved the pipeline (to retire).
 
 uniffi::setup_scaffolding!();
 
+pub mod errors;
 pub mod pipeline_probe;
+pub mod store;
