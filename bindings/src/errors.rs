@@ -6,7 +6,10 @@ use rapport_core::clinical::{ClinicalError, ImportError};
 use rapport_core::sync::SyncError as CoreSyncError;
 
 /// Errors of the record on the device: bad input, unknown ids, files.
+/// Flat: the shells get the variant and the message (Display), which is the
+/// sentence to show a person.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
+#[uniffi(flat_error)]
 pub enum StoreError {
     /// A field is empty, out of range or otherwise not allowed.
     #[error("{field}: {reason}")]
@@ -72,8 +75,9 @@ impl From<ImportError> for StoreError {
     }
 }
 
-/// Errors of signing in and syncing.
+/// Errors of signing in and syncing (flat, like `StoreError`).
 #[derive(Debug, thiserror::Error, uniffi::Error)]
+#[uniffi(flat_error)]
 pub enum SyncError {
     /// The server cannot be reached; local writes are kept.
     #[error("{message}")]
