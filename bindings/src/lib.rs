@@ -9,10 +9,14 @@
 //! Map:
 //! - `errors`: `StoreError`, `SyncError`.
 //! - `store`: `RapportStore`, the record on the device.
+//! - `sync`: `RapportSync`, signing in, care links, sharing, syncing.
+//! - `clinical`: session summary, timeline, termination review, export.
 //! - `pipeline_probe`: the placeholder that proved the pipeline (to retire).
 
 uniffi::setup_scaffolding!();
 
+pub mod clinical;
 pub mod errors;
 pub mod pipeline_probe;
 pub mod store;
+pub mod sync;

@@ -1,0 +1,1 @@
+//! Clinical views of the record (filled in below).

@@ -1,0 +1,432 @@
+//! `RapportSync`: signing in, care links, sharing and syncing one
+//! `RapportStore` with one server, as the shells see it. A thin object over
+//! `rapport_core::sync::SyncClient`.
+//!
+//! The core's engine runs on tokio (reqwest, timers), so `RapportSync` keeps
+//! its own small runtime and runs every network call on it; the awaited
+//! `JoinHandle` works from any executor, so Kotlin coroutines and Swift tasks
+//! never need tokio.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::SystemTime;
+
+use rapport_core::sync::{
+    StatusObserver, SyncClient, SyncConfig, SyncReport as CoreReport, SyncState as CoreState,
+    SyncStatus as CoreStatus,
+};
+use rapport_protocol as wire;
+
+use crate::errors::SyncError;
+use crate::store::RapportStore;
+
+/// How to reach the sync server.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct SyncSettings {
+    /// `https://…`; plain `http://` only to this device (loopback).
+    pub server_url: String,
+    /// Shown in the account's device list.
+    pub device_name: String,
+    /// An extra trusted certificate (PEM), for a server with its own CA.
+    #[uniffi(default = None)]
+    pub extra_root_certificate_pem: Option<String>,
+}
+
+/// The role of an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Role {
+    Client,
+    Therapist,
+}
+
+impl From<wire::Role> for Role {
+    fn from(role: wire::Role) -> Self {
+        match role {
+            wire::Role::Client => Role::Client,
+            wire::Role::Therapist => Role::Therapist,
+        }
+    }
+}
+
+impl From<Role> for wire::Role {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::Client => wire::Role::Client,
+            Role::Therapist => wire::Role::Therapist,
+        }
+    }
+}
+
+/// A signed-in device. Keep it in the platform keystore (it holds the bearer
+/// token) and hand it back with `resume` on the next launch.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SessionInfo {
+    pub account_id: String,
+    pub role: Role,
+    pub device_id: String,
+    pub token: String,
+}
+
+impl From<wire::Session> for SessionInfo {
+    fn from(s: wire::Session) -> Self {
+        SessionInfo {
+            account_id: s.account_id.0,
+            role: s.role.into(),
+            device_id: s.device_id.0,
+            token: s.token,
+        }
+    }
+}
+
+impl From<SessionInfo> for wire::Session {
+    fn from(s: SessionInfo) -> Self {
+        wire::Session {
+            account_id: wire::AccountId(s.account_id),
+            role: s.role.into(),
+            device_id: wire::DeviceId(s.device_id),
+            token: s.token,
+        }
+    }
+}
+
+/// A device signed in to the account.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Device {
+    pub device_id: String,
+    pub name: String,
+    pub signed_in_at: SystemTime,
+    pub last_seen_at: Option<SystemTime>,
+    /// This device.
+    pub current: bool,
+}
+
+impl From<wire::Device> for Device {
+    fn from(d: wire::Device) -> Self {
+        Device {
+            device_id: d.device_id.0,
+            name: d.name,
+            signed_in_at: d.signed_in_at.into(),
+            last_seen_at: d.last_seen_at.map(Into::into),
+            current: d.current,
+        }
+    }
+}
+
+/// A client's short-lived, single-use code for a therapist to redeem.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Invite {
+    pub code: String,
+    pub expires_at: SystemTime,
+}
+
+impl From<wire::Invite> for Invite {
+    fn from(i: wire::Invite) -> Self {
+        Invite {
+            code: i.code,
+            expires_at: i.expires_at.into(),
+        }
+    }
+}
+
+/// A client and a therapist linked by an invite.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CareLink {
+    pub link_id: String,
+    pub client: String,
+    pub client_name: String,
+    pub therapist: String,
+    pub therapist_name: String,
+    pub linked_at: SystemTime,
+}
+
+impl From<wire::CareLink> for CareLink {
+    fn from(l: wire::CareLink) -> Self {
+        CareLink {
+            link_id: l.link_id.0,
+            client: l.client.0,
+            client_name: l.client_name,
+            therapist: l.therapist.0,
+            therapist_name: l.therapist_name,
+            linked_at: l.linked_at.into(),
+        }
+    }
+}
+
+/// What one sync run moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct SyncReport {
+    pub pushed: u64,
+    pub pulled: u64,
+    pub removed: u64,
+    /// Pieces from the server that were malformed and skipped.
+    pub rejected: u64,
+    pub requests: u64,
+}
+
+impl From<CoreReport> for SyncReport {
+    fn from(r: CoreReport) -> Self {
+        SyncReport {
+            pushed: r.pushed,
+            pulled: r.pulled,
+            removed: r.removed,
+            rejected: r.rejected,
+            requests: r.requests,
+        }
+    }
+}
+
+/// What sync is doing now.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum SyncState {
+    Idle,
+    /// A sync is running: changes pushed and pulled so far in this run.
+    Syncing {
+        pushed: u64,
+        pulled: u64,
+    },
+    /// The server could not be reached; local writes are kept.
+    Offline {
+        reason: String,
+    },
+    /// The last sync failed for another reason.
+    Error {
+        reason: String,
+    },
+}
+
+/// The status the UI shows.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SyncStatus {
+    pub state: SyncState,
+    pub last_synced_at: Option<SystemTime>,
+}
+
+impl From<&CoreStatus> for SyncStatus {
+    fn from(s: &CoreStatus) -> Self {
+        let state = match &s.state {
+            CoreState::Idle => SyncState::Idle,
+            CoreState::Syncing { pushed, pulled } => SyncState::Syncing {
+                pushed: *pushed,
+                pulled: *pulled,
+            },
+            CoreState::Offline { reason } => SyncState::Offline {
+                reason: reason.clone(),
+            },
+            CoreState::Error { reason } => SyncState::Error {
+                reason: reason.clone(),
+            },
+        };
+        SyncStatus {
+            state,
+            last_synced_at: s.last_synced_at.map(Into::into),
+        }
+    }
+}
+
+/// Told every sync status change, the current status first. Implemented in
+/// Kotlin or Swift; called on a sync thread.
+#[uniffi::export(with_foreign)]
+pub trait SyncStatusObserver: Send + Sync {
+    fn on_status(&self, status: SyncStatus);
+}
+
+struct Forward(Arc<dyn SyncStatusObserver>);
+
+impl StatusObserver for Forward {
+    fn on_status(&self, status: &CoreStatus) {
+        self.0.on_status(status.into());
+    }
+}
+
+/// One status subscription. `cancel()` or dropping it (Kotlin `close()`,
+/// Swift releasing it) ends it.
+#[derive(Debug, uniffi::Object)]
+pub struct StatusHandle {
+    subscription: Mutex<Option<rapport_core::observer::Subscription>>,
+}
+
+#[uniffi::export]
+impl StatusHandle {
+    /// Ends the subscription now; later calls do nothing.
+    pub fn cancel(&self) {
+        let taken = self
+            .subscription
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        drop(taken);
+    }
+}
+
+/// Signs a device in and keeps one store in step with one server.
+#[derive(Debug, uniffi::Object)]
+pub struct RapportSync {
+    client: Arc<SyncClient>,
+    /// Always `Some` until drop, which shuts it down without blocking (the
+    /// last reference may go on any thread, even one of its own workers).
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl Drop for RapportSync {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+#[uniffi::export]
+impl RapportSync {
+    /// A sync client for `store`; nothing is sent until a call needs it.
+    #[uniffi::constructor]
+    pub fn new(store: Arc<RapportStore>, settings: SyncSettings) -> Result<Arc<Self>, SyncError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("rapport-sync")
+            .enable_all()
+            .build()
+            .map_err(|e| SyncError::Server {
+                message: format!("could not start the sync threads: {e}"),
+            })?;
+        let mut config = SyncConfig::new(settings.server_url, settings.device_name);
+        config.extra_root_certificates_pem = settings.extra_root_certificate_pem;
+        let client = {
+            let _in_runtime = runtime.enter();
+            SyncClient::new(Arc::clone(&store.inner), config)?
+        };
+        Ok(Arc::new(RapportSync {
+            client: Arc::new(client),
+            runtime: Some(runtime),
+        }))
+    }
+
+    /// Creates an account and signs this device in.
+    pub async fn sign_up(
+        &self,
+        email: String,
+        password: String,
+        role: Role,
+        display_name: String,
+    ) -> Result<SessionInfo, SyncError> {
+        self.run(move |c| async move {
+            c.sign_up(&email, &password, role.into(), &display_name)
+                .await
+                .map(Into::into)
+        })
+        .await
+    }
+
+    /// Signs this device in to an existing account.
+    pub async fn sign_in(&self, email: String, password: String) -> Result<SessionInfo, SyncError> {
+        self.run(move |c| async move { c.sign_in(&email, &password).await.map(Into::into) })
+            .await
+    }
+
+    /// Uses a session kept from an earlier sign-in (no network).
+    pub fn resume(&self, session: SessionInfo) -> Result<(), SyncError> {
+        Ok(self.client.resume(session.into())?)
+    }
+
+    /// The session in use, if signed in.
+    pub fn session(&self) -> Option<SessionInfo> {
+        self.client.session().map(Into::into)
+    }
+
+    /// Signs this device out on the server and forgets the session.
+    pub async fn sign_out(&self) -> Result<(), SyncError> {
+        self.run(|c| async move { c.sign_out().await }).await
+    }
+
+    pub async fn devices(&self) -> Result<Vec<Device>, SyncError> {
+        self.run(|c| async move { Ok(c.devices().await?.into_iter().map(Into::into).collect()) })
+            .await
+    }
+
+    /// Signs another device of the account out.
+    pub async fn revoke_device(&self, device_id: String) -> Result<(), SyncError> {
+        self.run(move |c| async move { c.revoke_device(&wire::DeviceId(device_id)).await })
+            .await
+    }
+
+    /// A client's short-lived, single-use code for a therapist to redeem.
+    pub async fn create_invite(&self) -> Result<Invite, SyncError> {
+        self.run(|c| async move { c.create_invite().await.map(Into::into) })
+            .await
+    }
+
+    /// A therapist redeems a client's invite and becomes linked.
+    pub async fn redeem_invite(&self, code: String) -> Result<CareLink, SyncError> {
+        self.run(move |c| async move { c.redeem_invite(&code).await.map(Into::into) })
+            .await
+    }
+
+    /// The care links of this account.
+    pub async fn links(&self) -> Result<Vec<CareLink>, SyncError> {
+        self.run(|c| async move { Ok(c.links().await?.into_iter().map(Into::into).collect()) })
+            .await
+    }
+
+    /// Ends a care link; every grant between the two accounts ends with it.
+    pub async fn end_link(&self, link_id: String) -> Result<(), SyncError> {
+        self.run(move |c| async move { c.end_link(&wire::LinkId(link_id)).await })
+            .await
+    }
+
+    /// Brings the server's grants in line with the items marked shared now.
+    pub async fn refresh_sharing(&self) -> Result<(), SyncError> {
+        self.run(|c| async move { c.refresh_sharing().await }).await
+    }
+
+    /// Pushes, pulls and applies until both sides are in step.
+    pub async fn sync_now(&self) -> Result<SyncReport, SyncError> {
+        self.run(|c| async move { c.sync_now().await.map(Into::into) })
+            .await
+    }
+
+    /// Deletes everything of this account on the server and on this device;
+    /// the other devices and every therapist drop their copies at their next
+    /// sync. Returns how many documents the server deleted. Offline, nothing
+    /// is deleted anywhere.
+    pub async fn delete_everything(&self) -> Result<u64, SyncError> {
+        self.run(|c| async move {
+            let deleted = c.delete_everything().await?;
+            Ok(u64::try_from(deleted).unwrap_or(u64::MAX))
+        })
+        .await
+    }
+
+    /// The status now.
+    pub fn status(&self) -> SyncStatus {
+        (&self.client.status()).into()
+    }
+
+    /// `observer` hears the current status at once, then every change until
+    /// the handle is cancelled or dropped.
+    pub fn subscribe_status(&self, observer: Arc<dyn SyncStatusObserver>) -> Arc<StatusHandle> {
+        let subscription = self.client.subscribe_status(Arc::new(Forward(observer)));
+        Arc::new(StatusHandle {
+            subscription: Mutex::new(Some(subscription)),
+        })
+    }
+}
+
+impl RapportSync {
+    /// Runs `work` on the sync runtime and waits for it from any executor.
+    async fn run<T, F, Fut>(&self, work: F) -> Result<T, SyncError>
+    where
+        F: FnOnce(Arc<SyncClient>) -> Fut,
+        Fut: Future<Output = Result<T, rapport_core::sync::SyncError>> + Send + 'static,
+        T: Send + 'static,
+    {
+        let runtime = self.runtime.as_ref().ok_or_else(|| SyncError::Server {
+            message: "the sync client is shutting down".into(),
+        })?;
+        let task = runtime.spawn(work(Arc::clone(&self.client)));
+        match task.await {
+            Ok(result) => result.map_err(Into::into),
+            Err(e) => Err(SyncError::Server {
+                message: format!("the sync task stopped: {e}"),
+            }),
+        }
+    }
+}
