@@ -8,7 +8,9 @@
 //!
 //! Map:
 //! - `errors`: `StoreError`, `SyncError`.
+//! - `records`: the record kinds (FFI mirrors of the core's) and their conversions.
 //! - `store`: `RapportStore`, the record on the device.
+//! - `observer`: `ChangeObserver` and its `ObserverHandle`.
 //! - `sync`: `RapportSync`, signing in, care links, sharing, syncing.
 //! - `clinical`: session summary, timeline, termination review, export.
 //! - `pipeline_probe`: the placeholder that proved the pipeline (to retire).
@@ -17,6 +19,8 @@ uniffi::setup_scaffolding!();
 
 pub mod clinical;
 pub mod errors;
+pub mod observer;
 pub mod pipeline_probe;
+pub mod records;
 pub mod store;
 pub mod sync;
