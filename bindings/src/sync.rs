@@ -17,7 +17,8 @@ use rapport_core::sync::{
 };
 use rapport_protocol as wire;
 
-use crate::errors::SyncError;
+use crate::errors::{StoreError, SyncError};
+use crate::records::{ItemKind, Note, StoredNote, item_id, system_time};
 use crate::store::RapportStore;
 
 /// How to reach the sync server.
@@ -105,8 +106,8 @@ impl From<wire::Device> for Device {
         Device {
             device_id: d.device_id.0,
             name: d.name,
-            signed_in_at: d.signed_in_at.into(),
-            last_seen_at: d.last_seen_at.map(Into::into),
+            signed_in_at: system_time(d.signed_in_at),
+            last_seen_at: d.last_seen_at.map(system_time),
             current: d.current,
         }
     }
@@ -123,7 +124,7 @@ impl From<wire::Invite> for Invite {
     fn from(i: wire::Invite) -> Self {
         Invite {
             code: i.code,
-            expires_at: i.expires_at.into(),
+            expires_at: system_time(i.expires_at),
         }
     }
 }
@@ -147,7 +148,102 @@ impl From<wire::CareLink> for CareLink {
             client_name: l.client_name,
             therapist: l.therapist.0,
             therapist_name: l.therapist_name,
-            linked_at: l.linked_at.into(),
+            linked_at: system_time(l.linked_at),
+        }
+    }
+}
+
+/// What a grant covers.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum GrantScope {
+    /// One item.
+    Item { item_id: String },
+    /// Every item of a kind, present and future; with `person_id`, only
+    /// those about that person of the inventory.
+    Kind {
+        kind: ItemKind,
+        person_id: Option<String>,
+    },
+    /// Every item of a kind carrying an opaque label this version does not
+    /// name (e.g. a goal).
+    KindTagged { kind: ItemKind, tag: String },
+}
+
+/// What a grantee may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Access {
+    Read,
+    Write,
+}
+
+/// Access one account gave another.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Grant {
+    pub grant_id: String,
+    pub owner: String,
+    pub grantee: String,
+    pub scope: GrantScope,
+    pub access: Access,
+    pub granted_at: SystemTime,
+}
+
+impl From<wire::Grant> for Grant {
+    fn from(g: wire::Grant) -> Self {
+        let scope = match g.scope {
+            wire::GrantScope::Document { doc_id } => GrantScope::Item { item_id: doc_id.0 },
+            wire::GrantScope::Kind { kind, tag: None } => GrantScope::Kind {
+                kind: kind.into(),
+                person_id: None,
+            },
+            wire::GrantScope::Kind {
+                kind,
+                tag: Some(tag),
+            } => match tag.0.strip_prefix(PERSON_TAG) {
+                Some(person) => GrantScope::Kind {
+                    kind: kind.into(),
+                    person_id: Some(person.to_owned()),
+                },
+                None => GrantScope::KindTagged {
+                    kind: kind.into(),
+                    tag: tag.0,
+                },
+            },
+        };
+        Grant {
+            grant_id: g.grant_id.0,
+            owner: g.owner.0,
+            grantee: g.grantee.0,
+            scope,
+            access: match g.access {
+                wire::Access::Read => Access::Read,
+                wire::Access::Write => Access::Write,
+            },
+            granted_at: system_time(g.granted_at),
+        }
+    }
+}
+
+/// The tag the core puts on items about a person (`sync::sharing`).
+const PERSON_TAG: &str = "person:";
+
+/// A read of one of this account's items by someone else.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct AccessLogEntry {
+    pub reader: String,
+    pub reader_name: String,
+    pub item_id: String,
+    pub kind: ItemKind,
+    pub read_at: SystemTime,
+}
+
+impl From<wire::AccessLogEntry> for AccessLogEntry {
+    fn from(e: wire::AccessLogEntry) -> Self {
+        AccessLogEntry {
+            reader: e.reader.0,
+            reader_name: e.reader_name,
+            item_id: e.doc_id.0,
+            kind: e.kind.into(),
+            read_at: system_time(e.read_at),
         }
     }
 }
@@ -218,7 +314,7 @@ impl From<&CoreStatus> for SyncStatus {
         };
         SyncStatus {
             state,
-            last_synced_at: s.last_synced_at.map(Into::into),
+            last_synced_at: s.last_synced_at.map(system_time),
         }
     }
 }
@@ -377,6 +473,52 @@ impl RapportSync {
         self.run(|c| async move { c.refresh_sharing().await }).await
     }
 
+    /// Shares every item of `kind` (present and future) with a linked
+    /// therapist; with `person_id`, only items about that person.
+    pub async fn share_kind(
+        &self,
+        therapist: String,
+        kind: ItemKind,
+        person_id: Option<String>,
+    ) -> Result<Grant, SyncError> {
+        let person = person_id
+            .map(|p| item_id("person_id", p))
+            .transpose()
+            .map_err(store_error)?;
+        self.run(move |c| async move {
+            c.share_kind(&wire::AccountId(therapist), kind.into(), person.as_ref())
+                .await
+                .map(Into::into)
+        })
+        .await
+    }
+
+    /// Grants this account gave and was given.
+    pub async fn grants(&self) -> Result<Vec<Grant>, SyncError> {
+        self.run(|c| async move { Ok(c.grants().await?.into_iter().map(Into::into).collect()) })
+            .await
+    }
+
+    /// Revokes a grant this account gave; the therapist's copies go at their
+    /// next sync.
+    pub async fn revoke_grant(&self, grant_id: String) -> Result<(), SyncError> {
+        self.run(move |c| async move { c.revoke_grant(&wire::GrantId(grant_id)).await })
+            .await
+    }
+
+    /// Every read of this account's items by someone else.
+    pub async fn access_log(&self) -> Result<Vec<AccessLogEntry>, SyncError> {
+        self.run(|c| async move { Ok(c.access_log().await?.into_iter().map(Into::into).collect()) })
+            .await
+    }
+
+    /// A therapist writes a feedback note; it is shared with its client at
+    /// the next sync and kept on this device until then (no network here).
+    pub fn write_note(&self, note: Note) -> Result<StoredNote, SyncError> {
+        let note = rapport_core::note::Note::try_from(note).map_err(store_error)?;
+        Ok(self.client.write_note(note)?.into())
+    }
+
     /// Pushes, pulls and applies until both sides are in step.
     pub async fn sync_now(&self) -> Result<SyncReport, SyncError> {
         self.run(|c| async move { c.sync_now().await.map(Into::into) })
@@ -407,6 +549,13 @@ impl RapportSync {
         Arc::new(StatusHandle {
             subscription: Mutex::new(Some(subscription)),
         })
+    }
+}
+
+/// A bad argument from the shell, said as the store says it.
+fn store_error(err: StoreError) -> SyncError {
+    SyncError::Store {
+        message: err.to_string(),
     }
 }
 

@@ -8,10 +8,13 @@ mod support;
 
 use std::sync::{Arc, Mutex};
 
+use std::time::{Duration, SystemTime};
+
 use rapport_ffi::errors::SyncError;
+use rapport_ffi::records::{ItemKind, Note, NoteSubject};
 use rapport_ffi::store::RapportStore;
 use rapport_ffi::sync::{
-    RapportSync, Role, SyncSettings, SyncState, SyncStatus, SyncStatusObserver,
+    GrantScope, RapportSync, Role, SyncSettings, SyncState, SyncStatus, SyncStatusObserver,
 };
 use support::{Server, block_on};
 
@@ -122,6 +125,41 @@ fn a_therapist_redeems_an_invite_and_both_see_the_link() {
     assert_eq!(link.therapist_name, "Dr T");
     let links = block_on(client.links()).unwrap();
     assert_eq!(links, vec![link.clone()]);
+
+    let grant = block_on(client.share_kind(link.therapist.clone(), ItemKind::Win, None)).unwrap();
+    assert_eq!(
+        grant.scope,
+        GrantScope::Kind {
+            kind: ItemKind::Win,
+            person_id: None
+        }
+    );
+    assert_eq!(block_on(client.grants()).unwrap(), vec![grant.clone()]);
+    block_on(client.sync_now()).unwrap();
+    assert!(block_on(client.access_log()).unwrap().is_empty());
+
+    let note = therapist
+        .write_note(Note {
+            client_id: link.client.clone(),
+            subject: NoteSubject::Week {
+                starting: "2025-03-03".into(),
+            },
+            text: "Good week of practice.".into(),
+            written_at: SystemTime::UNIX_EPOCH + Duration::from_secs(1_741_000_000),
+        })
+        .unwrap();
+    assert!(note.meta.shared);
+    block_on(therapist.sync_now()).unwrap();
+    let pulled = block_on(client.sync_now()).unwrap();
+    assert!(pulled.pulled >= 1, "{pulled:?}");
+
+    block_on(client.revoke_grant(grant.grant_id.clone())).unwrap();
+    let left = block_on(client.grants()).unwrap();
+    assert!(
+        left.iter().all(|g| g.grant_id != grant.grant_id),
+        "{left:?}"
+    );
+    assert_eq!(block_on(client.delete_everything()).unwrap(), 0);
 
     block_on(client.end_link(link.link_id)).unwrap();
     assert!(block_on(therapist.links()).unwrap().is_empty());
