@@ -14,13 +14,19 @@ pub struct Config {
     #[arg(long, env = "RAPPORT_LISTEN", default_value = "127.0.0.1:8787")]
     pub listen: SocketAddr,
 
-    /// SQLite database file; its directory is created if missing.
+    /// SQLite database file (its directory is created if missing), or a
+    /// PostgreSQL URL (`postgres://user:password@host:port/dbname`, plain TCP:
+    /// keep it on loopback or a private network).
     #[arg(
         long,
         env = "RAPPORT_DATABASE",
         default_value = "./rapport-data/rapport.sqlite3"
     )]
     pub database: PathBuf,
+
+    /// Most PostgreSQL connections this process opens (ignored for SQLite).
+    #[arg(long, env = "RAPPORT_DB_CONNECTIONS", default_value_t = 8)]
+    pub db_connections: usize,
 
     /// PEM certificate chain; with --tls-key the server speaks HTTPS.
     #[arg(long, env = "RAPPORT_TLS_CERT", requires = "tls_key")]
@@ -91,6 +97,9 @@ impl Config {
                  TLS-terminating proxy sits in front",
                 self.listen
             ));
+        }
+        if self.db_connections == 0 {
+            return Err("--db-connections must be positive".into());
         }
         if self.max_batch == 0 || self.max_page == 0 || self.max_body_bytes == 0 {
             return Err("--max-batch, --max-page and --max-body-bytes must be positive".into());

@@ -37,6 +37,8 @@ pub enum ApiError {
     RateLimited { retry_after_secs: u64 },
     #[error("storage failed: {0}")]
     Storage(#[from] rusqlite::Error),
+    #[error("storage failed: {0}")]
+    Postgres(#[from] postgres::Error),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -74,7 +76,7 @@ impl ApiError {
                 ErrorCode::UnsupportedMediaType,
             ),
             Self::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
-            Self::Storage(_) | Self::Internal(_) => {
+            Self::Storage(_) | Self::Postgres(_) | Self::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal)
             }
         }
@@ -86,7 +88,7 @@ impl IntoResponse for ApiError {
         let (status, error) = self.code();
         let message = match &self {
             // Internal details stay in the log, not on the wire.
-            Self::Storage(_) | Self::Internal(_) => {
+            Self::Storage(_) | Self::Postgres(_) | Self::Internal(_) => {
                 tracing::error!(error = %self, "request failed");
                 "the server failed; nothing was changed, try again later".to_owned()
             }

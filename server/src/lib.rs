@@ -46,7 +46,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(config: Config) -> Result<AppState, ApiError> {
-        let db = Db::open(&config.database)?;
+        let db = Db::open(&config.database, config.db_connections)?;
         let dummy_hash = auth::hash_password(&auth::new_token()?, config.argon2_memory_kib)?;
         Ok(AppState {
             db,
@@ -205,7 +205,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
 
 fn announce(scheme: &str, local: SocketAddr, database: &std::path::Path) {
     use std::io::Write;
-    tracing::info!(%local, database = %database.display(), "listening");
+    tracing::info!(%local, database = %db::describe(database), "listening");
     let mut out = std::io::stdout();
     let _ = writeln!(out, "rapport-server listening on {scheme}://{local}");
     let _ = out.flush();

@@ -1,14 +1,13 @@
 //! The access log: every delivery of a document to an account other than its owner.
 
 use rapport_protocol::{AccessLogEntry, AccountId, DocId, DocKind};
-use rusqlite::{Transaction, params};
 
-use super::{accounts::parse_time, documents::parse_kind};
-use crate::error::ApiResult;
+use super::{Tx, accounts::parse_time, documents::parse_kind};
+use crate::{error::ApiResult, params};
 
 /// Records that `reader` received the document.
 pub fn record(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     owner: &AccountId,
     reader: &AccountId,
     doc_id: &DocId,
@@ -24,24 +23,24 @@ pub fn record(
 }
 
 /// The owner's log, newest first, at most `limit` entries.
-pub fn list(tx: &Transaction<'_>, owner: &AccountId, limit: u32) -> ApiResult<Vec<AccessLogEntry>> {
-    let mut stmt = tx.prepare(
+pub fn list(tx: &Tx<'_>, owner: &AccountId, limit: u32) -> ApiResult<Vec<AccessLogEntry>> {
+    let rows = tx.query_map(
         "SELECT l.reader_id, a.display_name, l.doc_id, l.kind, l.read_at
          FROM access_log l JOIN accounts a ON a.id = l.reader_id
          WHERE l.owner_id = ?1 ORDER BY l.id DESC LIMIT ?2",
+        params![owner.0, limit],
+        |row| {
+            Ok((
+                row.get::<String>(0)?,
+                row.get::<String>(1)?,
+                row.get::<String>(2)?,
+                row.get::<String>(3)?,
+                row.get::<String>(4)?,
+            ))
+        },
     )?;
-    let rows = stmt.query_map(params![owner.0, limit], |row| {
-        Ok((
-            row.get::<_, String>(0)?,
-            row.get::<_, String>(1)?,
-            row.get::<_, String>(2)?,
-            row.get::<_, String>(3)?,
-            row.get::<_, String>(4)?,
-        ))
-    })?;
     let mut entries = Vec::new();
-    for row in rows {
-        let (reader, reader_name, doc_id, kind, read_at) = row?;
+    for (reader, reader_name, doc_id, kind, read_at) in rows {
         entries.push(AccessLogEntry {
             reader: AccountId(reader),
             reader_name,

@@ -2,12 +2,12 @@
 
 use chrono::{DateTime, Utc};
 use rapport_protocol::{AccountId, Device, DeviceId, Role};
-use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::{new_id, now};
+use super::{Tx, new_id, now};
 use crate::{
     auth::Caller,
     error::{ApiError, ApiResult},
+    params,
 };
 
 pub fn role_str(role: Role) -> &'static str {
@@ -35,26 +35,17 @@ pub fn parse_time(s: &str) -> ApiResult<DateTime<Utc>> {
 
 /// Creates an account; `Conflict` if the email is taken.
 pub fn create_account(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     email: &str,
     password_hash: &str,
     role: Role,
     display_name: &str,
 ) -> ApiResult<AccountId> {
-    let taken: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM accounts WHERE email = ?1)",
-        [email],
-        |row| row.get(0),
-    )?;
-    if taken {
-        return Err(ApiError::conflict(
-            "an account with this email exists; sign in",
-        ));
-    }
     let id = new_id();
-    tx.execute(
+    // The unique email decides, also between concurrent sign-ups.
+    let inserted = tx.execute(
         "INSERT INTO accounts (id, email, password_hash, role, display_name, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (email) DO NOTHING",
         params![
             id,
             email,
@@ -64,45 +55,44 @@ pub fn create_account(
             now().to_rfc3339()
         ],
     )?;
+    if inserted == 0 {
+        return Err(ApiError::conflict(
+            "an account with this email exists; sign in",
+        ));
+    }
     Ok(AccountId(id))
 }
 
 /// The account id, role and password hash for an email.
-pub fn find_by_email(
-    tx: &Transaction<'_>,
-    email: &str,
-) -> ApiResult<Option<(AccountId, Role, String)>> {
-    let row = tx
-        .query_row(
-            "SELECT id, role, password_hash FROM accounts WHERE email = ?1",
-            [email],
-            |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
-                ))
-            },
-        )
-        .optional()?;
+pub fn find_by_email(tx: &Tx<'_>, email: &str) -> ApiResult<Option<(AccountId, Role, String)>> {
+    let row = tx.query_opt(
+        "SELECT id, role, password_hash FROM accounts WHERE email = ?1",
+        params![email],
+        |row| {
+            Ok((
+                row.get::<String>(0)?,
+                row.get::<String>(1)?,
+                row.get::<String>(2)?,
+            ))
+        },
+    )?;
     row.map(|(id, role, hash)| Ok((AccountId(id), parse_role(&role)?, hash)))
         .transpose()
 }
 
-pub fn display_name(tx: &Transaction<'_>, account: &AccountId) -> ApiResult<String> {
+pub fn display_name(tx: &Tx<'_>, account: &AccountId) -> ApiResult<String> {
     Ok(tx
-        .query_row(
+        .query_opt(
             "SELECT display_name FROM accounts WHERE id = ?1",
-            [&account.0],
+            params![&account.0],
             |row| row.get(0),
-        )
-        .optional()?
+        )?
         .unwrap_or_default())
 }
 
 /// Registers a signed-in device holding a token with this hash.
 pub fn create_device(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     account: &AccountId,
     name: &str,
     token_hash: &[u8],
@@ -118,23 +108,21 @@ pub fn create_device(
 
 /// The caller behind a token hash, if the device is not revoked. Notes when
 /// the device was last seen (at most once a minute, to spare writes).
-pub fn authenticate(tx: &Transaction<'_>, token_hash: &[u8]) -> ApiResult<Option<Caller>> {
-    let row = tx
-        .query_row(
-            "SELECT d.id, d.account_id, a.role, d.last_seen_at
+pub fn authenticate(tx: &Tx<'_>, token_hash: &[u8]) -> ApiResult<Option<Caller>> {
+    let row = tx.query_opt(
+        "SELECT d.id, d.account_id, a.role, d.last_seen_at
              FROM devices d JOIN accounts a ON a.id = d.account_id
              WHERE d.token_hash = ?1 AND d.revoked_at IS NULL",
-            [token_hash],
-            |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, Option<String>>(3)?,
-                ))
-            },
-        )
-        .optional()?;
+        params![token_hash],
+        |row| {
+            Ok((
+                row.get::<String>(0)?,
+                row.get::<String>(1)?,
+                row.get::<String>(2)?,
+                row.get::<Option<String>>(3)?,
+            ))
+        },
+    )?;
     let Some((device_id, account_id, role, last_seen)) = row else {
         return Ok(None);
     };
@@ -157,22 +145,22 @@ pub fn authenticate(tx: &Transaction<'_>, token_hash: &[u8]) -> ApiResult<Option
 }
 
 /// The account's devices that are still signed in.
-pub fn list_devices(tx: &Transaction<'_>, caller: &Caller) -> ApiResult<Vec<Device>> {
-    let mut stmt = tx.prepare(
+pub fn list_devices(tx: &Tx<'_>, caller: &Caller) -> ApiResult<Vec<Device>> {
+    let rows = tx.query_map(
         "SELECT id, name, signed_in_at, last_seen_at FROM devices
          WHERE account_id = ?1 AND revoked_at IS NULL ORDER BY signed_in_at, id",
+        params![caller.account_id.0],
+        |row| {
+            Ok((
+                row.get::<String>(0)?,
+                row.get::<String>(1)?,
+                row.get::<String>(2)?,
+                row.get::<Option<String>>(3)?,
+            ))
+        },
     )?;
-    let rows = stmt.query_map([&caller.account_id.0], |row| {
-        Ok((
-            row.get::<_, String>(0)?,
-            row.get::<_, String>(1)?,
-            row.get::<_, String>(2)?,
-            row.get::<_, Option<String>>(3)?,
-        ))
-    })?;
     let mut devices = Vec::new();
-    for row in rows {
-        let (id, name, signed_in_at, last_seen_at) = row?;
+    for (id, name, signed_in_at, last_seen_at) in rows {
         devices.push(Device {
             current: id == caller.device_id.0,
             device_id: DeviceId(id),
@@ -185,7 +173,7 @@ pub fn list_devices(tx: &Transaction<'_>, caller: &Caller) -> ApiResult<Vec<Devi
 }
 
 /// Revokes one of the account's devices; its token stops working at once.
-pub fn revoke_device(tx: &Transaction<'_>, account: &AccountId, device: &str) -> ApiResult<()> {
+pub fn revoke_device(tx: &Tx<'_>, account: &AccountId, device: &str) -> ApiResult<()> {
     let changed = tx.execute(
         "UPDATE devices SET revoked_at = ?1
          WHERE id = ?2 AND account_id = ?3 AND revoked_at IS NULL",

@@ -2,12 +2,12 @@
 //! opaque bytes (bundles and snapshots) it never parses.
 
 use rapport_protocol::{AccountId, BundleId, DocId, DocKind, Tag};
-use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::{grants, next_seq, now};
+use super::{Tx, grants, next_seq, now};
 use crate::{
     auth::Caller,
     error::{ApiError, ApiResult},
+    params,
 };
 
 /// A document's metadata.
@@ -18,14 +18,12 @@ pub struct DocMeta {
     pub deleted_seq: Option<i64>,
 }
 
-pub fn get(tx: &Transaction<'_>, doc_id: &DocId) -> ApiResult<Option<DocMeta>> {
-    let row: Option<(String, String, Option<i64>)> = tx
-        .query_row(
-            "SELECT owner_id, kind, deleted_seq FROM documents WHERE id = ?1",
-            [&doc_id.0],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )
-        .optional()?;
+pub fn get(tx: &Tx<'_>, doc_id: &DocId) -> ApiResult<Option<DocMeta>> {
+    let row: Option<(String, String, Option<i64>)> = tx.query_opt(
+        "SELECT owner_id, kind, deleted_seq FROM documents WHERE id = ?1",
+        params![&doc_id.0],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+    )?;
     row.map(|(owner, kind, deleted_seq)| {
         Ok(DocMeta {
             owner: AccountId(owner),
@@ -41,24 +39,26 @@ pub fn parse_kind(kind: &str) -> ApiResult<DocKind> {
         .ok_or_else(|| ApiError::Internal(format!("unknown kind in storage: {kind}")))
 }
 
-/// Creates a document owned by `owner`.
+/// Creates a document owned by `owner`; false (and nothing changed) when a
+/// document with this id exists, for instance created by a concurrent push.
 pub fn create(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     doc_id: &DocId,
     owner: &AccountId,
     kind: DocKind,
     seq: i64,
-) -> ApiResult<()> {
-    tx.execute(
-        "INSERT INTO documents (id, owner_id, kind, created_seq) VALUES (?1, ?2, ?3, ?4)",
+) -> ApiResult<bool> {
+    let inserted = tx.execute(
+        "INSERT INTO documents (id, owner_id, kind, created_seq) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (id) DO NOTHING",
         params![doc_id.0, owner.0, kind.as_str(), seq],
     )?;
-    Ok(())
+    Ok(inserted == 1)
 }
 
 /// The owner's latest push decides the kind and replaces the tags.
 pub fn set_kind_and_tags(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     doc_id: &DocId,
     kind: DocKind,
     tags: &[Tag],
@@ -67,10 +67,10 @@ pub fn set_kind_and_tags(
         "UPDATE documents SET kind = ?1 WHERE id = ?2",
         params![kind.as_str(), doc_id.0],
     )?;
-    tx.execute("DELETE FROM doc_tags WHERE doc_id = ?1", [&doc_id.0])?;
+    tx.execute("DELETE FROM doc_tags WHERE doc_id = ?1", params![&doc_id.0])?;
     for tag in tags {
         tx.execute(
-            "INSERT OR IGNORE INTO doc_tags (doc_id, tag) VALUES (?1, ?2)",
+            "INSERT INTO doc_tags (doc_id, tag) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
             params![doc_id.0, tag.0],
         )?;
     }
@@ -78,7 +78,7 @@ pub fn set_kind_and_tags(
 }
 
 /// The owner deletes a document: its bytes go, a tombstone stays.
-pub fn delete(tx: &Transaction<'_>, caller: &AccountId, doc_id: &DocId) -> ApiResult<()> {
+pub fn delete(tx: &Tx<'_>, caller: &AccountId, doc_id: &DocId) -> ApiResult<()> {
     let doc = get(tx, doc_id)?
         .filter(|d| d.deleted_seq.is_none())
         .ok_or_else(|| ApiError::not_found("no such document"))?;
@@ -96,15 +96,18 @@ pub fn delete(tx: &Transaction<'_>, caller: &AccountId, doc_id: &DocId) -> ApiRe
     )?;
     tx.execute(
         "UPDATE bundles SET data = NULL WHERE doc_id = ?1",
-        [&doc_id.0],
+        params![&doc_id.0],
     )?;
-    tx.execute("DELETE FROM snapshots WHERE doc_id = ?1", [&doc_id.0])?;
-    tx.execute("DELETE FROM doc_tags WHERE doc_id = ?1", [&doc_id.0])?;
+    tx.execute(
+        "DELETE FROM snapshots WHERE doc_id = ?1",
+        params![&doc_id.0],
+    )?;
+    tx.execute("DELETE FROM doc_tags WHERE doc_id = ?1", params![&doc_id.0])?;
     Ok(())
 }
 
 /// Checks that the caller may write an existing, live document.
-pub fn check_write(tx: &Transaction<'_>, caller: &AccountId, doc_id: &DocId) -> ApiResult<DocMeta> {
+pub fn check_write(tx: &Tx<'_>, caller: &AccountId, doc_id: &DocId) -> ApiResult<DocMeta> {
     let doc = get(tx, doc_id)?
         .filter(|d| d.deleted_seq.is_none())
         .ok_or_else(|| ApiError::not_found("no such document"))?;
@@ -117,7 +120,7 @@ pub fn check_write(tx: &Transaction<'_>, caller: &AccountId, doc_id: &DocId) -> 
 /// Stores a snapshot that covers the listed bundles, drops those bundles'
 /// bytes, and drops older snapshots the uploading device is known to hold.
 pub fn store_snapshot(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     caller: &Caller,
     doc_id: &DocId,
     covers: &[BundleId],
@@ -126,16 +129,14 @@ pub fn store_snapshot(
     check_write(tx, &caller.account_id, doc_id)?;
     let acked: i64 = tx.query_row(
         "SELECT acked_seq FROM devices WHERE id = ?1",
-        [&caller.device_id.0],
+        params![&caller.device_id.0],
         |row| row.get(0),
     )?;
-    let since: Option<i64> = tx
-        .query_row(
-            "SELECT since_seq FROM device_docs WHERE device_id = ?1 AND doc_id = ?2 AND active = 1",
-            params![caller.device_id.0, doc_id.0],
-            |row| row.get(0),
-        )
-        .optional()?;
+    let since: Option<i64> = tx.query_opt(
+        "SELECT since_seq FROM device_docs WHERE device_id = ?1 AND doc_id = ?2 AND active = 1",
+        params![caller.device_id.0, doc_id.0],
+        |row| row.get(0),
+    )?;
     // An older snapshot is inside the new one if this device uploaded it or
     // has acknowledged a cursor past both it and the document's arrival.
     let held_up_to = match since {
@@ -152,11 +153,11 @@ pub fn store_snapshot(
          VALUES (?1, ?2, ?3, ?4, ?5)",
         params![seq, doc_id.0, caller.device_id.0, data, now().to_rfc3339()],
     )?;
-    let mut drop = tx.prepare(
-        "UPDATE bundles SET data = NULL WHERE doc_id = ?1 AND bundle_id = ?2 AND seq < ?3",
-    )?;
     for bundle in covers {
-        drop.execute(params![doc_id.0, bundle.0, seq])?;
+        tx.execute(
+            "UPDATE bundles SET data = NULL WHERE doc_id = ?1 AND bundle_id = ?2 AND seq < ?3",
+            params![doc_id.0, bundle.0, seq],
+        )?;
     }
     Ok(())
 }

@@ -1,10 +1,12 @@
 //! Grants: who, besides the owner, may read or write which documents.
 
 use rapport_protocol::{Access, AccountId, DocId, DocKind, Grant, GrantId, GrantScope, Tag};
-use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::{accounts::parse_time, documents, links, new_id, next_seq, now};
-use crate::error::{ApiError, ApiResult};
+use super::{Tx, accounts::parse_time, documents, links, new_id, next_seq, now};
+use crate::{
+    error::{ApiError, ApiResult},
+    params,
+};
 
 fn access_str(access: Access) -> &'static str {
     match access {
@@ -21,7 +23,7 @@ pub const GRANT_COVERS_DOC: &str = "g.owner_id = d.owner_id AND g.revoked_seq IS
 
 /// The owner grants a linked account access to a document or a kind.
 pub fn create(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     owner: &AccountId,
     grantee: &AccountId,
     scope: &GrantScope,
@@ -122,41 +124,40 @@ fn grant_from_row(row: GrantRow) -> ApiResult<Grant> {
 }
 
 /// Active grants the account gave or was given.
-pub fn list(tx: &Transaction<'_>, account: &AccountId) -> ApiResult<Vec<Grant>> {
-    let mut stmt = tx.prepare(
+pub fn list(tx: &Tx<'_>, account: &AccountId) -> ApiResult<Vec<Grant>> {
+    let rows = tx.query_map(
         "SELECT id, owner_id, grantee_id, scope, doc_id, kind, tag, access, granted_at
          FROM grants WHERE (owner_id = ?1 OR grantee_id = ?1) AND revoked_seq IS NULL
          ORDER BY seq",
+        params![account.0],
+        |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+                row.get(5)?,
+                row.get(6)?,
+                row.get(7)?,
+                row.get(8)?,
+            ))
+        },
     )?;
-    let rows = stmt.query_map([&account.0], |row| {
-        Ok((
-            row.get(0)?,
-            row.get(1)?,
-            row.get(2)?,
-            row.get(3)?,
-            row.get(4)?,
-            row.get(5)?,
-            row.get(6)?,
-            row.get(7)?,
-            row.get(8)?,
-        ))
-    })?;
     let mut grants = Vec::new();
     for row in rows {
-        grants.push(grant_from_row(row?)?);
+        grants.push(grant_from_row(row)?);
     }
     Ok(grants)
 }
 
 /// The owner revokes one grant.
-pub fn revoke(tx: &Transaction<'_>, owner: &AccountId, grant_id: &str) -> ApiResult<()> {
-    let row: Option<(String, String)> = tx
-        .query_row(
-            "SELECT owner_id, grantee_id FROM grants WHERE id = ?1 AND revoked_seq IS NULL",
-            [grant_id],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .optional()?;
+pub fn revoke(tx: &Tx<'_>, owner: &AccountId, grant_id: &str) -> ApiResult<()> {
+    let row: Option<(String, String)> = tx.query_opt(
+        "SELECT owner_id, grantee_id FROM grants WHERE id = ?1 AND revoked_seq IS NULL",
+        params![grant_id],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
     match row {
         None => Err(ApiError::not_found("no such grant")),
         Some((o, _)) if o == owner.0 => {
@@ -173,15 +174,13 @@ pub fn revoke(tx: &Transaction<'_>, owner: &AccountId, grant_id: &str) -> ApiRes
 }
 
 /// Revokes every grant between two accounts, both ways (a link ended).
-pub fn revoke_between(tx: &Transaction<'_>, a: &AccountId, b: &AccountId) -> ApiResult<()> {
-    let ids: Vec<String> = {
-        let mut stmt = tx.prepare(
-            "SELECT id FROM grants WHERE revoked_seq IS NULL
-             AND ((owner_id = ?1 AND grantee_id = ?2) OR (owner_id = ?2 AND grantee_id = ?1))",
-        )?;
-        let rows = stmt.query_map(params![a.0, b.0], |row| row.get(0))?;
-        rows.collect::<Result<_, _>>()?
-    };
+pub fn revoke_between(tx: &Tx<'_>, a: &AccountId, b: &AccountId) -> ApiResult<()> {
+    let ids: Vec<String> = tx.query_map(
+        "SELECT id FROM grants WHERE revoked_seq IS NULL
+         AND ((owner_id = ?1 AND grantee_id = ?2) OR (owner_id = ?2 AND grantee_id = ?1))",
+        params![a.0, b.0],
+        |row| row.get(0),
+    )?;
     for id in ids {
         let seq = next_seq(tx)?;
         tx.execute(
@@ -193,20 +192,20 @@ pub fn revoke_between(tx: &Transaction<'_>, a: &AccountId, b: &AccountId) -> Api
 }
 
 /// True when `account` holds an active write grant covering the document.
-pub fn can_write(tx: &Transaction<'_>, account: &AccountId, doc_id: &DocId) -> ApiResult<bool> {
-    Ok(tx.query_row(
+pub fn can_write(tx: &Tx<'_>, account: &AccountId, doc_id: &DocId) -> ApiResult<bool> {
+    tx.query_row(
         &format!(
             "SELECT EXISTS (SELECT 1 FROM grants g JOIN documents d ON d.id = ?2
              WHERE g.grantee_id = ?1 AND g.access = 'write' AND {GRANT_COVERS_DOC})"
         ),
         params![account.0, doc_id.0],
         |row| row.get(0),
-    )?)
+    )
 }
 
 /// True when `account` may read the document (owner or any active grant).
-pub fn can_read(tx: &Transaction<'_>, account: &AccountId, doc_id: &DocId) -> ApiResult<bool> {
-    Ok(tx.query_row(
+pub fn can_read(tx: &Tx<'_>, account: &AccountId, doc_id: &DocId) -> ApiResult<bool> {
+    tx.query_row(
         &format!(
             "SELECT EXISTS (SELECT 1 FROM documents d WHERE d.id = ?2 AND d.deleted_seq IS NULL
              AND (d.owner_id = ?1 OR EXISTS (SELECT 1 FROM grants g
@@ -214,5 +213,5 @@ pub fn can_read(tx: &Transaction<'_>, account: &AccountId, doc_id: &DocId) -> Ap
         ),
         params![account.0, doc_id.0],
         |row| row.get(0),
-    )?)
+    )
 }

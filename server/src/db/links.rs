@@ -2,14 +2,16 @@
 
 use chrono::{DateTime, Utc};
 use rapport_protocol::{AccountId, CareLink, LinkId};
-use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::{accounts::parse_time, grants, new_id, now};
-use crate::error::{ApiError, ApiResult};
+use super::{Tx, accounts::parse_time, exec::Row, grants, new_id, now};
+use crate::{
+    error::{ApiError, ApiResult},
+    params,
+};
 
 /// Stores an invite (by the hash of its code) for a client.
 pub fn create_invite(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     client: &AccountId,
     code_hash: &[u8],
     expires_at: DateTime<Utc>,
@@ -28,24 +30,18 @@ pub fn create_invite(
 }
 
 /// A therapist redeems an invite: checks it, marks it used, links the two.
-pub fn redeem_invite(
-    tx: &Transaction<'_>,
-    therapist: &AccountId,
-    code_hash: &[u8],
-) -> ApiResult<CareLink> {
-    let invite = tx
-        .query_row(
-            "SELECT client_id, expires_at, used_at FROM invites WHERE code_hash = ?1",
-            [code_hash],
-            |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, Option<String>>(2)?,
-                ))
-            },
-        )
-        .optional()?;
+pub fn redeem_invite(tx: &Tx<'_>, therapist: &AccountId, code_hash: &[u8]) -> ApiResult<CareLink> {
+    let invite = tx.query_opt(
+        "SELECT client_id, expires_at, used_at FROM invites WHERE code_hash = ?1",
+        params![code_hash],
+        |row| {
+            Ok((
+                row.get::<String>(0)?,
+                row.get::<String>(1)?,
+                row.get::<Option<String>>(2)?,
+            ))
+        },
+    )?;
     let Some((client_id, expires_at, used_at)) = invite else {
         return Err(ApiError::not_found(
             "no such invite code; check it with your client",
@@ -62,15 +58,23 @@ pub fn redeem_invite(
         ));
     }
     let client = AccountId(client_id);
+    // One link per pair, also when two invites are redeemed at once.
+    tx.lock(&format!("link:{}:{}", client.0, therapist.0))?;
     if active_link(tx, &client, therapist)?.is_some() {
         return Err(ApiError::conflict(
             "you are already linked with this client",
         ));
     }
-    tx.execute(
-        "UPDATE invites SET used_at = ?1, used_by = ?2 WHERE code_hash = ?3",
+    // A code is used once, also when redeemed twice at the same moment.
+    let marked = tx.execute(
+        "UPDATE invites SET used_at = ?1, used_by = ?2 WHERE code_hash = ?3 AND used_at IS NULL",
         params![now().to_rfc3339(), therapist.0, code_hash],
     )?;
+    if marked == 0 {
+        return Err(ApiError::conflict(
+            "this invite code was already used; ask for a new one",
+        ));
+    }
     let id = new_id();
     tx.execute(
         "INSERT INTO links (id, client_id, therapist_id, linked_at) VALUES (?1, ?2, ?3, ?4)",
@@ -81,21 +85,19 @@ pub fn redeem_invite(
 
 /// The active link between a client and a therapist, if any.
 pub fn active_link(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     client: &AccountId,
     therapist: &AccountId,
 ) -> ApiResult<Option<String>> {
-    Ok(tx
-        .query_row(
-            "SELECT id FROM links WHERE client_id = ?1 AND therapist_id = ?2 AND ended_at IS NULL",
-            params![client.0, therapist.0],
-            |row| row.get(0),
-        )
-        .optional()?)
+    tx.query_opt(
+        "SELECT id FROM links WHERE client_id = ?1 AND therapist_id = ?2 AND ended_at IS NULL",
+        params![client.0, therapist.0],
+        |row| row.get(0),
+    )
 }
 
 /// True when the two accounts share an active care link (either way round).
-pub fn are_linked(tx: &Transaction<'_>, a: &AccountId, b: &AccountId) -> ApiResult<bool> {
+pub fn are_linked(tx: &Tx<'_>, a: &AccountId, b: &AccountId) -> ApiResult<bool> {
     Ok(active_link(tx, a, b)?.is_some() || active_link(tx, b, a)?.is_some())
 }
 
@@ -103,7 +105,7 @@ const LINK_SELECT: &str = "SELECT l.id, l.client_id, c.display_name, l.therapist
         t.display_name, l.linked_at
     FROM links l JOIN accounts c ON c.id = l.client_id JOIN accounts t ON t.id = l.therapist_id";
 
-fn link_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(CareLink, String)> {
+fn link_from_row(row: &Row) -> ApiResult<(CareLink, String)> {
     Ok((
         CareLink {
             link_id: LinkId(row.get(0)?),
@@ -123,33 +125,35 @@ fn finish(pair: (CareLink, String)) -> ApiResult<CareLink> {
     Ok(link)
 }
 
-fn get_link(tx: &Transaction<'_>, id: &str) -> ApiResult<Option<CareLink>> {
-    tx.query_row(
+fn get_link(tx: &Tx<'_>, id: &str) -> ApiResult<Option<CareLink>> {
+    tx.query_opt(
         &format!("{LINK_SELECT} WHERE l.id = ?1 AND l.ended_at IS NULL"),
-        [id],
+        params![id],
         link_from_row,
-    )
-    .optional()?
+    )?
     .map(finish)
     .transpose()
 }
 
 /// The caller's active links, as client or as therapist.
-pub fn list_links(tx: &Transaction<'_>, account: &AccountId) -> ApiResult<Vec<CareLink>> {
-    let mut stmt = tx.prepare(&format!(
-        "{LINK_SELECT} WHERE (l.client_id = ?1 OR l.therapist_id = ?1) AND l.ended_at IS NULL
-         ORDER BY l.linked_at, l.id"
-    ))?;
-    let rows = stmt.query_map([&account.0], link_from_row)?;
+pub fn list_links(tx: &Tx<'_>, account: &AccountId) -> ApiResult<Vec<CareLink>> {
+    let rows = tx.query_map(
+        &format!(
+            "{LINK_SELECT} WHERE (l.client_id = ?1 OR l.therapist_id = ?1) AND l.ended_at IS NULL
+             ORDER BY l.linked_at, l.id"
+        ),
+        params![account.0],
+        link_from_row,
+    )?;
     let mut links = Vec::new();
     for row in rows {
-        links.push(finish(row?)?);
+        links.push(finish(row)?);
     }
     Ok(links)
 }
 
 /// The client ends a link; every grant between the two is revoked with it.
-pub fn end_link(tx: &Transaction<'_>, client: &AccountId, link_id: &str) -> ApiResult<()> {
+pub fn end_link(tx: &Tx<'_>, client: &AccountId, link_id: &str) -> ApiResult<()> {
     let Some(link) = get_link(tx, link_id)? else {
         return Err(ApiError::not_found("no such care link"));
     };

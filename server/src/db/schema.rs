@@ -1,144 +1,55 @@
-//! The SQLite schema and its forward migrations.
+//! The schema and its forward migrations, one SQL file per dialect
+//! (`schema/*.sql`): the same tables and names, types differ.
 
 use rusqlite::Connection;
 
 use crate::error::ApiResult;
 
-/// The schema version this build writes; older files are upgraded.
+/// The schema version this build writes; older databases are upgraded.
 pub const VERSION: i64 = 1;
 
-const V1: &str = r#"
-CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-INSERT INTO counters (name, value) VALUES ('seq', 0);
+const SQLITE_V1: &str = include_str!("schema/sqlite_v1.sql");
+const POSTGRES_V1: &str = include_str!("schema/postgres_v1.sql");
 
-CREATE TABLE accounts (
-    id            TEXT PRIMARY KEY,
-    email         TEXT NOT NULL UNIQUE,
-    password_hash TEXT NOT NULL,
-    role          TEXT NOT NULL CHECK (role IN ('client', 'therapist')),
-    display_name  TEXT NOT NULL,
-    created_at    TEXT NOT NULL
-);
-
-CREATE TABLE devices (
-    id           TEXT PRIMARY KEY,
-    account_id   TEXT NOT NULL REFERENCES accounts(id),
-    name         TEXT NOT NULL,
-    token_hash   BLOB NOT NULL UNIQUE,
-    signed_in_at TEXT NOT NULL,
-    last_seen_at TEXT,
-    revoked_at   TEXT,
-    -- The highest cursor the device has sent back: it holds everything up to it.
-    acked_seq    INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX devices_account ON devices(account_id);
-
-CREATE TABLE invites (
-    code_hash  BLOB PRIMARY KEY,
-    client_id  TEXT NOT NULL REFERENCES accounts(id),
-    created_at TEXT NOT NULL,
-    expires_at TEXT NOT NULL,
-    used_at    TEXT,
-    used_by    TEXT REFERENCES accounts(id)
-);
-
-CREATE TABLE links (
-    id           TEXT PRIMARY KEY,
-    client_id    TEXT NOT NULL REFERENCES accounts(id),
-    therapist_id TEXT NOT NULL REFERENCES accounts(id),
-    linked_at    TEXT NOT NULL,
-    ended_at     TEXT
-);
-CREATE INDEX links_client ON links(client_id);
-CREATE INDEX links_therapist ON links(therapist_id);
-
-CREATE TABLE documents (
-    id          TEXT PRIMARY KEY,
-    owner_id    TEXT NOT NULL REFERENCES accounts(id),
-    kind        TEXT NOT NULL,
-    created_seq INTEGER NOT NULL,
-    deleted_seq INTEGER
-);
-CREATE INDEX documents_owner_kind ON documents(owner_id, kind);
-
-CREATE TABLE doc_tags (
-    doc_id TEXT NOT NULL REFERENCES documents(id),
-    tag    TEXT NOT NULL,
-    PRIMARY KEY (doc_id, tag)
-);
-
--- A bundle's row outlives its data (dropped by a snapshot) so that a retried
--- push of the same bundle id is still recognised.
-CREATE TABLE bundles (
-    seq       INTEGER PRIMARY KEY,
-    doc_id    TEXT NOT NULL REFERENCES documents(id),
-    bundle_id TEXT NOT NULL,
-    device_id TEXT NOT NULL,
-    data      BLOB,
-    pushed_at TEXT NOT NULL,
-    UNIQUE (doc_id, bundle_id)
-);
-CREATE INDEX bundles_doc ON bundles(doc_id, seq);
-
-CREATE TABLE snapshots (
-    seq       INTEGER PRIMARY KEY,
-    doc_id    TEXT NOT NULL REFERENCES documents(id),
-    device_id TEXT NOT NULL,
-    data      BLOB NOT NULL,
-    stored_at TEXT NOT NULL
-);
-CREATE INDEX snapshots_doc ON snapshots(doc_id, seq);
-
-CREATE TABLE grants (
-    id          TEXT PRIMARY KEY,
-    owner_id    TEXT NOT NULL REFERENCES accounts(id),
-    grantee_id  TEXT NOT NULL REFERENCES accounts(id),
-    scope       TEXT NOT NULL CHECK (scope IN ('document', 'kind')),
-    doc_id      TEXT,
-    kind        TEXT,
-    tag         TEXT,
-    access      TEXT NOT NULL CHECK (access IN ('read', 'write')),
-    granted_at  TEXT NOT NULL,
-    seq         INTEGER NOT NULL,
-    revoked_seq INTEGER
-);
-CREATE INDEX grants_grantee ON grants(grantee_id, revoked_seq);
-CREATE INDEX grants_owner ON grants(owner_id, revoked_seq);
-
--- What each device holds: a document becomes active at since_seq (delivered
--- whole when `whole`), and leaves at removed_seq with a reason.
-CREATE TABLE device_docs (
-    device_id      TEXT NOT NULL,
-    doc_id         TEXT NOT NULL,
-    active         INTEGER NOT NULL,
-    whole          INTEGER NOT NULL,
-    since_seq      INTEGER NOT NULL,
-    removed_seq    INTEGER,
-    removed_reason TEXT,
-    PRIMARY KEY (device_id, doc_id)
-);
-CREATE INDEX device_docs_removed ON device_docs(device_id, removed_seq);
-
-CREATE TABLE access_log (
-    id        INTEGER PRIMARY KEY,
-    owner_id  TEXT NOT NULL,
-    reader_id TEXT NOT NULL,
-    doc_id    TEXT NOT NULL,
-    kind      TEXT NOT NULL,
-    read_at   TEXT NOT NULL
-);
-CREATE INDEX access_log_owner ON access_log(owner_id, id);
-"#;
-
-/// Brings the file to [`VERSION`], one step at a time, in one transaction.
-pub fn migrate(conn: &mut Connection) -> ApiResult<()> {
+/// Brings the SQLite file to [`VERSION`], one step at a time, in one transaction.
+pub fn migrate_sqlite(conn: &mut Connection) -> ApiResult<()> {
     let tx = conn.transaction()?;
     let version: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     if version < 1 {
-        tx.execute_batch(V1)?;
+        tx.execute_batch(SQLITE_V1)?;
     }
     if version < VERSION {
         tx.pragma_update(None, "user_version", VERSION)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// An arbitrary constant: the advisory lock that serialises migrations when
+/// several server processes start at once on one database.
+const MIGRATION_LOCK: i64 = 0x5241_5050_4f52_5401;
+
+/// Brings the PostgreSQL database to [`VERSION`] in one transaction, under an
+/// advisory lock. The version lives in the table `schema_version`.
+pub fn migrate_postgres(client: &mut postgres::Client) -> ApiResult<()> {
+    let mut tx = client.transaction()?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+    tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")?;
+    let version: i64 = tx
+        .query_opt("SELECT max(version) FROM schema_version", &[])?
+        .map(|row| row.try_get::<_, Option<i64>>(0))
+        .transpose()?
+        .flatten()
+        .unwrap_or(0);
+    if version < 1 {
+        tx.batch_execute(POSTGRES_V1)?;
+    }
+    if version < VERSION {
+        tx.execute("DELETE FROM schema_version", &[])?;
+        tx.execute(
+            "INSERT INTO schema_version (version) VALUES ($1)",
+            &[&VERSION],
+        )?;
     }
     tx.commit()?;
     Ok(())

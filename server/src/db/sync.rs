@@ -15,12 +15,16 @@ use rapport_protocol::{
     AccountId, Bundle, BundleId, DocId, PulledChange, Removal, RemovalReason, SyncRequest,
     SyncResponse,
 };
-use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::{access_log, current_seq, documents, grants, next_seq, now};
+use super::{
+    Tx, access_log, current_seq, documents,
+    exec::{Param, Value},
+    grants, next_seq, now,
+};
 use crate::{
     auth::Caller,
     error::{ApiError, ApiResult},
+    params,
 };
 
 /// What one pull may return.
@@ -46,7 +50,7 @@ pub fn parse_cursor(cursor: Option<&str>) -> ApiResult<i64> {
 
 /// Pushes the batch, then pulls one page for the calling device.
 pub fn sync(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     caller: &Caller,
     request: &SyncRequest,
     limits: PageLimits,
@@ -59,7 +63,8 @@ pub fn sync(
     }
     let (acked, pushed_seqs) = push(tx, caller, &request.push)?;
     tx.execute(
-        "UPDATE devices SET acked_seq = max(acked_seq, ?1) WHERE id = ?2",
+        "UPDATE devices SET acked_seq = CASE WHEN acked_seq < ?1 THEN ?1 ELSE acked_seq END
+         WHERE id = ?2",
         params![cursor, caller.device_id.0],
     )?;
     reconcile(tx, caller)?;
@@ -71,7 +76,7 @@ pub fn sync(
 /// Stores the batch; every bundle is checked before anything is kept (the
 /// caller's transaction rolls back on the first error).
 fn push(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     caller: &Caller,
     bundles: &[Bundle],
 ) -> ApiResult<(Vec<BundleId>, HashSet<i64>)> {
@@ -83,17 +88,13 @@ fn push(
         if !seen.insert((&bundle.doc_id, &bundle.bundle_id)) {
             continue;
         }
-        let stored_seq: Option<i64> = tx
-            .query_row(
-                "SELECT seq FROM bundles WHERE doc_id = ?1 AND bundle_id = ?2",
-                params![bundle.doc_id.0, bundle.bundle_id.0],
-                |row| row.get(0),
-            )
-            .optional()?;
-        match documents::get(tx, &bundle.doc_id)? {
-            None => {
-                let seq = next_seq(tx)?;
-                documents::create(tx, &bundle.doc_id, me, bundle.kind, seq)?;
+        let mut doc = documents::get(tx, &bundle.doc_id)?;
+        if doc.is_none() {
+            // Another process may create the same document at the same time
+            // (two devices of one account): the primary key decides, and the
+            // loser goes on as for an existing document.
+            let seq = next_seq(tx)?;
+            if documents::create(tx, &bundle.doc_id, me, bundle.kind, seq)? {
                 documents::set_kind_and_tags(tx, &bundle.doc_id, bundle.kind, &bundle.tags)?;
                 insert_bundle(tx, caller, bundle, seq)?;
                 // The creating device holds the document from its first bundle.
@@ -103,27 +104,38 @@ fn push(
                     params![caller.device_id.0, bundle.doc_id.0, seq],
                 )?;
                 pushed_seqs.insert(seq);
+                acked.push(bundle.bundle_id.clone());
+                continue;
             }
-            Some(doc) => {
-                let owner = doc.owner == *me;
-                if !owner && !grants::can_write(tx, me, &bundle.doc_id)? {
-                    return Err(if doc.deleted_seq.is_some() {
-                        ApiError::not_found("no such document")
-                    } else {
-                        ApiError::forbidden(format!(
-                            "you may not write document {}; nothing of this push was stored",
-                            bundle.doc_id
-                        ))
-                    });
+            doc = documents::get(tx, &bundle.doc_id)?;
+        }
+        let doc = doc.ok_or_else(|| ApiError::Internal("a created document vanished".into()))?;
+        let owner = doc.owner == *me;
+        if !owner && !grants::can_write(tx, me, &bundle.doc_id)? {
+            return Err(if doc.deleted_seq.is_some() {
+                ApiError::not_found("no such document")
+            } else {
+                ApiError::forbidden(format!(
+                    "you may not write document {}; nothing of this push was stored",
+                    bundle.doc_id
+                ))
+            });
+        }
+        if doc.deleted_seq.is_some() {
+            // Edits to a deleted document are acknowledged and dropped,
+            // so that one deletion does not block a device's outbox.
+        } else if let Some(seq) = stored_seq(tx, bundle)? {
+            pushed_seqs.insert(seq);
+        } else {
+            let seq = next_seq(tx)?;
+            match insert_bundle(tx, caller, bundle, seq)? {
+                // Stored meanwhile by a concurrent push of the same bundle
+                // (a retry through another process): the unique constraint
+                // keeps one copy; `seq` stays unused, a harmless gap.
+                Some(stored) => {
+                    pushed_seqs.insert(stored);
                 }
-                if doc.deleted_seq.is_some() {
-                    // Edits to a deleted document are acknowledged and dropped,
-                    // so that one deletion does not block a device's outbox.
-                } else if let Some(seq) = stored_seq {
-                    pushed_seqs.insert(seq);
-                } else {
-                    let seq = next_seq(tx)?;
-                    insert_bundle(tx, caller, bundle, seq)?;
+                None => {
                     pushed_seqs.insert(seq);
                     if owner {
                         documents::set_kind_and_tags(
@@ -141,15 +153,26 @@ fn push(
     Ok((acked, pushed_seqs))
 }
 
+fn stored_seq(tx: &Tx<'_>, bundle: &Bundle) -> ApiResult<Option<i64>> {
+    tx.query_opt(
+        "SELECT seq FROM bundles WHERE doc_id = ?1 AND bundle_id = ?2",
+        params![bundle.doc_id.0, bundle.bundle_id.0],
+        |row| row.get(0),
+    )
+}
+
+/// Stores a bundle at `seq`; if the same bundle id is already stored for the
+/// document, stores nothing and returns the stored one's sequence number.
 fn insert_bundle(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     caller: &Caller,
     bundle: &Bundle,
     seq: i64,
-) -> ApiResult<()> {
-    tx.execute(
+) -> ApiResult<Option<i64>> {
+    let inserted = tx.execute(
         "INSERT INTO bundles (seq, doc_id, bundle_id, device_id, data, pushed_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (doc_id, bundle_id) DO NOTHING",
         params![
             seq,
             bundle.doc_id.0,
@@ -159,7 +182,12 @@ fn insert_bundle(
             now().to_rfc3339()
         ],
     )?;
-    Ok(())
+    if inserted == 1 {
+        return Ok(None);
+    }
+    stored_seq(tx, bundle)?
+        .map(Some)
+        .ok_or_else(|| ApiError::Internal("a conflicting bundle vanished".into()))
 }
 
 /// Every live document the account may read: its own and those granted.
@@ -173,16 +201,16 @@ const READABLE: &str = "
             OR EXISTS (SELECT 1 FROM doc_tags t WHERE t.doc_id = d.id AND t.tag = g.tag))))";
 
 /// Brings the device's view in line with what the account may read now.
-fn reconcile(tx: &Transaction<'_>, caller: &Caller) -> ApiResult<()> {
+fn reconcile(tx: &Tx<'_>, caller: &Caller) -> ApiResult<()> {
     let params = params![caller.account_id.0, caller.device_id.0];
-    let arrived: Vec<String> = {
-        let mut stmt = tx.prepare(&format!(
+    let arrived: Vec<String> = tx.query_map(
+        &format!(
             "SELECT r.id FROM ({READABLE}) r WHERE NOT EXISTS (SELECT 1 FROM device_docs dd
              WHERE dd.device_id = ?2 AND dd.doc_id = r.id AND dd.active = 1) ORDER BY r.id"
-        ))?;
-        let rows = stmt.query_map(params, |row| row.get(0))?;
-        rows.collect::<Result<_, _>>()?
-    };
+        ),
+        params,
+        |row| row.get(0),
+    )?;
     for doc_id in arrived {
         let seq = next_seq(tx)?;
         tx.execute(
@@ -193,16 +221,16 @@ fn reconcile(tx: &Transaction<'_>, caller: &Caller) -> ApiResult<()> {
             params![caller.device_id.0, doc_id, seq],
         )?;
     }
-    let left: Vec<(String, bool)> = {
-        let mut stmt = tx.prepare(&format!(
+    let left: Vec<(String, bool)> = tx.query_map(
+        &format!(
             "SELECT dd.doc_id, d.deleted_seq IS NOT NULL FROM device_docs dd
              LEFT JOIN documents d ON d.id = dd.doc_id
              WHERE dd.device_id = ?2 AND dd.active = 1 AND dd.doc_id NOT IN ({READABLE})
              ORDER BY dd.doc_id"
-        ))?;
-        let rows = stmt.query_map(params, |row| Ok((row.get(0)?, row.get(1)?)))?;
-        rows.collect::<Result<_, _>>()?
-    };
+        ),
+        params,
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
     for (doc_id, deleted) in left {
         let seq = next_seq(tx)?;
         tx.execute(
@@ -233,12 +261,15 @@ enum Event {
 
 /// One page of events after `cursor`, in sequence order.
 fn pull(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     caller: &Caller,
     cursor: i64,
     pushed_seqs: &HashSet<i64>,
     limits: PageLimits,
 ) -> ApiResult<SyncResponse> {
+    // Every event up to `head` has committed (sequence numbers commit in
+    // order); later ones may commit while this pull runs, on PostgreSQL, and
+    // wait for the next pull.
     let head = current_seq(tx)?;
     let fetch = i64::from(limits.items) + 1;
     let device = &caller.device_id.0;
@@ -263,9 +294,9 @@ fn pull(
            + (SELECT COALESCE(sum(length(s.data)), 0) FROM snapshots s
               WHERE s.doc_id = dd.doc_id AND s.seq <= dd.since_seq)
          FROM device_docs dd WHERE dd.device_id = ?1 AND dd.active = 1
-           AND dd.since_seq > ?2 AND (dd.whole = 1 OR ?2 = 0)
+           AND dd.since_seq > ?2 AND dd.since_seq <= ?4 AND (dd.whole = 1 OR ?2 = 0)
          ORDER BY dd.since_seq LIMIT ?3",
-        params![device, cursor, fetch],
+        params![device, cursor, fetch, head],
         |doc_id, _| Event::Whole { doc_id },
     )?);
     for table in ["bundles", "snapshots"] {
@@ -274,11 +305,11 @@ fn pull(
             &format!(
                 "SELECT p.seq, p.doc_id, length(p.data) FROM {table} p
                  JOIN device_docs dd ON dd.device_id = ?1 AND dd.doc_id = p.doc_id AND dd.active = 1
-                 WHERE p.seq > ?2 AND p.seq > dd.since_seq AND p.data IS NOT NULL
+                 WHERE p.seq > ?2 AND p.seq <= ?4 AND p.seq > dd.since_seq AND p.data IS NOT NULL
                    AND NOT (p.device_id = ?1 AND ?2 > 0)
                  ORDER BY p.seq LIMIT ?3"
             ),
-            params![device, cursor, fetch],
+            params![device, cursor, fetch, head],
             |doc_id, _| Event::Part { table, doc_id },
         )?);
     }
@@ -286,9 +317,9 @@ fn pull(
         collect(query_events(
             tx,
             "SELECT removed_seq, doc_id, removed_reason FROM device_docs
-             WHERE device_id = ?1 AND active = 0 AND removed_seq > ?2
+             WHERE device_id = ?1 AND active = 0 AND removed_seq > ?2 AND removed_seq <= ?4
              ORDER BY removed_seq LIMIT ?3",
-            params![device, cursor, fetch],
+            params![device, cursor, fetch, head],
             |doc_id, reason| Event::Removed {
                 doc_id,
                 reason: if reason == "deleted" {
@@ -347,7 +378,7 @@ fn pull(
             Event::Part { table, doc_id } => {
                 let (part_device, data): (String, Vec<u8>) = tx.query_row(
                     &format!("SELECT device_id, data FROM {table} WHERE seq = ?1"),
-                    [seq],
+                    params![seq],
                     |row| Ok((row.get(0)?, row.get(1)?)),
                 )?;
                 if !own_part(&part_device, seq) {
@@ -373,32 +404,25 @@ fn pull(
 }
 
 fn query_events(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     sql: &str,
-    params: impl rusqlite::Params,
+    params: &[Param<'_>],
     make: impl Fn(String, String) -> Event,
 ) -> ApiResult<Vec<(i64, u64, Event)>> {
-    let mut stmt = tx.prepare(sql)?;
-    let rows = stmt.query_map(params, |row| {
+    tx.query_map(sql, params, |row| {
         let seq: i64 = row.get(0)?;
         let doc_id: String = row.get(1)?;
         // Column 2 is a byte count, or a removal's reason.
-        let (size, extra) = match row.get_ref(2)? {
-            rusqlite::types::ValueRef::Integer(n) => (u64::try_from(n).unwrap_or(0), String::new()),
-            rusqlite::types::ValueRef::Text(t) => (0, String::from_utf8_lossy(t).into_owned()),
+        let (size, extra) = match row.value(2)? {
+            Value::Int(n) => (u64::try_from(*n).unwrap_or(0), String::new()),
+            Value::Text(t) => (0, t.clone()),
             _ => (0, String::new()),
         };
-        Ok((seq, size, doc_id, extra))
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (seq, size, doc_id, extra) = row?;
-        out.push((seq, size, make(doc_id, extra)));
-    }
-    Ok(out)
+        Ok((seq, size, make(doc_id, extra)))
+    })
 }
 
-fn count_parts(tx: &Transaction<'_>, doc_id: &str, up_to: i64) -> ApiResult<u64> {
+fn count_parts(tx: &Tx<'_>, doc_id: &str, up_to: i64) -> ApiResult<u64> {
     let n: i64 = tx.query_row(
         "SELECT (SELECT count(*) FROM bundles WHERE doc_id = ?1 AND seq <= ?2 AND data IS NOT NULL)
               + (SELECT count(*) FROM snapshots WHERE doc_id = ?1 AND seq <= ?2)",
@@ -410,26 +434,20 @@ fn count_parts(tx: &Transaction<'_>, doc_id: &str, up_to: i64) -> ApiResult<u64>
 
 /// The snapshots, then the bundles, of a document up to `up_to`, each in
 /// sequence order: a saved document first, then the changes after it.
-fn whole_parts(
-    tx: &Transaction<'_>,
-    doc_id: &str,
-    up_to: i64,
-) -> ApiResult<Vec<(i64, String, Vec<u8>)>> {
-    let mut stmt = tx.prepare(
+fn whole_parts(tx: &Tx<'_>, doc_id: &str, up_to: i64) -> ApiResult<Vec<(i64, String, Vec<u8>)>> {
+    tx.query_map(
         "SELECT 0, seq, device_id, data FROM snapshots WHERE doc_id = ?1 AND seq <= ?2
          UNION ALL
          SELECT 1, seq, device_id, data FROM bundles
          WHERE doc_id = ?1 AND seq <= ?2 AND data IS NOT NULL
          ORDER BY 1, 2",
-    )?;
-    let rows = stmt.query_map(params![doc_id, up_to], |row| {
-        Ok((row.get(1)?, row.get(2)?, row.get(3)?))
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        params![doc_id, up_to],
+        |row| Ok((row.get(1)?, row.get(2)?, row.get(3)?)),
+    )
 }
 
 fn doc_meta(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     cache: &mut HashMap<String, documents::DocMeta>,
     doc_id: &str,
 ) -> ApiResult<documents::DocMeta> {
