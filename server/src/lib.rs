@@ -157,7 +157,11 @@ pub async fn serve(config: Config) -> Result<(), String> {
     let tls_files = config.tls_cert.clone().zip(config.tls_key.clone());
     let listen = config.listen;
     let database = config.database.clone();
-    let state = AppState::new(config).map_err(|e| format!("opening the database: {e}"))?;
+    // Opening may block (the PostgreSQL client runs its own small runtime).
+    let state = tokio::task::spawn_blocking(move || AppState::new(config))
+        .await
+        .map_err(|e| format!("opening the database: {e}"))?
+        .map_err(|e| format!("opening the database: {e}"))?;
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     match tls_files {
         Some((cert, key)) => {

@@ -1,6 +1,12 @@
 //! Shared test harness: starts the real `rapport-server` binary on a free
 //! loopback port with a fresh database, and talks to it over HTTP.
 //!
+//! The database is a SQLite file in a temporary directory, or, when
+//! `RAPPORT_TEST_POSTGRES_URL` names a PostgreSQL server (an account that may
+//! create databases, e.g. `postgres://rapport@127.0.0.1:55432/postgres`), a
+//! fresh database `rapport_test_<random>` on it, dropped at the end
+//! (`scripts/test-server-postgres` sets this up).
+//!
 //! Reusable from other crates' tests: copy or `#[path]`-include this module
 //! and pass the binary path to [`TestServer::start_binary`].
 #![allow(dead_code)]
@@ -9,7 +15,11 @@ use std::{
     io::{BufRead, BufReader},
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
-    sync::mpsc,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+        mpsc,
+    },
     time::Duration,
 };
 
@@ -32,7 +42,9 @@ pub struct TestServer {
     child: Option<Child>,
     binary: PathBuf,
     /// Holds the database directory when the server made its own.
-    _dir: Option<tempfile::TempDir>,
+    _dir: Option<Arc<tempfile::TempDir>>,
+    /// Holds the PostgreSQL database (dropped with its last server).
+    pg: Option<Arc<PgDatabase>>,
     pub database: PathBuf,
     pub args: Vec<String>,
     /// `http://127.0.0.1:<port>` (or https).
@@ -52,15 +64,36 @@ impl TestServer {
 
     /// A server with a fresh database and extra flags.
     pub fn start_with(args: &[&str]) -> TestServer {
+        let binary = Path::new(env!("CARGO_BIN_EXE_rapport-server"));
+        if let Some(pg) = PgDatabase::create() {
+            let pg = Arc::new(pg);
+            let mut server = Self::start_binary(binary, Path::new(&pg.url), args);
+            server.pg = Some(pg);
+            return server;
+        }
         let dir = tempfile::tempdir().expect("temp dir");
         let database = dir.path().join("data").join("rapport.sqlite3");
-        let mut server = Self::start_binary(
-            Path::new(env!("CARGO_BIN_EXE_rapport-server")),
-            &database,
-            args,
-        );
-        server._dir = Some(dir);
+        let mut server = Self::start_binary(binary, &database, args);
+        server._dir = Some(Arc::new(dir));
         server
+    }
+
+    /// A second server process on the same database, with the same flags.
+    pub fn start_sharing(&self) -> TestServer {
+        let args: Vec<&str> = self.args.iter().map(String::as_str).collect();
+        let mut server = Self::start_binary(&self.binary, &self.database, &args);
+        server._dir = self._dir.clone();
+        server.pg = self.pg.clone();
+        server
+    }
+
+    /// "postgres" or "sqlite": which backend the tests run against.
+    pub fn backend() -> &'static str {
+        if postgres_admin_url().is_some() {
+            "postgres"
+        } else {
+            "sqlite"
+        }
     }
 
     /// Starts `binary` on 127.0.0.1 with a free port and the given database.
@@ -70,6 +103,7 @@ impl TestServer {
             child: None,
             binary: binary.to_owned(),
             _dir: None,
+            pg: None,
             database: database.to_owned(),
             args: args.iter().map(|s| (*s).to_owned()).collect(),
             base: String::new(),
@@ -276,6 +310,67 @@ impl TestServer {
 impl Drop for TestServer {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// The PostgreSQL server the tests use, if any.
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("RAPPORT_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|url| !url.trim().is_empty())
+}
+
+/// A fresh PostgreSQL database for one test, dropped with the last server
+/// using it.
+#[derive(Debug)]
+pub struct PgDatabase {
+    admin_url: String,
+    name: String,
+    /// The URL the server is given.
+    pub url: String,
+}
+
+impl PgDatabase {
+    /// Creates `rapport_test_<random>` when `RAPPORT_TEST_POSTGRES_URL` is set.
+    pub fn create() -> Option<PgDatabase> {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let admin_url = postgres_admin_url()?;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let name = format!(
+            "rapport_test_{}_{}_{nanos}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut admin = postgres::Client::connect(&admin_url, postgres::NoTls)
+            .expect("connect to RAPPORT_TEST_POSTGRES_URL");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create a test database");
+        // The admin URL with its database replaced.
+        let (base, _) = admin_url
+            .rsplit_once('/')
+            .filter(|(base, _)| base.contains("://") && !base.ends_with('/'))
+            .unwrap_or((admin_url.as_str(), ""));
+        let url = format!("{base}/{name}");
+        Some(PgDatabase {
+            admin_url,
+            name,
+            url,
+        })
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = postgres::Client::connect(&self.admin_url, postgres::NoTls) {
+            let _ = admin.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
     }
 }
 
