@@ -12,7 +12,9 @@
 # Steps: build the host library (cargo), generate the Swift bindings with the
 # workspace's uniffi-bindgen (ios/scripts/generate-bindings.sh), bind-mount
 # /proc, the repository and the cargo target folder into the chroot, and run
-# `swift test` there against target/debug/librapport_ffi.so.
+# `swift test` there against target/debug/librapport_ffi.so, with
+# RAPPORT_SERVER_BIN naming the host-built target/debug/rapport-server that the
+# sync tests start.
 #
 # Usage: ios/scripts/test-linux.sh [--setup-only] [extra `swift test` args]
 # Env:   RAPPORT_CACHE          cache folder (default /var/cache/rapport)
@@ -127,8 +129,11 @@ fi
 
 cd "$REPO"
 TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
-log "building the host library"
+log "building the host library and the sync server"
 cargo build -q -p rapport-ffi
+# The sync tests start the real server: built on the host, it runs in the
+# chroot too (the target folder is bind-mounted there).
+cargo build -q -p rapport-server
 "$REPO/ios/scripts/generate-bindings.sh" "$TARGET_DIR/debug/librapport_ffi.so"
 pkgid="$(cargo pkgid -q -p rapport-ffi)"
 version="${pkgid##*[@#]}"
@@ -158,6 +163,7 @@ log "swift test"
 chroot "$CHROOT" /usr/bin/env -i \
   PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
   LD_LIBRARY_PATH="$TGT/debug" RAPPORT_EXPECTED_VERSION="$version" \
+  RAPPORT_SERVER_BIN="$TGT/debug/rapport-server" \
   sh -c 'cd "$1" && shift && exec swift test "$@"' sh "$SRC/ios" \
   --disable-swift-testing \
   -Xlinker -L"$TGT/debug" -Xlinker -rpath -Xlinker "$TGT/debug" \
