@@ -14,7 +14,7 @@ JVM="$REPO/android/jvm"
 GENERATED="$JVM/target/generated-sources/uniffi"
 
 cd "$REPO"
-cargo build -q -p rapport-ffi
+cargo build -q -p rapport-ffi -p rapport-server
 # Start clean so that bindings of removed APIs cannot linger.
 rm -rf "$GENERATED"
 cargo uniffi-bindgen generate --no-format --library "$TARGET_DIR/debug/librapport_ffi.so" \
@@ -22,7 +22,8 @@ cargo uniffi-bindgen generate --no-format --library "$TARGET_DIR/debug/librappor
 pkgid="$(cargo pkgid -q -p rapport-ffi)"
 
 cd "$JVM"
-rm -rf target/surefire-reports
+# Compiled classes of deleted sources would otherwise still run.
+rm -rf target/surefire-reports target/classes target/test-classes
 # (sed: Maven 3.8 prints colour resets even in batch mode.)
 rc=0
 mvn -B -q -Drapport.skipCargo=true \
