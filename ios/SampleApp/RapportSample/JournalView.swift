@@ -1,0 +1,80 @@
+import SwiftUI
+import RapportKit
+
+/// The journal: every entry, newest first, with search; log an interaction
+/// or a win from the toolbar. Refreshes when the record changes (local
+/// writes and what sync brought).
+struct JournalView: View {
+    let store: RecordStore
+    @State private var entries: [Summary] = []
+    @State private var query = ""
+    @State private var sheet: Sheet?
+    @State private var error: String?
+
+    enum Sheet: String, Identifiable {
+        case interaction, win
+        var id: String { rawValue }
+    }
+
+    var body: some View {
+        NavigationStack {
+            List(entries, id: \.id) { entry in
+                VStack(alignment: .leading) {
+                    Text(entry.title).font(.headline)
+                    HStack {
+                        Text(label(entry.kind))
+                        if let at = entry.at { Text(at, style: .date) }
+                        if entry.shared { Image(systemName: "person.2").accessibilityLabel("Shared") }
+                    }
+                    .font(.caption).foregroundStyle(.secondary)
+                }
+            }
+            .overlay { if entries.isEmpty { ContentUnavailableView("Nothing logged yet", systemImage: "book") } }
+            .searchable(text: $query, prompt: "Search the journal")
+            .navigationTitle("Journal")
+            .toolbar {
+                Menu {
+                    Button("Log an interaction") { sheet = .interaction }
+                    Button("Log a win") { sheet = .win }
+                } label: { Image(systemName: "plus") }
+            }
+            .sheet(item: $sheet) { sheet in
+                switch sheet {
+                case .interaction: LogInteractionView(store: store)
+                case .win: LogWinView(store: store)
+                }
+            }
+            .alert("Something went wrong", isPresented: .constant(error != nil)) {
+                Button("OK") { error = nil }
+            } message: { Text(error ?? "") }
+            .task(id: query) { reload() }
+            .task {
+                for await _ in store.changes { reload() }
+            }
+        }
+    }
+
+    private func reload() {
+        do {
+            entries = query.isEmpty
+                ? try store.list(ListQuery(kinds: [.interaction, .win, .reflection, .rehearsal, .note]))
+                    .sorted { ($0.at ?? .distantPast) > ($1.at ?? .distantPast) }
+                : try store.search(query)
+        } catch let e as StoreError {
+            error = e.message
+        } catch {
+            self.error = error.localizedDescription
+        }
+    }
+
+    private func label(_ kind: ItemKind) -> String {
+        switch kind {
+        case .interaction: "Interaction"
+        case .win: "Win"
+        case .reflection: "Reflection"
+        case .rehearsal: "Rehearsal"
+        case .note: "Therapist's note"
+        default: "Entry"
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import SwiftUI
+import RapportKit
+
+/// Sharing with the therapist (per kind), the sync status and connecting to
+/// the user's own sync server.
+struct SettingsView: View {
+    @Environment(AppModel.self) private var model
+    @State private var serverURL = "https://"
+    @State private var email = ""
+    @State private var password = ""
+    @State private var links: [CareLink] = []
+    @State private var grants: [Grant] = []
+    @State private var invite: Invite?
+    @State private var error: String?
+
+    private static let shareable: [(ItemKind, String)] = [
+        (.interaction, "Interactions"), (.win, "Wins"), (.goal, "Goals"), (.person, "People"),
+        (.moodCheckIn, "Mood check-ins"), (.phq9CheckIn, "PHQ-9 check-ins"), (.rehearsal, "Rehearsals"),
+        (.reflection, "Reflections"), (.profile, "Profile"),
+    ]
+
+    var body: some View {
+        NavigationStack {
+            Form {
+                Section("Sync") {
+                    SyncStatusRow(status: model.status)
+                    if model.sync != nil {
+                        Button("Sync now") { Task { await model.syncNow() } }
+                    }
+                    if let message = model.syncError { Text(message).foregroundStyle(.red) }
+                }
+                if let sync = model.sync {
+                    Section("Therapist") {
+                        ForEach(links, id: \.linkId) { link in
+                            Text("Linked with \(link.therapistName)")
+                        }
+                        if links.isEmpty {
+                            if let invite {
+                                Text("Give your therapist this code: \(invite.code)").textSelection(.enabled)
+                                Text("Valid until \(invite.expiresAt.formatted())").font(.caption)
+                            } else {
+                                Button("Invite my therapist") {
+                                    Task { await perform { invite = try await sync.createInvite() } }
+                                }
+                            }
+                        }
+                    }
+                    if let therapist = links.first?.therapist {
+                        Section("Share with \(links.first?.therapistName ?? "my therapist")") {
+                            ForEach(Self.shareable, id: \.0) { kind, name in
+                                Toggle(name, isOn: Binding(
+                                    get: { grant(for: kind) != nil },
+                                    set: { on in Task { await setShared(kind, on, with: therapist, sync: sync) } }))
+                            }
+                            Text("Your therapist sees what you share at your next session; Rapport is not monitored in real time.")
+                                .font(.caption).foregroundStyle(.secondary)
+                        }
+                    }
+                } else {
+                    Section("Connect to your sync server") {
+                        TextField("Server address", text: $serverURL).textInputAutocapitalization(.never).keyboardType(.URL)
+                        TextField("Email", text: $email).textInputAutocapitalization(.never).keyboardType(.emailAddress)
+                        SecureField("Password", text: $password)
+                        Button("Sign in") { Task { await connect(signUp: false) } }
+                        Button("Create an account") { Task { await connect(signUp: true) } }
+                    }
+                }
+                if let error { Section { Text(error).foregroundStyle(.red) } }
+            }
+            .navigationTitle("Sharing and sync")
+            .task(id: model.sync != nil) { await refresh() }
+        }
+    }
+
+    private func grant(for kind: ItemKind) -> Grant? {
+        grants.first { if case .kind(kind, nil) = $0.scope { true } else { false } }
+    }
+
+    private func setShared(_ kind: ItemKind, _ on: Bool, with therapist: String, sync: SyncSession) async {
+        await perform {
+            if on {
+                try await sync.share(kind, with: therapist)
+            } else if let grant = grant(for: kind) {
+                try await sync.revokeGrant(grant.grantId)
+            }
+            grants = try await sync.grants()
+        }
+    }
+
+    private func connect(signUp: Bool) async {
+        guard let url = URL(string: serverURL) else { error = "That is not a server address."; return }
+        await model.connect(serverURL: url, email: email, password: password, signUp: signUp)
+    }
+
+    private func refresh() async {
+        guard let sync = model.sync else { return }
+        await perform {
+            links = try await sync.links()
+            grants = try await sync.grants()
+        }
+    }
+
+    private func perform(_ work: () async throws -> Void) async {
+        do {
+            try await work()
+            error = nil
+        } catch let e as SyncError {
+            error = e.message
+        } catch {
+            self.error = error.localizedDescription
+        }
+    }
+}
+
+/// Idle, syncing with progress, offline, or an error with its reason; and
+/// when the last sync completed.
+struct SyncStatusRow: View {
+    let status: SyncStatus?
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 4) {
+            switch status?.state {
+            case nil: Label("Not connected: everything stays on this device", systemImage: "iphone")
+            case .idle: Label("Up to date", systemImage: "checkmark.icloud")
+            case .syncing(let pushed, let pulled):
+                Label("Syncing… \(pushed) sent, \(pulled) received", systemImage: "arrow.triangle.2.circlepath.icloud")
+            case .offline(let reason): Label("Offline: changes are kept and sync later (\(reason))", systemImage: "icloud.slash")
+            case .error(let reason): Label(reason, systemImage: "exclamationmark.icloud").foregroundStyle(.red)
+            }
+            if let last = status?.lastSyncedAt {
+                Text("Last synced \(last.formatted(.relative(presentation: .named)))").font(.caption).foregroundStyle(.secondary)
+            }
+        }
+    }
+}
