@@ -1,4 +1,4 @@
-// Sample app: a Compose screen over the Rapport library. Android specifics
+// Sample app: Compose screens over the Rapport library (app.rapport only). Android specifics
 // (activities, keystore, lifecycle) belong here, not in ../lib.
 import org.jetbrains.kotlin.gradle.dsl.JvmTarget
 
@@ -43,4 +43,6 @@ dependencies {
     implementation(libs.compose.ui)
     implementation(libs.compose.material3)
     implementation(libs.activity.compose)
+    implementation(libs.lifecycle.viewmodel.compose)
+    implementation(libs.lifecycle.runtime.compose)
 }
