@@ -13,14 +13,18 @@
 //! - `observer`: `ChangeObserver` and its `ObserverHandle`.
 //! - `sync`: `RapportSync`, signing in, care links, sharing, syncing.
 //! - `clinical`: session summary, timeline, termination review, export.
-//! - `pipeline_probe`: the placeholder that proved the pipeline (to retire).
 
 uniffi::setup_scaffolding!();
 
 pub mod clinical;
 pub mod errors;
 pub mod observer;
-pub mod pipeline_probe;
 pub mod records;
 pub mod store;
 pub mod sync;
+
+/// The version of the Rust library, so a shell can tell which build it loaded.
+#[uniffi::export]
+pub fn core_version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}

@@ -719,10 +719,12 @@ pub struct MoodCheckIn {
 }
 
 /// The nine PHQ-9 answers, each 0 (not at all) to 3 (nearly every day).
+/// Plain integers at the FFI (a `Vec<u8>` would arrive as bytes: `ByteArray`
+/// in Kotlin, `Data` in Swift); the range is checked on the way in.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Phq9CheckIn {
     pub at: SystemTime,
-    pub items: Vec<u8>,
+    pub items: Vec<i32>,
 }
 
 mirror_enum! {
@@ -796,7 +798,7 @@ impl From<checkin::Phq9CheckIn> for Phq9CheckIn {
     fn from(p: checkin::Phq9CheckIn) -> Self {
         Phq9CheckIn {
             at: system_time(p.at),
-            items: p.items,
+            items: p.items.into_iter().map(i32::from).collect(),
         }
     }
 }
@@ -805,9 +807,19 @@ impl TryFrom<Phq9CheckIn> for checkin::Phq9CheckIn {
     type Error = StoreError;
 
     fn try_from(p: Phq9CheckIn) -> Result<Self, StoreError> {
+        let items = p
+            .items
+            .into_iter()
+            .map(|v| {
+                u8::try_from(v).map_err(|_| StoreError::Invalid {
+                    field: "items".into(),
+                    reason: format!("must be between 0 and 3, got {v}"),
+                })
+            })
+            .collect::<Result<Vec<u8>, StoreError>>()?;
         Ok(checkin::Phq9CheckIn {
             at: time("at", p.at)?,
-            items: p.items,
+            items,
         })
     }
 }

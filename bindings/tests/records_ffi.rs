@@ -387,6 +387,18 @@ fn item_9_above_zero_returns_crisis_resources_and_says_no_one_watches() {
     );
     let alert = saved.safety_alert.unwrap();
     assert_eq!(alert.reason, AlertReason::Phq9Item9);
+    // Out-of-range answers are refused, never clamped, and nothing is saved.
+    let before = store.list(Default::default()).unwrap().len();
+    for bad in [-1, 4, 256] {
+        let err = store
+            .check_in_phq9(Phq9CheckIn {
+                at: at(1),
+                items: vec![0, 0, 0, 0, 0, 0, 0, 0, bad],
+            })
+            .unwrap_err();
+        assert!(err.to_string().starts_with("items:"), "{bad}: {err}");
+    }
+    assert_eq!(store.list(Default::default()).unwrap().len(), before);
     assert_eq!(alert.resources[0].contact, "116 123");
     assert!(alert.message.contains("not monitored in real time"));
 

@@ -159,7 +159,9 @@ public final class RecordStore: Sendable {
     /// next review (Rapport is not monitored in real time).
     @discardableResult
     public func checkInPHQ9(_ answers: [Int], at: Date = Date()) throws -> Phq9CheckInSaved {
-        let items = Data(answers.map { UInt8(clamping: $0) })
+        // Out-of-range answers (negative, above 3) are refused in Rust as
+        // StoreError.Invalid, never clamped.
+        let items = answers.map { Int32(clamping: $0) }
         return try inner.checkInPhq9(checkIn: Phq9CheckIn(at: at, items: items))
     }
 

@@ -19,6 +19,10 @@ func moment(_ day: Int, hour: Int = 18) -> Date {
     return utc.date(from: DateComponents(year: 2025, month: 3, day: day, hour: hour))!
 }
 
+enum ServerProcessError: Error {
+    case notConfigured(String)
+}
+
 /// `rapport-server` on a free loopback port with a fresh database; stopped
 /// by `stop()` (and on deinit).
 final class ServerProcess {
@@ -28,7 +32,9 @@ final class ServerProcess {
 
     init() throws {
         guard let binary = ProcessInfo.processInfo.environment["RAPPORT_SERVER_BIN"] else {
-            throw XCTSkip("set RAPPORT_SERVER_BIN to a built rapport-server (scripts/test-linux.sh does)")
+            // A failure, not a skip: a missing server must never pass unnoticed.
+            throw ServerProcessError.notConfigured(
+                "set RAPPORT_SERVER_BIN to a built rapport-server (ios/scripts/test-linux.sh does)")
         }
         folder = try temporaryFolder()
         process.executableURL = URL(fileURLWithPath: binary)

@@ -83,18 +83,17 @@ fun moodCheckIn(
 ): MoodCheckIn = MoodCheckIn(at = at, rating = byte("rating", rating), event = event, crisis = crisis)
 
 /**
- * The nine PHQ-9 answers, each 0 (not at all) to 3 (nearly every day).
- * (The FFI carries them as bytes: `Phq9CheckIn.items` is a ByteArray, so
- * compare check-ins by [answers], not with `==`.)
+ * The nine PHQ-9 answers, each 0 (not at all) to 3 (nearly every day); the
+ * range is checked in Rust (`StoreException.Invalid`).
  */
 fun phq9CheckIn(
     items: List<Int>,
     at: Instant = Instant.now(),
-): Phq9CheckIn = Phq9CheckIn(at = at, items = ByteArray(items.size) { byte("items", items[it]).toByte() })
+): Phq9CheckIn = Phq9CheckIn(at = at, items = items)
 
 /** The PHQ-9 answers as numbers 0 to 3. */
 val Phq9CheckIn.answers: List<Int>
-    get() = items.map { it.toInt() and 0xff }
+    get() = items
 
 /** A feeling and its intensity from 0 to 10. */
 fun feeling(
