@@ -1,6 +1,6 @@
 //! `RapportStore`: the client's record on the device, as the shells see it.
 //! A thin object over `rapport_core::Store`; every method converts FFI
-//! records to core records and back (see `records.rs`) and maps errors.
+//! records to core records and back (see `records`) and maps errors.
 //!
 //! Every call is local and blocking (a write returns after its commit);
 //! shells run them off the UI thread.
