@@ -44,7 +44,7 @@ impl From<rapport_core::Error> for StoreError {
             E::MalformedChanges { .. } | E::MalformedDocument { .. } => {
                 StoreError::Malformed { message }
             }
-            E::NotOurDatabase { .. } | E::NewerSchema { .. } => {
+            E::NotOurDatabase { .. } | E::WrongKey { .. } | E::NewerSchema { .. } => {
                 StoreError::UnusableFile { message }
             }
             E::Storage(_) => StoreError::Storage { message },

@@ -26,9 +26,14 @@ pub enum Error {
         reason: String,
     },
 
-    /// The file exists but is not a Rapport database.
-    #[error("{} is not a Rapport database; choose another file", path.display())]
+    /// The file exists but is not a Rapport database (or is encrypted and
+    /// was opened without its key).
+    #[error("{} is not a Rapport database (or it is encrypted and needs its key); choose another file", path.display())]
     NotOurDatabase { path: PathBuf },
+
+    /// An encrypted record could not be opened with the key given.
+    #[error("{} cannot be opened with this key: the key is wrong, or the file is not a Rapport database", path.display())]
+    WrongKey { path: PathBuf },
 
     /// The file was written by a newer version of the app.
     #[error(

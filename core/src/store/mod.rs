@@ -8,6 +8,7 @@ mod bulk;
 mod documents;
 mod exchange;
 mod index;
+mod key;
 mod outbox;
 mod owners;
 mod pushed;
@@ -24,6 +25,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction};
 pub(crate) use bulk::ImportedDocument;
 pub use exchange::{Applied, IncomingChange};
 pub use index::{DEFAULT_PAGE, ListQuery, MAX_PAGE, Summary};
+pub use key::DatabaseKey;
 pub use outbox::OutgoingChange;
 pub use schema::VERSION as SCHEMA_VERSION;
 
@@ -43,12 +45,30 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (or creates) the record at `path`, migrating it forward.
+    /// Opens (or creates) an unencrypted record at `path`, migrating it
+    /// forward. Apps use [`Store::open_encrypted`]; this is for tools and tests.
     pub fn open(path: impl AsRef<Path>) -> Result<Store> {
-        let path = path.as_ref().to_owned();
+        Store::open_with(path.as_ref(), None)
+    }
+
+    /// Opens (or creates) the record at `path`, encrypted at rest with `key`
+    /// (SQLCipher: every page, the WAL included). The key comes from the
+    /// platform keystore; the core never writes it anywhere.
+    pub fn open_encrypted(path: impl AsRef<Path>, key: &DatabaseKey) -> Result<Store> {
+        Store::open_with(path.as_ref(), Some(key))
+    }
+
+    fn open_with(path: &Path, key: Option<&DatabaseKey>) -> Result<Store> {
+        let path = path.to_owned();
         let mut conn = Connection::open(&path)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        schema::migrate(&mut conn, &path)?;
+        if let Some(key) = key {
+            key.apply(&conn)?;
+        }
+        schema::migrate(&mut conn, &path).map_err(|err| match (err, key) {
+            (Error::NotOurDatabase { path }, Some(_)) => Error::WrongKey { path },
+            (err, _) => err,
+        })?;
         // WAL with FULL sync: a write survives power loss once the call returns.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
