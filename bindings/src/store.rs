@@ -13,6 +13,8 @@ use rapport_core::{
     safety,
 };
 
+use rapport_core::store::DatabaseKey;
+
 use crate::errors::StoreError;
 use crate::records::{
     CrisisResource, DisputeStage, GoalStatus, Interaction, ItemKind, ListQuery, MoodCheckIn,
@@ -70,11 +72,24 @@ impl RapportStore {
 
 #[uniffi::export]
 impl RapportStore {
-    /// Opens (or creates) the record at `path`, a file in the app's private
-    /// storage.
+    /// Opens (or creates) an unencrypted record at `path` (tools and tests;
+    /// apps use `open_encrypted`).
     #[uniffi::constructor]
     pub fn open(path: String) -> Result<Arc<Self>, StoreError> {
         let inner = Store::open(path)?;
+        Ok(Arc::new(RapportStore {
+            inner: Arc::new(inner),
+        }))
+    }
+
+    /// Opens (or creates) the record at `path`, a file in the app's private
+    /// storage, encrypted at rest with `key`: 32 bytes kept by the platform
+    /// keystore (see `new_database_key`). A wrong key is
+    /// `StoreError::UnusableFile` and changes nothing.
+    #[uniffi::constructor]
+    pub fn open_encrypted(path: String, key: Vec<u8>) -> Result<Arc<Self>, StoreError> {
+        let key = DatabaseKey::from_bytes(&key)?;
+        let inner = Store::open_encrypted(path, &key)?;
         Ok(Arc::new(RapportStore {
             inner: Arc::new(inner),
         }))
@@ -395,4 +410,11 @@ impl RapportStore {
     pub fn get_note(&self, id: String) -> Result<StoredNote, StoreError> {
         self.get::<note::Note, _>("id", id)
     }
+}
+
+/// A new random 32-byte key for `RapportStore::open_encrypted`, made once
+/// and kept in the platform keystore (Android Keystore, iOS Keychain).
+#[uniffi::export]
+pub fn new_database_key() -> Result<Vec<u8>, StoreError> {
+    Ok(DatabaseKey::random()?.as_bytes().to_vec())
 }

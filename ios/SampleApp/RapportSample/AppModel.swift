@@ -23,7 +23,9 @@ final class AppModel {
             var values = URLResourceValues()
             values.isExcludedFromBackup = true
             try folder.setResourceValues(values)
-            store = try RecordStore(url: folder.appendingPathComponent("record.db"))
+            // Encrypted at rest with a key the Keychain keeps.
+            store = try RecordStore(
+                url: folder.appendingPathComponent("record.db"), key: DatabaseKeychain.key())
         } catch let error as StoreError {
             openError = error.message
         } catch {

@@ -16,6 +16,19 @@ public final class RecordStore: Sendable {
         inner = try RapportStore.open(path: url.path)
     }
 
+    /// Opens (or creates) the record at `url`, encrypted at rest with `key`:
+    /// 32 bytes made once by `RecordStore.newKey()` and kept in the Keychain,
+    /// never written in clear. A wrong key throws `StoreError.UnusableFile`
+    /// and changes nothing.
+    public init(url: URL, key: Data) throws {
+        inner = try RapportStore.openEncrypted(path: url.path, key: key)
+    }
+
+    /// A new random 32-byte key for `init(url:key:)`.
+    public static func newKey() throws -> Data {
+        try newDatabaseKey()
+    }
+
     /// The file this record lives in.
     public var url: URL { URL(fileURLWithPath: inner.path()) }
 

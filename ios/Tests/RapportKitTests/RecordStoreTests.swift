@@ -133,6 +133,29 @@ final class RecordStoreTests: XCTestCase {
         }
     }
 
+    func testAnEncryptedRecordOpensOnlyWithItsKey() throws {
+        let url = folder.appendingPathComponent("secret.db")
+        let key = try RecordStore.newKey()
+        XCTAssertEqual(key.count, 32)
+        var secret: RecordStore? = try RecordStore(url: url, key: key)
+        let win = try secret!.add(Win(occurredAt: moment(1), title: "Asked for help"))
+        secret = nil
+
+        XCTAssertThrowsError(try RecordStore(url: url, key: try RecordStore.newKey())) { error in
+            guard let error = error as? StoreError, case .UnusableFile = error else {
+                return XCTFail("unexpected \(error)")
+            }
+            XCTAssertTrue(error.message.contains("cannot be opened with this key"), error.message)
+        }
+        XCTAssertThrowsError(try RecordStore(url: url, key: Data([1, 2, 3]))) { error in
+            guard let error = error as? StoreError, case .Invalid = error else {
+                return XCTFail("unexpected \(error)")
+            }
+        }
+        let reopened = try RecordStore(url: url, key: key)
+        XCTAssertEqual(try reopened.win(win.meta.id).win.title, "Asked for help")
+    }
+
     func testTheChangeStreamFiresAfterWrites() async throws {
         let stream = store.changes
         var iterator = stream.makeAsyncIterator()

@@ -197,6 +197,22 @@ class RecordStoreTest {
     }
 
     @Test
+    fun `an encrypted record opens only with its key`() {
+        val file = File(dir, "secret.db")
+        val key = RecordStore.newKey()
+        assertEquals(32, key.size)
+        val win = RecordStore.openEncrypted(file, key).use { secret ->
+            secret.add(Win(occurredAt = at(1), title = "Asked for help"))
+        }
+        val wrong = assertThrows<StoreException.UnusableFile> { RecordStore.openEncrypted(file, RecordStore.newKey()) }
+        assertTrue(wrong.message!!.contains("cannot be opened with this key"), wrong.message)
+        assertThrows<StoreException.Invalid> { RecordStore.openEncrypted(file, ByteArray(3)) }
+        RecordStore.openEncrypted(file, key).use { reopened ->
+            assertEquals("Asked for help", reopened.win(win.meta.id).win.title)
+        }
+    }
+
+    @Test
     fun `the change flow fires once per write, from any thread, and stops after cancel`() =
         runBlocking {
             val received = CoroutineChannel<List<ItemChange>>(CoroutineChannel.UNLIMITED)

@@ -44,6 +44,23 @@ class RecordStore private constructor(
             dispatcher: CoroutineDispatcher = Dispatchers.IO,
         ): RecordStore = RecordStore(FfiStore.open(path.path), dispatcher)
 
+        /**
+         * Opens (or creates) the record at [path], encrypted at rest with
+         * [key]: 32 bytes made once by [newKey] and kept by the Android
+         * Keystore, never written in clear.
+         *
+         * @throws StoreException.UnusableFile if the key is wrong or the file
+         *   is not a Rapport record (nothing is changed).
+         */
+        fun openEncrypted(
+            path: File,
+            key: ByteArray,
+            dispatcher: CoroutineDispatcher = Dispatchers.IO,
+        ): RecordStore = RecordStore(FfiStore.openEncrypted(path.path, key), dispatcher)
+
+        /** A new random 32-byte key for [openEncrypted]. */
+        fun newKey(): ByteArray = app.rapport.ffi.newDatabaseKey()
+
         /** [open], off the calling thread (opening may migrate the file). */
         suspend fun openAsync(
             path: File,

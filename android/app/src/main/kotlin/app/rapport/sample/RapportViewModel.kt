@@ -43,9 +43,10 @@ import java.time.Instant
 
 @OptIn(FlowPreview::class, ExperimentalCoroutinesApi::class)
 class RapportViewModel(app: Application) : AndroidViewModel(app) {
-    // A small local file in app-private storage. (A production app opens it
-    // once, off the main thread, in its dependency graph.)
-    private val store = RecordStore.open(File(app.filesDir, "rapport.db"))
+    // A file in app-private storage, encrypted at rest with a key the Android
+    // Keystore guards. (A production app opens it once, off the main thread,
+    // in its dependency graph.)
+    private val store = RecordStore.openEncrypted(File(app.filesDir, "rapport.db"), DatabaseKeyStore(app).key())
 
     private fun <T> Flow<T>.state(initial: T): StateFlow<T> =
         stateIn(viewModelScope, SharingStarted.WhileSubscribed(5_000), initial)
