@@ -14,7 +14,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use rapport_core::goal::Goal;
 use rapport_core::inventory::{Person, Ring};
 use rapport_core::journal::{Channel, Feeling, GoalLink, Interaction, Reflection, Win};
-use rapport_core::store::ListQuery;
+use rapport_core::store::{DatabaseKey, ListQuery};
 use rapport_core::{ItemId, Store};
 
 const ENTRIES: usize = 5_000;
@@ -126,8 +126,8 @@ fn day(i: usize) -> DateTime<Utc> {
 }
 
 /// Builds the record in `path`; returns the ids of people and goals.
-fn build(path: &Path) -> (Vec<ItemId>, Vec<ItemId>) {
-    let store = Store::open(path).unwrap();
+fn build(path: &Path, key: Option<&DatabaseKey>) -> (Vec<ItemId>, Vec<ItemId>) {
+    let store = open(path, key);
     let mut w = Words(7);
     let people: Vec<ItemId> = (0..PEOPLE)
         .map(|i| {
@@ -195,24 +195,39 @@ fn build(path: &Path) -> (Vec<ItemId>, Vec<ItemId>) {
     (people, goals)
 }
 
+/// Opens plain (tools, tests) or encrypted (what the apps open).
+fn open(path: &Path, key: Option<&DatabaseKey>) -> Store {
+    match key {
+        Some(key) => Store::open_encrypted(path, key).unwrap(),
+        None => Store::open(path).unwrap(),
+    }
+}
+
 fn benches(c: &mut Criterion) {
+    bench_record(c, "store", None);
+    // The apps' configuration: SQLCipher, every page encrypted (ADR 0006).
+    let key = DatabaseKey::from_bytes(&[42; 32]).unwrap();
+    bench_record(c, "store-encrypted", Some(&key));
+}
+
+fn bench_record(c: &mut Criterion, name: &str, key: Option<&DatabaseKey>) {
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let path = dir.path().join("record.db");
     let started = std::time::Instant::now();
-    let (people, _goals) = build(&path);
+    let (people, _goals) = build(&path, key);
     eprintln!(
-        "built {ENTRIES} entries, {GOALS} goals, {PEOPLE} people in {:.1} s",
+        "{name}: built {ENTRIES} entries, {GOALS} goals, {PEOPLE} people in {:.1} s",
         started.elapsed().as_secs_f64()
     );
 
-    let mut group = c.benchmark_group("store");
+    let mut group = c.benchmark_group(name);
     group
         .sample_size(50)
         .measurement_time(Duration::from_secs(8));
 
     group.bench_function("open + first page of 50", |b| {
         b.iter(|| {
-            let store = Store::open(&path).unwrap();
+            let store = open(&path, key);
             let page = store
                 .list(&ListQuery {
                     limit: 50,
@@ -224,7 +239,7 @@ fn benches(c: &mut Criterion) {
         })
     });
 
-    let store = Store::open(&path).unwrap();
+    let store = open(&path, key);
     let mut w = Words(99);
     let mut n = 0usize;
     group.bench_function("add one entry (durable)", |b| {
@@ -245,11 +260,11 @@ fn benches(c: &mut Criterion) {
     if let Some(tmpfs) = &tmpfs {
         let copy = tmpfs.path().join("record.db");
         {
-            let _checkpointed = Store::open(&path).unwrap();
+            let _checkpointed = open(&path, key);
         }
         drop(store);
         std::fs::copy(&path, &copy).unwrap();
-        let on_tmpfs = Store::open(&copy).unwrap();
+        let on_tmpfs = open(&copy, key);
         group.bench_function("add one entry (tmpfs: no flush cost)", |b| {
             b.iter(|| {
                 n += 1;
@@ -261,7 +276,7 @@ fn benches(c: &mut Criterion) {
             })
         });
     }
-    let store = Store::open(&path).unwrap();
+    let store = open(&path, key);
 
     group.bench_function("full-text search of a word", |b| {
         b.iter(|| black_box(store.search("birthday", 50).unwrap()))
