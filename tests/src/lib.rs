@@ -142,7 +142,7 @@ impl Drop for Server {
     }
 }
 
-/// One phone: a store file of its own and a sync client.
+/// One phone: an encrypted store file of its own and a sync client.
 #[derive(Debug)]
 pub struct Device {
     _dir: tempfile::TempDir,
@@ -153,7 +153,11 @@ pub struct Device {
 impl Device {
     pub fn new(server_url: &str, name: &str) -> Device {
         let dir = tempfile::tempdir().expect("temp dir");
-        let store = Arc::new(Store::open(dir.path().join("rapport.sqlite3")).expect("open store"));
+        // Encrypted, as the apps open it (ADR 0006).
+        let key = rapport_core::store::DatabaseKey::random().expect("key");
+        let store = Arc::new(
+            Store::open_encrypted(dir.path().join("rapport.sqlite3"), &key).expect("open store"),
+        );
         let mut config = SyncConfig::new(server_url, name);
         config.max_attempts = 2;
         config.retry_backoff = Duration::from_millis(20);
