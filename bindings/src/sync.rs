@@ -17,6 +17,7 @@ use rapport_core::sync::{
 };
 use rapport_protocol as wire;
 
+use crate::clinical::SessionSummary;
 use crate::errors::{StoreError, SyncError};
 use crate::records::{ItemKind, Note, StoredNote, item_id, system_time};
 use crate::store::RapportStore;
@@ -510,6 +511,27 @@ impl RapportSync {
     pub async fn access_log(&self) -> Result<Vec<AccessLogEntry>, SyncError> {
         self.run(|c| async move { Ok(c.access_log().await?.into_iter().map(Into::into).collect()) })
             .await
+    }
+
+    /// The client's preview of what the therapist will see before the next
+    /// session: the session summary of only the items shared one by one or
+    /// through a kind grant (asks the server for the grants). Days as ISO
+    /// strings; without `from`, since the last session.
+    pub async fn therapist_view_summary(
+        &self,
+        from: Option<String>,
+        to: Option<String>,
+        today: String,
+    ) -> Result<SessionSummary, SyncError> {
+        let kind_grants = self
+            .run(|c| async move { c.therapist_view_grants().await })
+            .await?;
+        let whose = rapport_core::clinical::Whose::TherapistView { kind_grants };
+        crate::clinical::summary_of(self.client.store(), &whose, from, to, today).map_err(|e| {
+            SyncError::Store {
+                message: e.to_string(),
+            }
+        })
     }
 
     /// A therapist writes a feedback note; it is shared with its client at

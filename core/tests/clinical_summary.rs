@@ -416,6 +416,67 @@ fn a_therapist_sees_only_what_the_client_shared() {
 }
 
 #[test]
+fn the_clients_preview_is_exactly_what_the_therapist_sees() {
+    let client = TestStore::on_tmpfs();
+    let c = course::build(&client);
+    // Shared item by item: the profile, Sam, the goal about Sam, the
+    // rehearsal, every PHQ-9; and every interaction with Sam by a kind grant.
+    let mut by_item = vec![c.profile.clone(), c.sam.clone(), c.g1.clone(), c.r1.clone()];
+    by_item.extend(c.phq9.iter().cloned());
+    for id in &by_item {
+        client.set_shared(id, true).unwrap();
+    }
+    let grants = vec![KindGrant {
+        kind: DocKind::Interaction,
+        person_id: Some(c.sam.clone()),
+    }];
+
+    // What the server would let the therapist read: the shared items plus
+    // every interaction with Sam.
+    let therapist = TestStore::on_tmpfs();
+    let mut readable = by_item.clone();
+    readable.push(c.i6a.clone());
+    readable.extend(
+        c.routine
+            .iter()
+            .flatten()
+            .filter(|(_, person)| person == &c.sam)
+            .map(|(id, _)| id.clone()),
+    );
+    course::share(&client, &therapist, CLIENT, &readable);
+    let seen = therapist
+        .session_summary(
+            &Whose::Client {
+                account_id: CLIENT.into(),
+            },
+            None,
+            day(2, 15),
+        )
+        .unwrap();
+
+    let preview_whose = Whose::TherapistView {
+        kind_grants: grants,
+    };
+    let preview = client
+        .session_summary(&preview_whose, None, day(2, 15))
+        .unwrap();
+    assert_eq!(preview.whose, preview_whose);
+    assert_eq!(
+        SessionSummary {
+            whose: seen.whose.clone(),
+            ..preview
+        },
+        seen
+    );
+    // And it is less than the client's own summary: nothing private leaks in.
+    let own = client
+        .session_summary(&Whose::Mine, None, day(2, 15))
+        .unwrap();
+    assert_ne!(own.mood, seen.mood);
+    assert!(own.mood.len() > seen.mood.len());
+}
+
+#[test]
 fn a_rehearsal_whose_outcome_was_not_shared_says_so() {
     let client = TestStore::on_tmpfs();
     let c = course::build(&client);

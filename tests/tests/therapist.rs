@@ -95,6 +95,15 @@ async fn therapist_sees_exactly_the_shared_items_and_loses_them_on_revocation() 
         .await
         .unwrap();
 
+    // The client's preview of the therapist's view knows the kind grant.
+    assert_eq!(
+        client.sync.therapist_view_grants().await.unwrap(),
+        vec![rapport_core::clinical::KindGrant {
+            kind: DocKind::Interaction,
+            person_id: Some(r.mum.clone()),
+        }]
+    );
+
     therapist.sync().await;
     assert_eq!(
         ids(&therapist),

@@ -48,24 +48,7 @@ impl RapportStore {
         to: Option<String>,
         today: String,
     ) -> Result<SessionSummary, StoreError> {
-        let today = date("today", &today)?;
-        let range = match (from, to) {
-            (None, None) => None,
-            (Some(from), to) => {
-                let last = to.map(|t| date("to", &t)).transpose()?.unwrap_or(today);
-                Some(core::DateRange::since(date("from", &from)?, last)?)
-            }
-            (None, Some(_)) => {
-                return Err(StoreError::Invalid {
-                    field: "from".into(),
-                    reason: "give the first day of the range too".into(),
-                });
-            }
-        };
-        let summary = self
-            .inner
-            .session_summary(&whose(client_id), range, today)?;
-        Ok(summary.into())
+        summary_of(&self.inner, &whose(client_id), from, to, today)
     }
 
     /// Every entry of `client_id`'s record from `from` to `to` (both
@@ -139,6 +122,32 @@ impl RapportStore {
         let deleted = self.inner.delete_everything()?;
         Ok(u64::try_from(deleted).unwrap_or(u64::MAX))
     }
+}
+
+/// A session summary of `whose` record; without `from` the range runs
+/// from the last session to `today` (days as ISO strings, both included).
+pub(crate) fn summary_of(
+    store: &rapport_core::Store,
+    whose: &Whose,
+    from: Option<String>,
+    to: Option<String>,
+    today: String,
+) -> Result<SessionSummary, StoreError> {
+    let today = date("today", &today)?;
+    let range = match (from, to) {
+        (None, None) => None,
+        (Some(from), to) => {
+            let last = to.map(|t| date("to", &t)).transpose()?.unwrap_or(today);
+            Some(core::DateRange::since(date("from", &from)?, last)?)
+        }
+        (None, Some(_)) => {
+            return Err(StoreError::Invalid {
+                field: "from".into(),
+                reason: "give the first day of the range too".into(),
+            });
+        }
+    };
+    Ok(store.session_summary(whose, range, today)?.into())
 }
 
 fn whose(client_id: Option<String>) -> Whose {

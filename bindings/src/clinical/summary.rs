@@ -228,7 +228,7 @@ impl From<core::SessionSummary> for SessionSummary {
     fn from(s: core::SessionSummary) -> Self {
         SessionSummary {
             client_id: match s.whose {
-                Whose::Mine => None,
+                Whose::Mine | Whose::TherapistView { .. } => None,
                 Whose::Client { account_id } => Some(account_id),
             },
             range: s.range.into(),

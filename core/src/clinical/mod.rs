@@ -27,7 +27,7 @@ pub mod timeline;
 
 pub use export::{EXPORT_FORMAT, EXPORT_VERSION, ImportError, ImportReport};
 pub use phase::{Emphasis, FocusPerson, InitialEmphasis, InventoryEntry, MiddleEmphasis, SkillUse};
-pub use scope::{DateRange, Whose};
+pub use scope::{DateRange, KindGrant, Whose};
 pub use summary::{
     CourseEntry, GoalProgress, InteractionRef, InventoryChange, LowPoint, MilestoneReached,
     MoodPoint, MoodSource, Phq9Entry, RealOutcome, RehearsalComparison, RehearsalOutcome,

@@ -30,16 +30,57 @@ pub enum Whose {
     /// id: only what that client shared is on the device, so only that is
     /// covered.
     Client { account_id: String },
+    /// The client's preview of what the therapist will see: the device's own
+    /// items marked shared, plus those the client's kind grants cover (as
+    /// the server lists them; see `SyncClient::therapist_view_grants`).
+    TherapistView { kind_grants: Vec<KindGrant> },
+}
+
+/// A grant of every item of a kind, optionally only those about one person
+/// ("all interactions with Sam").
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct KindGrant {
+    pub kind: DocKind,
+    pub person_id: Option<ItemId>,
+}
+
+/// What decides whether an item belongs to a view.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Candidate<'a> {
+    /// From the owners table; `None` for this account's own.
+    pub owner: Option<&'a String>,
+    pub kind: DocKind,
+    pub person_id: Option<&'a ItemId>,
+    pub shared: bool,
 }
 
 impl Whose {
-    /// Whether a document with this owner (from the owners table; `None`
-    /// for this account's own) belongs to the record.
-    pub(crate) fn covers(&self, owner: Option<&String>) -> bool {
-        match (self, owner) {
+    /// Whether an item belongs to the record this view covers.
+    pub(crate) fn covers(&self, item: Candidate<'_>) -> bool {
+        match (self, item.owner) {
             (Whose::Mine, None) => true,
             (Whose::Client { account_id }, Some(o)) => o == account_id,
+            (Whose::TherapistView { kind_grants }, None) => {
+                item.shared
+                    || kind_grants.iter().any(|g| {
+                        g.kind == item.kind
+                            && g.person_id
+                                .as_ref()
+                                .is_none_or(|p| Some(p) == item.person_id)
+                    })
+            }
             _ => false,
+        }
+    }
+}
+
+impl Summary {
+    pub(crate) fn candidate<'a>(&'a self, owner: Option<&'a String>) -> Candidate<'a> {
+        Candidate {
+            owner,
+            kind: self.kind,
+            person_id: self.person_id.as_ref(),
+            shared: self.shared,
         }
     }
 }
@@ -139,7 +180,7 @@ pub(crate) fn scan(
 ) -> Result<Vec<Summary>> {
     let owners = store.owner_map()?;
     let mut rows = store.scan_index(always, dated, from, to)?;
-    rows.retain(|row| whose.covers(owners.get(&row.id)));
+    rows.retain(|row| whose.covers(row.candidate(owners.get(&row.id))));
     Ok(rows)
 }
 
@@ -208,11 +249,15 @@ pub(crate) fn load(store: &Store, ids: &[ItemId], into: &mut Gathered) -> Result
 /// Every live document of `whose` record, whatever its kind or time.
 pub(crate) fn gather_all(store: &Store, whose: &Whose) -> Result<Gathered> {
     let owners = store.owner_map()?;
-    let ids: Vec<ItemId> = store
-        .document_ids()?
-        .into_iter()
-        .filter(|id| whose.covers(owners.get(id)))
-        .collect();
+    let mut ids = Vec::new();
+    for id in store.document_ids()? {
+        // Live documents have an index row; deleted ones have none.
+        if let Some(row) = store.summary(&id)?
+            && whose.covers(row.candidate(owners.get(&id)))
+        {
+            ids.push(id);
+        }
+    }
     let mut all = Gathered::default();
     load(store, &ids, &mut all)?;
     Ok(all)

@@ -311,7 +311,13 @@ fn outcome_interactions(
     if !missing.is_empty() {
         let owners = store.owner_map()?;
         for item in store.get_many::<Interaction>(&missing)? {
-            if whose.covers(owners.get(&item.id)) {
+            let candidate = scope::Candidate {
+                owner: owners.get(&item.id),
+                kind: DocKind::Interaction,
+                person_id: Some(&item.record.person_id),
+                shared: item.shared,
+            };
+            if whose.covers(candidate) {
                 out.insert(item.id.clone(), item);
             }
         }

@@ -237,6 +237,37 @@ impl SyncClient {
         self.delete(&format!("v1/grants/{grant}")).await
     }
 
+    /// The kind grants this client gave, for previewing what the therapist
+    /// sees (`Whose::TherapistView`): with the items marked shared, they are
+    /// exactly what the server lets a linked therapist read.
+    pub async fn therapist_view_grants(
+        &self,
+    ) -> Result<Vec<crate::clinical::KindGrant>, SyncError> {
+        let me = self.session().ok_or(SyncError::NotSignedIn)?.account_id;
+        let grants = self.grants().await?;
+        Ok(grants
+            .into_iter()
+            .filter(|g| g.owner == me)
+            .filter_map(|g| match g.scope {
+                GrantScope::Kind { kind, tag: None } => Some(crate::clinical::KindGrant {
+                    kind,
+                    person_id: None,
+                }),
+                GrantScope::Kind {
+                    kind,
+                    tag: Some(tag),
+                } => tag
+                    .0
+                    .strip_prefix("person:")
+                    .map(|p| crate::clinical::KindGrant {
+                        kind,
+                        person_id: Some(ItemId::new(p)),
+                    }),
+                GrantScope::Document { .. } => None,
+            })
+            .collect())
+    }
+
     /// Every read of this account's items by someone else.
     pub async fn access_log(&self) -> Result<Vec<AccessLogEntry>, SyncError> {
         self.get("v1/access-log").await
