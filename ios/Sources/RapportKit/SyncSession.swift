@@ -64,6 +64,15 @@ public final class SyncSession: Sendable {
     public func revokeGrant(_ grantId: String) async throws { try await inner.revokeGrant(grantId: grantId) }
     /// Every read of this account's items by someone else.
     public func accessLog() async throws -> [AccessLogEntry] { try await inner.accessLog() }
+    /// The client's preview of what the therapist will see: the session
+    /// summary of only the items shared one by one or through a kind grant.
+    public func therapistViewSummary(
+        from: Date? = nil, to: Date? = nil, today: Date = Date()
+    ) async throws -> SessionSummary {
+        try await inner.therapistViewSummary(
+            from: from.map { Day.string($0) }, to: to.map { Day.string($0) },
+            today: Day.string(today))
+    }
     /// Brings the server's grants in line with the items marked shared.
     public func refreshSharing() async throws { try await inner.refreshSharing() }
 

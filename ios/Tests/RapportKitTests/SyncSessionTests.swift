@@ -84,6 +84,13 @@ final class SyncSessionTests: XCTestCase {
         XCTAssertEqual(try therapist.store.win(shared.meta.id).win.title, "Shared win")
         XCTAssertThrowsError(try therapist.store.win(privateWin.meta.id))
 
+        // The client's preview of the therapist's view holds the shared win only.
+        let (first, last) = (moment(4), moment(5))
+        let preview = try await client.therapistViewSummary(from: first, to: last, today: last)
+        XCTAssertEqual(preview.wins.map(\.title), ["Shared win"])
+        let own = try client.store.sessionSummary(from: first, to: last, today: last)
+        XCTAssertEqual(Set(own.wins.map(\.title)), ["Shared win", "Private win"])
+
         do {
             try await therapist.signIn(email: "t@example.org", password: "wrong password")
             XCTFail("signed in with a wrong password")

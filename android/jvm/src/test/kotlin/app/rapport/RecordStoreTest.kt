@@ -181,6 +181,30 @@ class RecordStoreTest {
     }
 
     @Test
+    fun `the clinical layer summarises, exports, imports and deletes`() {
+        val day = java.time.LocalDate.parse("2025-07-14")
+        store.checkIn(phq9CheckIn(listOf(2, 2, 1, 1, 1, 1, 1, 1, 1), at = at(1)))
+        store.add(Win(occurredAt = at(2), title = "Said no kindly"))
+
+        val summary = store.sessionSummary(from = day, to = day, today = day)
+        assertEquals("2025-07-14", summary.range.from)
+        assertEquals(listOf(11), summary.phq9.map { it.total.toInt() })
+        assertEquals(listOf(AlertReason.PHQ9_ITEM9), summary.safetyFlags.map { it.reason })
+        assertEquals(listOf("Said no kindly"), summary.wins.map { it.title })
+        assertEquals(2, store.timeline(day, day).size)
+
+        val json = store.exportJson()
+        assertTrue(store.exportMarkdown().contains("Said no kindly"))
+        RecordStore.open(File(dir, "restored.db")).use { restored ->
+            restored.importJson(json)
+            assertEquals(store.list().map { it.id }.toSet(), restored.list().map { it.id }.toSet())
+            assertThrows<StoreException.Malformed> { restored.importJson(json.dropLast(20)) }
+        }
+        assertEquals(2L, store.deleteEverything())
+        assertEquals(emptyList<Summary>(), store.list())
+    }
+
+    @Test
     fun `errors arrive as typed exceptions carrying the Rust message`() {
         val invalid = assertThrows<StoreException.Invalid> { store.checkIn(moodCheckIn(11)) }
         assertEquals("rating: must be between 0 and 10, got 11", invalid.message)

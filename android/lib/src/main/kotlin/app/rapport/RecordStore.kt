@@ -17,6 +17,7 @@ import kotlinx.coroutines.flow.map
 import kotlinx.coroutines.withContext
 import java.io.File
 import java.time.Instant
+import java.time.LocalDate
 import app.rapport.ffi.RapportStore as FfiStore
 
 /**
@@ -310,6 +311,51 @@ class RecordStore private constructor(
         }.buffer(CONFLATED)
             .map { list(query) }
             .flowOn(dispatcher)
+
+    // --- The clinical layer (docs/clinical.md) -------------------------------
+    // Rapport is reviewed at sessions; it is not monitored in real time.
+
+    /**
+     * "Since we last met": the session summary of this record (or, on a
+     * therapist's device, of [clientId]'s shared record), from [from] (default:
+     * the last session) to [to] (default: [today]), both days included.
+     */
+    fun sessionSummary(
+        clientId: String? = null,
+        from: LocalDate? = null,
+        to: LocalDate? = null,
+        today: LocalDate = LocalDate.now(),
+    ): SessionSummary = ffi.sessionSummary(clientId, from?.toString(), to?.toString(), today.toString())
+
+    /** Every entry from [from] to [to] (both included), oldest first. */
+    fun timeline(
+        from: LocalDate,
+        to: LocalDate,
+        filter: TimelineFilter = TimelineFilter(),
+        clientId: String? = null,
+    ): List<TimelineEntry> = ffi.timeline(clientId, from.toString(), to.toString(), filter)
+
+    /** Gains, wins, warning signs and the plan for after, up to [until]. */
+    fun terminationReview(
+        until: LocalDate = LocalDate.now(),
+        clientId: String? = null,
+    ): TerminationReview = ffi.terminationReview(clientId, until.toString())
+
+    fun afterCarePlan(): AfterCarePlan = ffi.afterCarePlan()
+
+    fun saveAfterCarePlan(plan: AfterCarePlan): AfterCarePlan = ffi.saveAfterCarePlan(plan)
+
+    /** Everything on this device as JSON: complete, re-importable. */
+    fun exportJson(): String = ffi.exportJson()
+
+    /** Imports an export; a damaged or newer file throws and changes nothing. */
+    fun importJson(json: String): ImportReport = ffi.importJson(json)
+
+    /** The record as a readable Markdown document. */
+    fun exportMarkdown(clientId: String? = null): String = ffi.exportMarkdown(clientId)
+
+    /** Deletes everything on this device for real; [SyncSession.deleteEverything] also deletes on the server. */
+    fun deleteEverything(): Long = ffi.deleteEverything().toLong()
 
     /** Frees the Rust store now rather than when the garbage collector runs. */
     override fun close() = ffi.close()

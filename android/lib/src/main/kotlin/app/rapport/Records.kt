@@ -66,6 +66,14 @@ typealias StoredPhq9CheckIn = app.rapport.ffi.StoredPhq9CheckIn
 typealias StoredRehearsal = app.rapport.ffi.StoredRehearsal
 typealias StoredNote = app.rapport.ffi.StoredNote
 
+// The clinical layer's views (see RecordStore's clinical section).
+typealias SessionSummary = app.rapport.ffi.SessionSummary
+typealias TimelineEntry = app.rapport.ffi.TimelineEntry
+typealias TimelineFilter = app.rapport.ffi.TimelineFilter
+typealias TerminationReview = app.rapport.ffi.TerminationReview
+typealias AfterCarePlan = app.rapport.ffi.AfterCarePlan
+typealias ImportReport = app.rapport.ffi.ImportReport
+
 // Convenience constructors: the FFI carries 0-10 scales as unsigned bytes;
 // these take plain Ints and refuse what cannot be a byte before it crosses.
 

@@ -102,6 +102,16 @@ class SyncSession(
 
     suspend fun revokeGrant(grantId: String) = ffi.revokeGrant(grantId)
 
+    /**
+     * The client's preview of what the therapist will see: the session summary
+     * of only the items shared one by one or through a kind grant.
+     */
+    suspend fun therapistViewSummary(
+        from: java.time.LocalDate? = null,
+        to: java.time.LocalDate? = null,
+        today: java.time.LocalDate = java.time.LocalDate.now(),
+    ): SessionSummary = ffi.therapistViewSummary(from?.toString(), to?.toString(), today.toString())
+
     /** Every read of shared data by a therapist, for the client to see. */
     suspend fun accessLog(): List<AccessLogEntry> = ffi.accessLog()
 
