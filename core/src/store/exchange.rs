@@ -148,6 +148,10 @@ pub(super) fn apply_one(
                 reason: format!("it is stored here as a {}", loaded.kind.as_str()),
             });
         }
+        // `load_incremental` silently keeps the good prefix of damaged bytes
+        // (and ignores bytes it cannot parse at all), so they are checked
+        // strictly first.
+        Some(_) if strict_load(data).is_err() => return Err(malformed()),
         Some(loaded) => loaded.doc,
         None => match strict_load(data) {
             // The common case of a new document (a bootstrap): one strict
@@ -162,12 +166,8 @@ pub(super) fn apply_one(
     } else {
         document.get_heads()
     };
+    // Everything but a new document the strict load already built.
     if !is_new || document.is_empty() {
-        // `load_incremental` silently keeps the good prefix of damaged bytes
-        // (and ignores bytes it cannot parse at all), so check them strictly first.
-        if !is_new && !well_formed(data) {
-            return Err(malformed());
-        }
         document.load_incremental(data).map_err(|_| malformed())?;
     }
     // Same heads and nothing waiting: a duplicate. While changes wait for
@@ -196,8 +196,9 @@ pub(super) fn apply_one(
     Ok(Some(super::change_notice(&document, id, kind)?))
 }
 
-/// Loads `data` strictly as a whole new document: `Ok(None)` when it is well
-/// formed but waits for missing dependencies, `Err` when it is damaged.
+/// Loads `data` strictly (every chunk must parse, no partial prefix):
+/// `Ok(None)` when it is well formed but waits for missing dependencies,
+/// `Err` when it is damaged.
 fn strict_load(data: &[u8]) -> std::result::Result<Option<AutoCommit>, ()> {
     use automerge::{AutomergeError, LoadOptions, OnPartialLoad, VerificationMode};
     if data.is_empty() {
@@ -211,21 +212,4 @@ fn strict_load(data: &[u8]) -> std::result::Result<Option<AutoCommit>, ()> {
         Err(AutomergeError::MissingDeps) => Ok(None),
         Err(_) => Err(()),
     }
-}
-
-/// Whether `data` parses completely as Automerge chunks (a saved document
-/// and/or changes). Changes whose dependencies are missing are well formed:
-/// they wait for them.
-fn well_formed(data: &[u8]) -> bool {
-    use automerge::{Automerge, AutomergeError, LoadOptions, OnPartialLoad, VerificationMode};
-    if data.is_empty() {
-        return false;
-    }
-    let strict = LoadOptions::new()
-        .on_partial_load(OnPartialLoad::Error)
-        .verification_mode(VerificationMode::DontCheck);
-    matches!(
-        Automerge::load_with_options(data, strict),
-        Ok(_) | Err(AutomergeError::MissingDeps)
-    )
 }
