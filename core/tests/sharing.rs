@@ -83,3 +83,30 @@ fn sharing_an_unknown_or_deleted_item_fails() {
     ));
     assert_eq!(s.outbox_len().unwrap(), outbox);
 }
+
+#[test]
+fn shared_items_are_the_own_items_marked_shared_and_nothing_received() {
+    let client = TestStore::new();
+    let kept = client.create(win("private", at(3, 1, 9))).unwrap().id;
+    let shared = client.create(win("shared", at(3, 2, 9))).unwrap().id;
+    client.set_shared(&shared, true).unwrap();
+
+    // A document received from another account, shared there, is not ours.
+    let other = TestStore::new();
+    let theirs = other.create(goal("their goal")).unwrap().id;
+    other.set_shared(&theirs, true).unwrap();
+    deliver(&other, &client);
+    client
+        .set_owners(&[(theirs.clone(), "acct-other".into())])
+        .unwrap();
+
+    let ids: Vec<ItemId> = client
+        .shared_items()
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(ids, vec![shared]);
+    assert!(client.summary(&kept).unwrap().is_some_and(|s| !s.shared));
+    assert!(client.summary(&theirs).unwrap().is_some_and(|s| s.shared));
+}

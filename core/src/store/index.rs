@@ -147,6 +147,18 @@ pub fn get(tx: &Connection, id: &ItemId) -> Result<Option<Summary>> {
         .optional()?)
 }
 
+/// Every live item of this account's own that is marked shared, in id order.
+pub fn shared_own(tx: &Connection) -> Result<Vec<Summary>> {
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM item_index i
+         WHERE i.shared = 1 AND i.id NOT IN (SELECT doc_id FROM doc_owners)
+         ORDER BY i.id"
+    );
+    let mut stmt = tx.prepare_cached(&sql)?;
+    let rows = stmt.query_map([], read_summary)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Full-text search, best match first. The query is taken as plain words
 /// (each a prefix), never as FTS5 syntax, so any input is safe.
 pub fn search(tx: &Connection, text: &str, limit: u32) -> Result<Vec<Summary>> {

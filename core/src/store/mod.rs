@@ -185,6 +185,12 @@ impl Store {
         self.read(|tx, _| index::get(tx, id))
     }
 
+    /// This account's own live items marked shared (not documents received
+    /// from others), in id order: what the sync engine keeps granted.
+    pub fn shared_items(&self) -> Result<Vec<Summary>> {
+        self.read(|tx, _| index::shared_own(tx))
+    }
+
     /// Full-text search over every text field, best match first.
     pub fn search(&self, text: &str, limit: u32) -> Result<Vec<Summary>> {
         self.read(|tx, _| index::search(tx, text, limit))

@@ -15,7 +15,6 @@ use rapport_protocol::{
 use super::{SyncClient, SyncError, state};
 use crate::id::ItemId;
 use crate::note::Note;
-use crate::store::ListQuery;
 
 pub(crate) fn person_tag(person: &ItemId) -> Tag {
     Tag(format!("person:{person}"))
@@ -106,31 +105,16 @@ fn wanted_locally(
 ) -> Result<Vec<(ItemId, Option<AccountId>)>, SyncError> {
     let store = &client.store;
     let mut wanted = Vec::new();
-    let mut offset = 0;
-    loop {
-        let page = store.list(&ListQuery {
-            offset,
-            limit: crate::store::MAX_PAGE,
-            ..Default::default()
-        })?;
-        let n = page.len() as u32;
-        for summary in page.into_iter().filter(|s| s.shared) {
-            if store.owner_of(&summary.id)?.is_some() {
-                continue; // someone else's document
+    // One indexed query on every sync, not a walk over the whole record.
+    for summary in store.shared_items()? {
+        match (role, summary.kind) {
+            (Role::Therapist, DocKind::Note) => {
+                let note: Note = store.get::<Note>(&summary.id)?.record;
+                wanted.push((summary.id, Some(AccountId(note.client_id))));
             }
-            match (role, summary.kind) {
-                (Role::Therapist, DocKind::Note) => {
-                    let note: Note = store.get::<Note>(&summary.id)?.record;
-                    wanted.push((summary.id, Some(AccountId(note.client_id))));
-                }
-                (Role::Client, kind) if kind != DocKind::Note => wanted.push((summary.id, None)),
-                _ => {}
-            }
+            (Role::Client, kind) if kind != DocKind::Note => wanted.push((summary.id, None)),
+            _ => {}
         }
-        if n < crate::store::MAX_PAGE {
-            break;
-        }
-        offset += n;
     }
     Ok(wanted)
 }
