@@ -51,6 +51,23 @@ impl DatabaseKey {
     }
 }
 
+/// Finishes SQLCipher's one-time set-up before any store is opened.
+///
+/// SQLite marks itself initialised before it runs SQLCipher's extra
+/// initialisation, outside its lock: a second thread opening its first
+/// connection meanwhile could key a database while SQLCipher was not ready
+/// ("An error occurred with PRAGMA key", seen when two stores were opened at
+/// once). Every open goes through here, so the first one completes the whole
+/// set-up while the others wait.
+pub(crate) fn ensure_sqlcipher_ready() {
+    static READY: std::sync::Once = std::sync::Once::new();
+    READY.call_once(|| {
+        // Opening any connection runs sqlite3_initialize, extra init included,
+        // on this thread; the connection itself is not needed.
+        let _ = Connection::open_in_memory();
+    });
+}
+
 impl fmt::Debug for DatabaseKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("DatabaseKey(…)")

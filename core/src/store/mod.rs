@@ -59,6 +59,7 @@ impl Store {
     }
 
     fn open_with(path: &Path, key: Option<&DatabaseKey>) -> Result<Store> {
+        key::ensure_sqlcipher_ready();
         let path = path.to_owned();
         let mut conn = Connection::open(&path)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
