@@ -371,21 +371,46 @@ impl RapportStore {
         Ok(self.inner.get::<checkin::Phq9CheckIn>(&id)?.into())
     }
 
-    /// The crisis resources of this device (never synced, never empty).
+    /// What "Get help now" shows, never empty, offline: the resources set on
+    /// this device first, then the defaults of the device's region.
     pub fn crisis_resources(&self) -> Result<Vec<CrisisResource>, StoreError> {
-        Ok(self
-            .inner
-            .crisis_resources()?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        let resources = self.inner.crisis_resources()?;
+        Ok(resources.into_iter().map(Into::into).collect())
     }
 
-    /// Replaces the crisis resources of this device (at least one).
+    /// The resources set on this device (for a settings screen).
+    pub fn own_crisis_resources(&self) -> Result<Vec<CrisisResource>, StoreError> {
+        let resources = self.inner.own_crisis_resources()?;
+        Ok(resources.into_iter().map(Into::into).collect())
+    }
+
+    /// Replaces the resources set on this device (kept here, not synced);
+    /// an empty list leaves the region's defaults.
     pub fn set_crisis_resources(&self, resources: Vec<CrisisResource>) -> Result<(), StoreError> {
         let resources: Vec<safety::CrisisResource> =
             resources.into_iter().map(Into::into).collect();
         Ok(self.inner.set_crisis_resources(resources)?)
+    }
+
+    /// The device's region (ISO 3166-1 alpha-2, as the platform locale
+    /// gives it): it chooses the default crisis resources.
+    pub fn set_region(&self, region: String) -> Result<(), StoreError> {
+        Ok(self.inner.set_region(&region)?)
+    }
+
+    pub fn region(&self) -> Result<Option<String>, StoreError> {
+        Ok(self.inner.region()?)
+    }
+
+    /// The client's IANA time zone now (the system's; call at launch and on
+    /// every change). It syncs in the profile, so that every view, the
+    /// therapist's too, cuts the client's days at local midnight.
+    pub fn set_time_zone(&self, zone: String) -> Result<(), StoreError> {
+        Ok(self.inner.set_time_zone(&zone)?)
+    }
+
+    pub fn time_zone(&self) -> Result<Option<String>, StoreError> {
+        Ok(self.inner.time_zone()?)
     }
 
     // --- Rehearsals and notes ---------------------------------------------------

@@ -5,7 +5,9 @@
 //! The core's engine runs on tokio (reqwest, timers), so `RapportSync` keeps
 //! its own small runtime and runs every network call on it; the awaited
 //! `JoinHandle` works from any executor, so Kotlin coroutines and Swift tasks
-//! never need tokio.
+//! never need tokio. When the shell cancels (a coroutine or a `Task`), uniffi
+//! drops the future, and dropping it aborts the task: the Rust work stops at
+//! its next await instead of completing unseen.
 
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -61,12 +63,24 @@ impl From<Role> for wire::Role {
 
 /// A signed-in device. Keep it in the platform keystore (it holds the bearer
 /// token) and hand it back with `resume` on the next launch.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
 pub struct SessionInfo {
     pub account_id: String,
     pub role: Role,
     pub device_id: String,
     pub token: String,
+}
+
+/// Never prints the token: sessions end up in logs and crash reports.
+impl std::fmt::Debug for SessionInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionInfo")
+            .field("account_id", &self.account_id)
+            .field("role", &self.role)
+            .field("device_id", &self.device_id)
+            .field("token", &wire::REDACTED)
+            .finish()
+    }
 }
 
 impl From<wire::Session> for SessionInfo {
@@ -527,11 +541,16 @@ impl RapportSync {
             .run(|c| async move { c.therapist_view_grants().await })
             .await?;
         let whose = rapport_core::clinical::Whose::TherapistView { kind_grants };
-        crate::clinical::summary_of(self.client.store(), &whose, from, to, today).map_err(|e| {
-            SyncError::Store {
-                message: e.to_string(),
-            }
-        })
+        let store = Arc::clone(self.client.store());
+        // SQLite reads run on a worker of the sync runtime, never on the
+        // caller's thread.
+        let read = self
+            .runtime()?
+            .spawn_blocking(move || crate::clinical::summary_of(&store, &whose, from, to, today));
+        match AbortOnDrop(read).finish().await {
+            Ok(summary) => summary.map_err(store_error),
+            Err(e) => Err(e),
+        }
     }
 
     /// A therapist writes a feedback note; it is shared with its client at
@@ -589,15 +608,32 @@ impl RapportSync {
         Fut: Future<Output = Result<T, rapport_core::sync::SyncError>> + Send + 'static,
         T: Send + 'static,
     {
-        let runtime = self.runtime.as_ref().ok_or_else(|| SyncError::Server {
+        let task = self.runtime()?.spawn(work(Arc::clone(&self.client)));
+        AbortOnDrop(task).finish().await?.map_err(Into::into)
+    }
+
+    fn runtime(&self) -> Result<&tokio::runtime::Runtime, SyncError> {
+        self.runtime.as_ref().ok_or_else(|| SyncError::Server {
             message: "the sync client is shutting down".into(),
-        })?;
-        let task = runtime.spawn(work(Arc::clone(&self.client)));
-        match task.await {
-            Ok(result) => result.map_err(Into::into),
-            Err(e) => Err(SyncError::Server {
-                message: format!("the sync task stopped: {e}"),
-            }),
-        }
+        })
+    }
+}
+
+/// A task that is aborted if the future awaiting it is dropped: what a
+/// cancelled coroutine or Swift `Task` does to the uniffi future.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> AbortOnDrop<T> {
+    async fn finish(mut self) -> Result<T, SyncError> {
+        (&mut self.0).await.map_err(|e| SyncError::Server {
+            message: format!("the sync task stopped: {e}"),
+        })
+    }
+}
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        // A no-op once the task has finished.
+        self.0.abort();
     }
 }

@@ -372,7 +372,12 @@ fn item_9_above_zero_returns_crisis_resources_and_says_no_one_watches() {
     store
         .set_crisis_resources(vec![CrisisResource {
             name: "Samaritans".into(),
-            contact: "116 123".into(),
+            contact: CrisisContact::Phone {
+                number: "116 123".into(),
+            },
+            hours: "24 hours, every day".into(),
+            region: Some("gb".into()),
+            uri: Some("tel:999 ignored on set".into()),
         }])
         .unwrap();
     let saved = store
@@ -399,7 +404,16 @@ fn item_9_above_zero_returns_crisis_resources_and_says_no_one_watches() {
         assert!(err.to_string().starts_with("items:"), "{bad}: {err}");
     }
     assert_eq!(store.list(Default::default()).unwrap().len(), before);
-    assert_eq!(alert.resources[0].contact, "116 123");
+    // Structured and normalised by the core; the uri is the core's, not the
+    // one the shell sent.
+    assert_eq!(
+        alert.resources[0].contact,
+        CrisisContact::Phone {
+            number: "116123".into()
+        }
+    );
+    assert_eq!(alert.resources[0].uri.as_deref(), Some("tel:116123"));
+    assert_eq!(alert.resources[0].region.as_deref(), Some("GB"));
     assert!(alert.message.contains("not monitored in real time"));
 
     let crisis = store

@@ -10,7 +10,8 @@
 //!   [`inventory`] (people, closeness ring, role-dispute stages), [`profile`]
 //!   (focus, formulation, contract, phase), [`checkin`] (mood, PHQ-9),
 //!   [`rehearsal`], [`note`] (a therapist's feedback).
-//! - [`safety`]: crisis resources shown at once, offline.
+//! - [`safety`]: crisis resources shown at once, offline, by the device's region.
+//! - [`time_zone`]: the client's zone, so that days begin at local midnight.
 //! - [`clinical`]: session summaries ("since we last met"), the timeline,
 //!   the termination review, export and import, deleting everything.
 
@@ -31,6 +32,7 @@ pub mod rehearsal;
 pub mod safety;
 pub mod store;
 pub mod sync;
+pub mod time_zone;
 
 pub use error::{Error, Result};
 pub use id::ItemId;

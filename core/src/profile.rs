@@ -102,14 +102,28 @@ impl Record for Profile {
 }
 
 impl Store {
-    /// The id of the profile document, if one exists.
-    fn profile_id(&self) -> Result<Option<ItemId>> {
+    /// The id of this record's own profile document, if one exists (a
+    /// therapist's device also holds its clients' profiles; those are not
+    /// its own).
+    pub(crate) fn profile_id(&self) -> Result<Option<ItemId>> {
+        self.profile_id_of(None)
+    }
+
+    /// The profile of `owner`'s record on this device (`None`: this
+    /// device's own account).
+    pub(crate) fn profile_id_of(&self, owner: Option<&str>) -> Result<Option<ItemId>> {
         let query = crate::store::ListQuery {
             kinds: vec![DocKind::Profile],
             limit: crate::store::MAX_PAGE,
             ..Default::default()
         };
-        Ok(self.list(&query)?.into_iter().map(|s| s.id).min())
+        let owners = self.owner_map()?;
+        Ok(self
+            .list(&query)?
+            .into_iter()
+            .map(|s| s.id)
+            .filter(|id| owners.get(id).map(String::as_str) == owner)
+            .min())
     }
 
     /// The profile, or the default one if none was saved yet.
@@ -124,7 +138,11 @@ impl Store {
     pub fn save_profile(&self, profile: Profile) -> Result<Item<Profile>> {
         match self.profile_id()? {
             Some(id) => self.update(&id, profile),
-            None => self.create(profile),
+            None => {
+                let item = self.create(profile)?;
+                self.seed_zone(&item.id)?;
+                Ok(item)
+            }
         }
     }
 }
@@ -171,6 +189,31 @@ pub(crate) fn read_after_care(
     document: &automerge::AutoCommit,
     id: &ItemId,
 ) -> Result<AfterCarePlan> {
+    read_part(document, id, AFTER_CARE_KEY)
+}
+
+/// The `record` map of a profile document, where its parts are kept.
+pub(crate) fn record_map(
+    document: &automerge::AutoCommit,
+    id: &ItemId,
+) -> Result<automerge::ObjId> {
+    use automerge::{ObjType, ROOT, ReadDoc, Value};
+    match document.get(ROOT, "record") {
+        Ok(Some((Value::Object(ObjType::Map), obj))) => Ok(obj),
+        _ => Err(Error::NotFound {
+            kind: "profile",
+            id: id.to_string(),
+        }),
+    }
+}
+
+/// Reads a part of a profile document kept beside the typed [`Profile`]
+/// under `record.<key>` (its default if never written).
+pub(crate) fn read_part<T: autosurgeon::Hydrate + Default>(
+    document: &automerge::AutoCommit,
+    id: &ItemId,
+    key: &str,
+) -> Result<T> {
     use automerge::{ObjType, ROOT, ReadDoc, Value};
     let malformed = |reason: String| Error::MalformedDocument {
         doc_id: id.to_string(),
@@ -179,13 +222,14 @@ pub(crate) fn read_after_care(
     };
     let record = match document.get(ROOT, "record") {
         Ok(Some((Value::Object(ObjType::Map), obj))) => obj,
-        Ok(_) => return Ok(AfterCarePlan::default()),
+        Ok(_) => return Ok(T::default()),
         Err(e) => return Err(malformed(e.to_string())),
     };
-    match document.get(&record, AFTER_CARE_KEY) {
-        Ok(None) => Ok(AfterCarePlan::default()),
-        Ok(Some(_)) => autosurgeon::hydrate_prop(document, &record, AFTER_CARE_KEY)
-            .map_err(|e| malformed(e.to_string())),
+    match document.get(&record, key) {
+        Ok(None) => Ok(T::default()),
+        Ok(Some(_)) => {
+            autosurgeon::hydrate_prop(document, &record, key).map_err(|e| malformed(e.to_string()))
+        }
         Err(e) => Err(malformed(e.to_string())),
     }
 }
@@ -211,22 +255,14 @@ impl Store {
     /// Saves the warning signs and the plan for after in the profile
     /// (creating a default profile on first use); it syncs with it.
     pub fn save_after_care_plan(&self, plan: AfterCarePlan) -> Result<AfterCarePlan> {
-        use automerge::{ObjType, ROOT, ReadDoc, Value};
+        use automerge::ROOT;
         plan.validate()?;
         let id = match self.profile_id()? {
             Some(id) => id,
-            None => self.create(Profile::default())?.id,
+            None => self.save_profile(Profile::default())?.id,
         };
         self.edit_document(&id, DocKind::Profile, |document, now| {
-            let record = match document.get(ROOT, "record") {
-                Ok(Some((Value::Object(ObjType::Map), obj))) => obj,
-                _ => {
-                    return Err(Error::NotFound {
-                        kind: "profile",
-                        id: id.to_string(),
-                    });
-                }
-            };
+            let record = record_map(document, &id)?;
             if read_after_care(document, &id)? == plan {
                 // Nothing changed: no change to store, sync or announce.
                 return Ok(());

@@ -8,7 +8,7 @@ mod common;
 
 use common::{TestStore, at};
 use rapport_core::checkin::{MoodCheckIn, Phq9CheckIn, Phq9Severity};
-use rapport_core::safety::{AlertReason, CrisisResource, NOT_MONITORED, default_resources};
+use rapport_core::safety::{AlertReason, CrisisContact, CrisisResource, NOT_MONITORED};
 use rapport_core::store::ListQuery;
 use rapport_core::{DocKind, Error};
 
@@ -72,7 +72,7 @@ fn a_crisis_mood_check_in_returns_the_crisis_resources_at_once() {
     let alert = saved.safety_alert.expect("a safety alert");
     assert_eq!(alert.reason, AlertReason::MoodCrisis);
     assert_eq!(alert.message, NOT_MONITORED);
-    assert_eq!(alert.resources, default_resources());
+    assert_eq!(alert.resources, rapport_core::safety::defaults_for(None));
     // The flag lives in the document, so it reaches the therapist's review.
     assert!(s.get::<MoodCheckIn>(&saved.item.id).unwrap().record.crisis);
 }
@@ -125,11 +125,16 @@ fn phq9_totals_and_severity_bands() {
 #[test]
 fn phq9_item_9_above_zero_returns_a_safety_alert_from_the_saving_call() {
     let s = TestStore::new();
+    s.set_region("GB").unwrap();
     let custom = vec![CrisisResource {
-        name: "Samaritans".into(),
-        contact: "116 123".into(),
+        name: "Dr. Lee's practice".into(),
+        contact: CrisisContact::Phone {
+            number: "+44 20 7946 0000".into(),
+        },
+        hours: "Weekdays 9 to 5".into(),
+        region: None,
     }];
-    s.set_crisis_resources(custom.clone()).unwrap();
+    s.set_crisis_resources(custom).unwrap();
 
     let saved = s
         .check_in_phq9(phq9(vec![0, 0, 0, 0, 0, 0, 0, 0, 1]))
@@ -140,7 +145,16 @@ fn phq9_item_9_above_zero_returns_a_safety_alert_from_the_saving_call() {
     let alert = saved.safety_alert.expect("a safety alert");
     assert_eq!(alert.reason, AlertReason::Phq9Item9);
     assert_eq!(alert.message, NOT_MONITORED);
-    assert_eq!(alert.resources, custom);
+    // The client's own resource first, then the region's, all dialable.
+    let uris: Vec<_> = alert.resources.iter().map(|r| r.uri()).collect();
+    assert_eq!(
+        uris,
+        [
+            Some("tel:+442079460000".to_owned()),
+            Some("tel:116123".to_owned()),
+            Some("tel:999".to_owned())
+        ]
+    );
     assert!(!alert.message.to_lowercase().contains("watching"));
 
     // High scores elsewhere with item 9 at 0: no alert.
@@ -168,46 +182,4 @@ fn phq9_needs_nine_answers_each_from_0_to_3() {
     }
     // An invalid answer set never raises an alert or stores anything.
     nothing_written(&s);
-}
-
-#[test]
-fn crisis_resources_are_configured_per_device_and_never_empty() {
-    let s = TestStore::new();
-    assert_eq!(s.crisis_resources().unwrap(), default_resources());
-    assert!(matches!(
-        s.set_crisis_resources(Vec::new()),
-        Err(Error::Invalid {
-            field: "resources",
-            ..
-        })
-    ));
-    let blank = vec![CrisisResource {
-        name: "Line".into(),
-        contact: " ".into(),
-    }];
-    assert!(matches!(
-        s.set_crisis_resources(blank),
-        Err(Error::Invalid {
-            field: "contact",
-            ..
-        })
-    ));
-    assert_eq!(s.crisis_resources().unwrap(), default_resources());
-
-    let mine = vec![
-        CrisisResource {
-            name: "Crisis line".into(),
-            contact: "988".into(),
-        },
-        CrisisResource {
-            name: "Dr. Lee's office".into(),
-            contact: "+1 555 0100".into(),
-        },
-    ];
-    s.set_crisis_resources(mine.clone()).unwrap();
-    assert_eq!(s.crisis_resources().unwrap(), mine);
-    // Device settings are not part of the synced record.
-    assert_eq!(s.outbox_len().unwrap(), 0);
-    let s = s.reopen();
-    assert_eq!(s.crisis_resources().unwrap(), mine);
 }

@@ -12,7 +12,7 @@ use rapport_core::clinical::{DateRange, EXPORT_VERSION, ImportError, Whose};
 use rapport_core::journal::Reflection;
 use rapport_core::note::{Note, NoteSubject};
 use rapport_core::profile::AfterCarePlan;
-use rapport_core::safety::CrisisResource;
+use rapport_core::safety::{CrisisContact, CrisisResource};
 
 /// The course, a private reflection, a therapist's note, an after-care plan,
 /// a deleted item and configured crisis resources.
@@ -44,7 +44,11 @@ fn full_record() -> (TestStore, course::Course) {
     .unwrap();
     s.set_crisis_resources(vec![CrisisResource {
         name: "Crisis line".into(),
-        contact: "116 123".into(),
+        contact: CrisisContact::Phone {
+            number: "116 123".into(),
+        },
+        hours: String::new(),
+        region: None,
     }])
     .unwrap();
     let therapist = TestStore::on_tmpfs();
@@ -289,9 +293,10 @@ fn deleting_everything_leaves_nothing_readable() {
     assert_eq!(s.outbox_len().unwrap(), 0);
     assert!(s.documents_owned_by("acct-eve").unwrap().is_empty());
     assert!(s.export_document(&c.win6).is_err());
+    assert!(s.own_crisis_resources().unwrap().is_empty());
     assert_eq!(
         s.crisis_resources().unwrap(),
-        rapport_core::safety::default_resources()
+        rapport_core::safety::defaults_for(None)
     );
     assert_eq!(s.after_care_plan().unwrap(), AfterCarePlan::default());
     let export: serde_json::Value = serde_json::from_str(&s.export_json().unwrap()).unwrap();

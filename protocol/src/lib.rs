@@ -176,7 +176,7 @@ pub struct ErrorBody {
 // ---------------------------------------------------------------------------
 
 /// `POST /v1/accounts`
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignUpRequest {
     pub email: String,
     pub password: String,
@@ -185,7 +185,7 @@ pub struct SignUpRequest {
 }
 
 /// `POST /v1/sessions`: sign a device in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignInRequest {
     pub email: String,
     pub password: String,
@@ -193,13 +193,49 @@ pub struct SignInRequest {
 }
 
 /// Answer to sign-up and sign-in. Sign-up also signs the device in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
     pub account_id: AccountId,
     pub role: Role,
     pub device_id: DeviceId,
     /// Opaque bearer token; the server keeps only its hash.
     pub token: String,
+}
+
+/// What `Debug` prints instead of a password or a token: these types end
+/// up in logs, panics and crash reports.
+pub const REDACTED: &str = "<redacted>";
+
+impl std::fmt::Debug for SignUpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignUpRequest")
+            .field("email", &self.email)
+            .field("password", &REDACTED)
+            .field("role", &self.role)
+            .field("display_name", &self.display_name)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for SignInRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInRequest")
+            .field("email", &self.email)
+            .field("password", &REDACTED)
+            .field("device_name", &self.device_name)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("account_id", &self.account_id)
+            .field("role", &self.role)
+            .field("device_id", &self.device_id)
+            .field("token", &REDACTED)
+            .finish()
+    }
 }
 
 /// `GET /v1/devices` lists these; `DELETE /v1/devices/{id}` revokes one;

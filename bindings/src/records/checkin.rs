@@ -56,12 +56,32 @@ mirror_enum! {
     }
 }
 
-/// A place to turn to in a crisis, as configured on this device.
+/// A place to turn to in a crisis: set on this device, or a default of the
+/// device's region.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct CrisisResource {
     pub name: String,
-    /// A phone number, text short code or address.
-    pub contact: String,
+    pub contact: CrisisContact,
+    /// When it answers, e.g. "24 hours, every day" (may be empty).
+    pub hours: String,
+    /// The region it serves (ISO 3166-1 alpha-2); `None` for one's own.
+    pub region: Option<String>,
+    /// What the app dials or opens (`tel:`, `sms:`, `https:`), built by the
+    /// core from `contact`; `None` for an instruction. Ignored when set.
+    pub uri: Option<String>,
+}
+
+/// How to reach a crisis resource.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum CrisisContact {
+    /// A number to call: digits, a leading `+` in international form.
+    Phone { number: String },
+    /// A number to text.
+    Text { number: String },
+    /// A web page or chat (https only).
+    Web { url: String },
+    /// No number is known: the name says what to do.
+    Instruction,
 }
 
 /// Crisis resources to show at once, on the device, with no network.
@@ -129,9 +149,18 @@ impl TryFrom<Phq9CheckIn> for checkin::Phq9CheckIn {
 
 impl From<safety::CrisisResource> for CrisisResource {
     fn from(r: safety::CrisisResource) -> Self {
+        let uri = r.uri();
         CrisisResource {
             name: r.name,
-            contact: r.contact,
+            contact: match r.contact {
+                safety::CrisisContact::Phone { number } => CrisisContact::Phone { number },
+                safety::CrisisContact::Text { number } => CrisisContact::Text { number },
+                safety::CrisisContact::Web { url } => CrisisContact::Web { url },
+                safety::CrisisContact::Instruction => CrisisContact::Instruction,
+            },
+            hours: r.hours,
+            region: r.region,
+            uri,
         }
     }
 }
@@ -140,7 +169,14 @@ impl From<CrisisResource> for safety::CrisisResource {
     fn from(r: CrisisResource) -> Self {
         safety::CrisisResource {
             name: r.name,
-            contact: r.contact,
+            contact: match r.contact {
+                CrisisContact::Phone { number } => safety::CrisisContact::Phone { number },
+                CrisisContact::Text { number } => safety::CrisisContact::Text { number },
+                CrisisContact::Web { url } => safety::CrisisContact::Web { url },
+                CrisisContact::Instruction => safety::CrisisContact::Instruction,
+            },
+            hours: r.hours,
+            region: r.region,
         }
     }
 }

@@ -60,7 +60,7 @@ mod rehearsal;
 mod stored;
 
 pub use checkin::{
-    AlertReason, CrisisResource, MoodCheckIn, Phq9CheckIn, Phq9Severity, SafetyAlert,
+    AlertReason, CrisisContact, CrisisResource, MoodCheckIn, Phq9CheckIn, Phq9Severity, SafetyAlert,
 };
 pub use goal::{CourseEvent, CourseEventKind, Goal, GoalStatus, Milestone};
 pub use inventory::{DisputeStage, Person, Ring, StageChange};

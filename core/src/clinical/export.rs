@@ -25,7 +25,7 @@ pub const EXPORT_FORMAT: &str = "rapport-export";
 pub const EXPORT_VERSION: u32 = 1;
 
 /// The device setting holding the crisis resources (see [`crate::safety`]).
-const CRISIS_RESOURCES_SETTING: &str = "crisis_resources";
+const CRISIS_RESOURCES_SETTING: &str = crate::safety::RESOURCES_KEY;
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -133,7 +133,7 @@ impl Store {
             return Err(e);
         }
         let crisis_resources = match self.device_setting(CRISIS_RESOURCES_SETTING)? {
-            Some(_) => Some(self.crisis_resources()?),
+            Some(_) => Some(self.own_crisis_resources()?),
             None => None,
         };
         let file = ExportFile {
@@ -191,15 +191,10 @@ impl Store {
             });
         }
         let mut settings = Vec::new();
-        if let Some(resources) = &file.crisis_resources {
-            if resources.is_empty()
-                || resources
-                    .iter()
-                    .any(|r| r.name.trim().is_empty() || r.contact.trim().is_empty())
-            {
-                return Err(malformed("a crisis resource is empty"));
-            }
-            let json = serde_json::to_string(resources)
+        if let Some(resources) = file.crisis_resources {
+            let resources = crate::safety::validated(resources)
+                .map_err(|e| malformed(format!("a crisis resource is not usable ({e})")))?;
+            let json = serde_json::to_string(&resources)
                 .map_err(|e| ImportError::Store(Error::Storage(e.to_string())))?;
             settings.push((CRISIS_RESOURCES_SETTING.to_owned(), json));
         }

@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 
-use super::scope::{DateRange, Gathered};
+use super::scope::{Gathered, Span};
 use super::summary::skill_counts;
 use super::termination::TerminationReview;
 use crate::goal::GoalStatus;
@@ -79,7 +79,7 @@ fn ring_order(ring: Ring) -> u8 {
 pub(crate) fn emphasis(
     phase: Phase,
     record: &Gathered,
-    _range: &DateRange,
+    _range: &Span,
     interactions: &[&Item<Interaction>],
     termination: impl FnOnce() -> TerminationReview,
 ) -> Emphasis {

@@ -20,6 +20,7 @@ use crate::profile::{AfterCarePlan, Profile, read_after_care};
 use crate::record::{Item, Record};
 use crate::rehearsal::Rehearsal;
 use crate::store::{Store, Summary};
+use crate::time_zone::TimeZones;
 
 /// Whose record a clinical view is about.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -85,7 +86,8 @@ impl Summary {
     }
 }
 
-/// A half-open range of calendar days `[from, to)`, in UTC.
+/// A half-open range of the client's calendar days `[from, to)`; the days
+/// begin at the client's local midnight ([`DateRange::span`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DateRange {
     from: NaiveDate,
@@ -118,21 +120,55 @@ impl DateRange {
         self.to
     }
 
-    pub(crate) fn start(&self) -> DateTime<Utc> {
-        midnight(self.from)
-    }
-
-    pub(crate) fn end(&self) -> DateTime<Utc> {
-        midnight(self.to)
-    }
-
-    pub fn contains(&self, at: DateTime<Utc>) -> bool {
-        at >= self.start() && at < self.end()
+    /// The instants the range covers, its days cut at local midnight in the
+    /// client's zones.
+    pub fn span(&self, zones: &TimeZones) -> Span {
+        Span {
+            start: zones.start_of(self.from),
+            end: zones.start_of(self.to),
+        }
     }
 }
 
-pub(crate) fn midnight(day: NaiveDate) -> DateTime<Utc> {
-    day.and_time(chrono::NaiveTime::MIN).and_utc()
+/// The instants `[start, end)` of a [`DateRange`] in the client's zones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Span {
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+}
+
+impl Span {
+    pub fn start(&self) -> DateTime<Utc> {
+        self.start
+    }
+
+    pub fn end(&self) -> DateTime<Utc> {
+        self.end
+    }
+
+    pub fn contains(&self, at: DateTime<Utc>) -> bool {
+        at >= self.start && at < self.end
+    }
+}
+
+/// The zones that cut `whose` days: the record's own profile history; for
+/// a client on a therapist's device, that client's profile (synced with
+/// it). Without a history, the device's own zone, else UTC.
+pub(crate) fn zones_of(store: &Store, whose: &Whose) -> Result<TimeZones> {
+    match whose {
+        Whose::Mine | Whose::TherapistView { .. } => store.own_time_zones(),
+        Whose::Client { account_id } => {
+            let changes = match store.profile_id_of(Some(account_id))? {
+                Some(id) => store.zone_changes(&id)?,
+                None => Vec::new(),
+            };
+            if changes.is_empty() {
+                store.device_time_zones()
+            } else {
+                Ok(TimeZones::from_changes(&changes))
+            }
+        }
+    }
 }
 
 /// The first instant any range can start at: a course's beginning.

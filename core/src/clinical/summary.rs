@@ -13,7 +13,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rapport_protocol::DocKind;
 
 use super::phase::{Emphasis, emphasis};
-use super::scope::{self, DateRange, Gathered, Whose};
+use super::scope::{self, DateRange, Gathered, Span, Whose};
 use super::{ClinicalError, termination};
 use crate::checkin::Phq9Severity;
 use crate::goal::{CourseEventKind, GoalStatus};
@@ -276,16 +276,17 @@ impl Store {
             }
         };
         let phase = profile.as_ref().map_or(Phase::Initial, |p| p.phase);
+        let span = range.span(&scope::zones_of(self, whose)?);
         // The termination review looks back over the whole course.
         let from = if phase == Phase::Termination {
             scope::beginning()
         } else {
-            range.start()
+            span.start()
         };
-        let rows = scope::scan(self, whose, &[], &RANGE_KINDS, from, range.end())?;
+        let rows = scope::scan(self, whose, &[], &RANGE_KINDS, from, span.end())?;
         scope::load(self, &scope::ids(&rows), &mut record)?;
         let outcomes = outcome_interactions(self, whose, &record)?;
-        Ok(summarise(whose, range, &record, &outcomes))
+        Ok(summarise(whose, range, span, &record, &outcomes))
     }
 }
 
@@ -327,7 +328,8 @@ fn outcome_interactions(
 
 fn summarise(
     whose: &Whose,
-    range: DateRange,
+    days: DateRange,
+    range: Span,
     record: &Gathered,
     outcomes: &HashMap<ItemId, Item<Interaction>>,
 ) -> SessionSummary {
@@ -368,7 +370,7 @@ fn summarise(
 
     SessionSummary {
         whose: whose.clone(),
-        range,
+        range: days,
         phase,
         session,
         low_points,
@@ -387,7 +389,7 @@ fn summarise(
     }
 }
 
-fn mood_series(record: &Gathered, range: &DateRange) -> Vec<MoodPoint> {
+fn mood_series(record: &Gathered, range: &Span) -> Vec<MoodPoint> {
     let checkins = record
         .moods
         .iter()
@@ -478,7 +480,7 @@ fn interaction_ref(record: &Gathered, i: &Item<Interaction>) -> InteractionRef {
     }
 }
 
-fn safety_flags(record: &Gathered, range: &DateRange) -> Vec<SafetyFlag> {
+fn safety_flags(record: &Gathered, range: &Span) -> Vec<SafetyFlag> {
     let phq9 = record
         .phq9
         .iter()
@@ -522,7 +524,7 @@ pub(crate) fn win_entry(record: &Gathered, w: &Item<crate::journal::Win>) -> Win
     }
 }
 
-fn wins(record: &Gathered, range: &DateRange) -> Vec<WinEntry> {
+fn wins(record: &Gathered, range: &Span) -> Vec<WinEntry> {
     record
         .wins
         .iter()
@@ -533,7 +535,7 @@ fn wins(record: &Gathered, range: &DateRange) -> Vec<WinEntry> {
 
 fn goal_progress(
     record: &Gathered,
-    range: &DateRange,
+    range: &Span,
     interactions: &[&Item<Interaction>],
 ) -> Vec<GoalProgress> {
     record
@@ -591,7 +593,7 @@ fn goal_progress(
         .collect()
 }
 
-fn course_events(record: &Gathered, range: &DateRange) -> Vec<CourseEntry> {
+fn course_events(record: &Gathered, range: &Span) -> Vec<CourseEntry> {
     let mut events: Vec<(CourseEntry, &str)> = record
         .goals
         .iter()
@@ -620,7 +622,7 @@ fn course_events(record: &Gathered, range: &DateRange) -> Vec<CourseEntry> {
 
 fn rehearsals(
     record: &Gathered,
-    range: &DateRange,
+    range: &Span,
     outcomes: &HashMap<ItemId, Item<Interaction>>,
 ) -> Vec<RehearsalComparison> {
     record
@@ -666,7 +668,7 @@ fn rehearsals(
         .collect()
 }
 
-fn inventory_changes(record: &Gathered, range: &DateRange) -> Vec<InventoryChange> {
+fn inventory_changes(record: &Gathered, range: &Span) -> Vec<InventoryChange> {
     let mut changes: Vec<InventoryChange> = record
         .people
         .values()

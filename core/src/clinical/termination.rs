@@ -68,7 +68,8 @@ impl Store {
         until: NaiveDate,
     ) -> Result<TerminationReview, ClinicalError> {
         let all = scope::gather_all(self, whose)?;
-        Ok(review(&all, scope::midnight(until)))
+        let until = scope::zones_of(self, whose)?.start_of(until);
+        Ok(review(&all, until))
     }
 }
 

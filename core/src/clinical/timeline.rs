@@ -71,6 +71,8 @@ impl Store {
         range: DateRange,
         filter: &TimelineFilter,
     ) -> Result<Vec<TimelineEntry>, ClinicalError> {
+        let days = range;
+        let range = days.span(&scope::zones_of(self, whose)?);
         let rows = scope::scan(
             self,
             whose,

@@ -61,6 +61,7 @@ public typealias Phq9CheckInSaved = RapportBindings.Phq9CheckInSaved
 public typealias SafetyAlert = RapportBindings.SafetyAlert
 public typealias AlertReason = RapportBindings.AlertReason
 public typealias CrisisResource = RapportBindings.CrisisResource
+public typealias CrisisContact = RapportBindings.CrisisContact
 
 // The clinical layer: session summary, timeline, termination review, export.
 public typealias SessionSummary = RapportBindings.SessionSummary

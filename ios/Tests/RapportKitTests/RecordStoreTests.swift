@@ -102,10 +102,14 @@ final class RecordStoreTests: XCTestCase {
         XCTAssertTrue(alert.message.contains("not monitored in real time"), alert.message)
         XCTAssertEqual(alert.resources, try store.crisisResources())
 
-        let local = [CrisisResource(name: "Local crisis line", contact: "0800 000 000")]
+        let local = [CrisisResource(
+            name: "Local crisis line", contact: .phone(number: "0800 000 000"),
+            hours: "", region: nil, uri: nil)]
         try store.setCrisisResources(local)
         let again = try store.checkInPHQ9([0, 0, 0, 0, 0, 0, 0, 0, 2], at: moment(10))
-        XCTAssertEqual(again.safetyAlert?.resources, local)
+        // Normalised by the core, first, with the URI the app dials.
+        XCTAssertEqual(again.safetyAlert?.resources.first?.uri, "tel:0800000000")
+        XCTAssertEqual(again.safetyAlert?.resources.first?.contact, .phone(number: "0800000000"))
         XCTAssertNil(try store.checkInPHQ9([0, 0, 0, 0, 0, 0, 0, 0, 0], at: moment(11)).safetyAlert)
     }
 

@@ -3,6 +3,7 @@
 // safety path, typed errors with the Rust message, and the change Flow.
 package app.rapport
 
+import app.rapport.ffi.CrisisContact
 import app.rapport.ffi.StoreException
 import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.channels.Channel as CoroutineChannel
@@ -168,11 +169,18 @@ class RecordStoreTest {
 
     @Test
     fun `PHQ-9 item 9 above 0 returns crisis resources at once, with no network`() {
-        store.crisisResources = listOf(CrisisResource(name = "Samaritans", contact = "116 123"))
+        store.crisisResources =
+            listOf(CrisisResource("Samaritans", CrisisContact.Phone("116 123"), "", null, null))
         val saved = store.checkIn(phq9CheckIn(listOf(0, 1, 0, 1, 0, 0, 0, 0, 1)))
         val alert = checkNotNull(saved.safetyAlert) { "no safety alert" }
         assertEquals(AlertReason.PHQ9_ITEM9, alert.reason)
-        assertEquals(listOf(CrisisResource("Samaritans", "116 123")), alert.resources)
+        // Normalised by the core, with the URI the app dials; then the
+        // region's defaults (none set here: the plain instruction, no number).
+        assertEquals(
+            CrisisResource("Samaritans", CrisisContact.Phone("116123"), "", null, "tel:116123"),
+            alert.resources.first(),
+        )
+        assertEquals(listOf("tel:116123", null), alert.resources.map { it.uri })
         assertTrue(alert.message.contains("not monitored in real time"), alert.message)
 
         val crisis = store.checkIn(moodCheckIn(1, crisis = true))

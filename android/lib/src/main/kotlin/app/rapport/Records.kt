@@ -51,6 +51,7 @@ typealias Phq9CheckInSaved = app.rapport.ffi.Phq9CheckInSaved
 typealias SafetyAlert = app.rapport.ffi.SafetyAlert
 typealias AlertReason = app.rapport.ffi.AlertReason
 typealias CrisisResource = app.rapport.ffi.CrisisResource
+typealias CrisisContact = app.rapport.ffi.CrisisContact
 
 typealias Rehearsal = app.rapport.ffi.Rehearsal
 typealias Note = app.rapport.ffi.Note
