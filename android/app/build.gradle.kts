@@ -45,4 +45,8 @@ dependencies {
     implementation(libs.activity.compose)
     implementation(libs.lifecycle.viewmodel.compose)
     implementation(libs.lifecycle.runtime.compose)
+    // BiometricPrompt (the app lock; brings androidx.fragment for FragmentActivity).
+    implementation(libs.biometric)
+    // The reminders.
+    implementation(libs.work.runtime)
 }

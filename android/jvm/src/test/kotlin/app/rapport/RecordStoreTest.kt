@@ -5,6 +5,10 @@ package app.rapport
 
 import app.rapport.ffi.CrisisContact
 import app.rapport.ffi.StoreException
+import java.io.File
+import java.time.Instant
+import kotlin.concurrent.thread
+import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.channels.Channel as CoroutineChannel
 import kotlinx.coroutines.flow.first
@@ -18,11 +22,7 @@ import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
-import org.junit.jupiter.api.assertThrows
 import org.junit.jupiter.api.io.TempDir
-import java.io.File
-import java.time.Instant
-import kotlin.concurrent.thread
 
 class RecordStoreTest {
     @TempDir
@@ -34,25 +34,24 @@ class RecordStoreTest {
 
     @BeforeEach
     fun open() {
-        store = RecordStore.open(File(dir, "record.db"))
+        store = runBlocking { RecordStore.open(File(dir, "record.db")) }
     }
 
     @AfterEach
     fun close() = store.close()
 
-    private fun sam(): StoredPerson =
-        store.add(
-            Person(
-                nickname = "Sam",
-                relationship = "partner",
-                ring = Ring.INNER,
-                gives = "warmth",
-                goesWrong = "chores",
-            ),
+    private suspend fun sam(): StoredPerson = store.add(
+        Person(
+            nickname = "Sam",
+            relationship = "partner",
+            ring = Ring.INNER,
+            gives = "warmth",
+            goesWrong = "chores"
         )
+    )
 
     @Test
-    fun `every record kind is written and read back`() {
+    fun `every record kind is written and read back`() = onMainThread {
         val sam = sam()
         assertEquals(sam, store.person(sam.meta.id))
         assertNull(sam.disputeStage)
@@ -88,7 +87,7 @@ class RecordStoreTest {
                 options = listOf("write a rota"),
                 chosenOption = "write a rota",
                 skillsUsed = listOf("I statements"),
-                goal = GoalLink(goalId = goalId, milestoneId = second),
+                goal = GoalLink(goalId = goalId, milestoneId = second)
             )
         val storedInteraction = store.add(interaction)
         assertEquals(interaction, store.interaction(storedInteraction.meta.id).interaction)
@@ -110,7 +109,7 @@ class RecordStoreTest {
                 confidenceBefore = 3u,
                 confidenceAfter = 6u,
                 practicedAt = at(8),
-                outcomeInteractionId = storedInteraction.meta.id,
+                outcomeInteractionId = storedInteraction.meta.id
             )
         assertEquals(rehearsal, store.rehearsal(store.add(rehearsal).meta.id).rehearsal)
 
@@ -134,14 +133,14 @@ class RecordStoreTest {
                 sessionCount = 16u,
                 phase = Phase.MIDDLE,
                 currentSession = 5u,
-                lastSessionOn = "2025-07-11",
+                lastSessionOn = "2025-07-11"
             )
         store.saveProfile(profile)
         assertEquals(profile, store.profile())
     }
 
     @Test
-    fun `lists filter by kind, person and time, and search finds words`() {
+    fun `lists filter by kind, person and time, and search finds words`() = onMainThread {
         val sam = sam().meta.id
         val alex = store.add(Person(nickname = "Alex", ring = Ring.MIDDLE)).meta.id
         listOf(sam to "talk about the holidays", alex to "lunch plans", sam to "the dishes").forEachIndexed { n, (who, what) ->
@@ -168,9 +167,30 @@ class RecordStoreTest {
     }
 
     @Test
-    fun `PHQ-9 item 9 above 0 returns crisis resources at once, with no network`() {
-        store.crisisResources =
+    fun `the device region picks dialable crisis lines and the time zone is checked`() = onMainThread {
+        // Before the app says where it is: an instruction, never a number.
+        val none = store.crisisResources()
+        assertEquals(listOf(CrisisContact.Instruction), none.map { it.contact })
+        assertNull(none.single().uri)
+
+        store.setRegion("us")
+        assertEquals("US", store.region())
+        val uris = store.crisisResources().map { it.uri }
+        assertEquals(listOf("tel:988", "https://988lifeline.org/chat/", "tel:911"), uris)
+        val bad = assertThrowsSuspend<StoreException.Invalid> { store.setRegion("United States") }
+        assertTrue(bad.message.orEmpty().contains("region"), bad.message)
+
+        store.setTimeZone("America/Los_Angeles")
+        assertEquals("America/Los_Angeles", store.timeZone())
+        assertThrowsSuspend<StoreException.Invalid> { store.setTimeZone("Mars/Olympus_Mons") }
+        assertEquals("America/Los_Angeles", store.timeZone())
+    }
+
+    @Test
+    fun `PHQ-9 item 9 above 0 returns crisis resources at once, with no network`() = onMainThread {
+        store.setCrisisResources(
             listOf(CrisisResource("Samaritans", CrisisContact.Phone("116 123"), "", null, null))
+        )
         val saved = store.checkIn(phq9CheckIn(listOf(0, 1, 0, 1, 0, 0, 0, 0, 1)))
         val alert = checkNotNull(saved.safetyAlert) { "no safety alert" }
         assertEquals(AlertReason.PHQ9_ITEM9, alert.reason)
@@ -178,7 +198,7 @@ class RecordStoreTest {
         // region's defaults (none set here: the plain instruction, no number).
         assertEquals(
             CrisisResource("Samaritans", CrisisContact.Phone("116123"), "", null, "tel:116123"),
-            alert.resources.first(),
+            alert.resources.first()
         )
         assertEquals(listOf("tel:116123", null), alert.resources.map { it.uri })
         assertTrue(alert.message.contains("not monitored in real time"), alert.message)
@@ -189,7 +209,7 @@ class RecordStoreTest {
     }
 
     @Test
-    fun `the clinical layer summarises, exports, imports and deletes`() {
+    fun `the clinical layer summarises, exports, imports and deletes`() = onMainThread {
         val day = java.time.LocalDate.parse("2025-07-14")
         store.checkIn(phq9CheckIn(listOf(2, 2, 1, 1, 1, 1, 1, 1, 1), at = at(1)))
         store.add(Win(occurredAt = at(2), title = "Said no kindly"))
@@ -206,88 +226,100 @@ class RecordStoreTest {
         RecordStore.open(File(dir, "restored.db")).use { restored ->
             restored.importJson(json)
             assertEquals(store.list().map { it.id }.toSet(), restored.list().map { it.id }.toSet())
-            assertThrows<StoreException.Malformed> { restored.importJson(json.dropLast(20)) }
+            assertThrowsSuspend<StoreException.Malformed> { restored.importJson(json.dropLast(20)) }
         }
         assertEquals(2L, store.deleteEverything())
         assertEquals(emptyList<Summary>(), store.list())
     }
 
     @Test
-    fun `errors arrive as typed exceptions carrying the Rust message`() {
-        val invalid = assertThrows<StoreException.Invalid> { store.checkIn(moodCheckIn(11)) }
+    fun `errors arrive as typed exceptions carrying the Rust message`() = onMainThread {
+        val invalid = assertThrowsSuspend<StoreException.Invalid> { store.checkIn(moodCheckIn(11)) }
         assertEquals("rating: must be between 0 and 10, got 11", invalid.message)
 
-        val notFound = assertThrows<StoreException.NotFound> { store.goal("no-such-goal") }
+        val notFound = assertThrowsSuspend<StoreException.NotFound> { store.goal("no-such-goal") }
         assertEquals("no goal with id no-such-goal", notFound.message)
 
-        val badDate = assertThrows<StoreException.Invalid> { store.saveProfile(store.profile().copy(lastSessionOn = "11/07/2025")) }
+        val badDate = assertThrowsSuspend<StoreException.Invalid> { store.saveProfile(store.profile().copy(lastSessionOn = "11/07/2025")) }
         assertTrue(badDate.message!!.startsWith("last_session_on:"), badDate.message)
 
         val text = File(dir, "notes.txt").apply { writeText("Not a database: just a few words, long enough to be a file.\n") }
-        val unusable = assertThrows<StoreException.UnusableFile> { RecordStore.open(text) }
+        val unusable = assertThrowsSuspend<StoreException.UnusableFile> { RecordStore.open(text) }
         assertTrue(unusable.message!!.contains("not a Rapport database"), unusable.message)
     }
 
     @Test
-    fun `an encrypted record opens only with its key`() {
+    fun `an encrypted record opens only with its key`() = onMainThread {
         val file = File(dir, "secret.db")
         val key = RecordStore.newKey()
         assertEquals(32, key.size)
-        val win = RecordStore.openEncrypted(file, key).use { secret ->
-            secret.add(Win(occurredAt = at(1), title = "Asked for help"))
-        }
-        val wrong = assertThrows<StoreException.UnusableFile> { RecordStore.openEncrypted(file, RecordStore.newKey()) }
+        val win =
+            RecordStore.openEncrypted(file, key).use { secret ->
+                secret.add(Win(occurredAt = at(1), title = "Asked for help"))
+            }
+        val wrong = assertThrowsSuspend<StoreException.UnusableFile> { RecordStore.openEncrypted(file, RecordStore.newKey()) }
         assertTrue(wrong.message!!.contains("cannot be opened with this key"), wrong.message)
-        assertThrows<StoreException.Invalid> { RecordStore.openEncrypted(file, ByteArray(3)) }
+        assertThrowsSuspend<StoreException.Invalid> { RecordStore.openEncrypted(file, ByteArray(3)) }
         RecordStore.openEncrypted(file, key).use { reopened ->
             assertEquals("Asked for help", reopened.win(win.meta.id).win.title)
         }
     }
 
     @Test
-    fun `the change flow fires once per write, from any thread, and stops after cancel`() =
-        runBlocking {
-            val received = CoroutineChannel<List<ItemChange>>(CoroutineChannel.UNLIMITED)
-            val collector = launch { store.changes().collect { received.send(it) } }
-            withTimeout(5_000) {
-                // The subscription is live once a write is seen; write until then.
-                var sam: String
-                do {
-                    sam = sam().meta.id
-                } while (withTimeoutOrNull(200) { received.receive() } == null)
-                while (withTimeoutOrNull(100) { received.receive() } != null) Unit
-                store.setShared(sam, true)
-                assertEquals(listOf(ItemChange(sam, ItemKind.PERSON, false)), received.receive())
-                thread { store.delete(sam) }.join()
-                assertEquals(listOf(ItemChange(sam, ItemKind.PERSON, true)), received.receive())
-            }
+    fun `the change flow fires once per write, from any thread, and stops after cancel`() = onMainThread {
+        val received = CoroutineChannel<List<ItemChange>>(CoroutineChannel.UNLIMITED)
+        val collector = launch { store.changes().collect { received.send(it) } }
+        withTimeout(5_000) {
+            // The subscription is live once a write is seen; write until then.
+            var sam: String
+            do {
+                sam = sam().meta.id
+            } while (withTimeoutOrNull(200) { received.receive() } == null)
+            while (withTimeoutOrNull(100) { received.receive() } != null) Unit
+            store.setShared(sam, true)
+            assertEquals(listOf(ItemChange(sam, ItemKind.PERSON, false)), received.receive())
+            thread { runBlocking { store.delete(sam) } }.join()
+            assertEquals(listOf(ItemChange(sam, ItemKind.PERSON, true)), received.receive())
+        }
+        collector.cancelAndJoin()
+        sam()
+        assertNull(withTimeoutOrNull(300) { received.receive() })
+    }
+
+    @Test
+    fun `observe re-reads a list after each change`() = onMainThread {
+        val wins = store.observe(ListQuery(kinds = listOf(ItemKind.WIN)))
+        assertEquals(emptyList<Summary>(), wins.first())
+        withTimeout(5_000) {
+            val seen = CoroutineChannel<List<Summary>>(CoroutineChannel.UNLIMITED)
+            val collector = launch { wins.collect { seen.send(it) } }
+            assertEquals(0, seen.receive().size)
+            store.add(Win(occurredAt = at(0), title = "Said no kindly"))
+            var rows = seen.receive()
+            while (rows.isEmpty()) rows = seen.receive()
+            assertEquals(listOf("Said no kindly"), rows.map { it.title })
             collector.cancelAndJoin()
-            sam()
-            assertNull(withTimeoutOrNull(300) { received.receive() })
         }
+    }
 
     @Test
-    fun `observe re-reads a list after each change`() =
-        runBlocking {
-            val wins = store.observe(ListQuery(kinds = listOf(ItemKind.WIN)))
-            assertEquals(emptyList<Summary>(), wins.first())
-            withTimeout(5_000) {
-                val seen = CoroutineChannel<List<Summary>>(CoroutineChannel.UNLIMITED)
-                val collector = launch { wins.collect { seen.send(it) } }
-                assertEquals(0, seen.receive().size)
-                store.add(Win(occurredAt = at(0), title = "Said no kindly"))
-                var rows = seen.receive()
-                while (rows.isEmpty()) rows = seen.receive()
-                assertEquals(listOf("Said no kindly"), rows.map { it.title })
-                collector.cancelAndJoin()
+    fun `io runs several calls in one hop, and open is off the calling thread too`() = onMainThread { log ->
+        val saved = store.io { add(Win(occurredAt = at(0), title = "Called Mum back")) }
+        assertEquals("Called Mum back", store.io { win(saved.meta.id) }.win.title)
+        RecordStore.open(File(dir, "other.db")).use { other -> assertTrue(other.list().isEmpty()) }
+        assertTrue(log.calls.map { it.first }.containsAll(listOf("addWin", "getWin", "RapportStore.open", "list")), "${log.calls}")
+    }
+
+    @Test
+    fun `the main-thread check catches a call made on the main thread`() {
+        // A store given the main thread as its dispatcher is what a library
+        // that called Rust on the caller's thread would look like.
+        val log =
+            runOnMainThread {
+                val main = checkNotNull(coroutineContext[CoroutineDispatcher])
+                val refused = assertThrowsSuspend<IllegalStateException> { RecordStore.open(File(dir, "main.db"), dispatcher = main) }
+                assertEquals("FFI call RapportStore.open on the main thread", refused.message)
             }
-        }
-
-    @Test
-    fun `suspend callers use io off the calling thread`() =
-        runBlocking {
-            val saved = store.io { add(Win(occurredAt = at(0), title = "Called Mum back")) }
-            assertEquals("Called Mum back", store.io { win(saved.meta.id) }.win.title)
-            RecordStore.openAsync(File(dir, "other.db")).use { other -> assertTrue(other.list().isEmpty()) }
-        }
+        assertEquals(listOf("RapportStore.open"), log.onMain)
+    }
 }

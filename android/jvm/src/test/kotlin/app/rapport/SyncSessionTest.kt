@@ -1,11 +1,18 @@
-// Two devices of one client sync through a real rapport-server process on a
-// free loopback port: write on one, sync both, read on the other.
+// Devices of one client sync through a real rapport-server process on a free
+// loopback port: write on one, sync both, read on the other; a cancelled
+// sign-in or sync stops in Rust and leaves nothing on the server. Every test
+// body runs on a "main" thread that no FFI call may use.
 package app.rapport
 
 import app.rapport.ffi.SyncException
 import app.rapport.ffi.SyncState
+import java.io.File
+import java.time.Instant
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.cancelAndJoin
+import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.first
-import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.launch
 import kotlinx.coroutines.withTimeout
 import org.junit.jupiter.api.AfterEach
 import org.junit.jupiter.api.Assertions.assertEquals
@@ -13,98 +20,166 @@ import org.junit.jupiter.api.Assertions.assertNotNull
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
-import org.junit.jupiter.api.assertThrows
 import org.junit.jupiter.api.io.TempDir
-import java.io.File
-import java.time.Instant
-import java.util.concurrent.SynchronousQueue
-import java.util.concurrent.TimeUnit
-import kotlin.concurrent.thread
+
+// Until the Rust side aborts a task whose uniffi future is dropped (the lead's
+// "Bindings: cancel"), a cancelled call keeps running in Rust and these two
+// tests fail (they time out waiting for the connection to close).
 
 class SyncSessionTest {
     @TempDir
     lateinit var dir: File
-    private lateinit var server: Process
-    private lateinit var url: String
+    private lateinit var server: RapportServer
 
     @BeforeEach
     fun startServer() {
-        // rapport-server is built next to the library (android/jvm/test.sh builds both).
-        val libDir = System.getProperty("rapport.libDir") ?: error("rapport.libDir is not set")
-        val binary = File(libDir, "rapport-server")
-        check(binary.canExecute()) { "$binary is missing: run cargo build -p rapport-server" }
-        server =
-            ProcessBuilder(
-                binary.path,
-                "--listen", "127.0.0.1:0",
-                "--database", File(dir, "server.sqlite3").path,
-                "--argon2-memory-kib", "1024",
-                "--rate-per-sec", "10000",
-                "--rate-burst", "10000",
-            ).redirectError(ProcessBuilder.Redirect.INHERIT)
-                .apply { environment()["RUST_LOG"] = "warn" }
-                .start()
-        val firstLine = SynchronousQueue<String>()
-        thread(isDaemon = true) {
-            server.inputStream.bufferedReader().useLines { lines ->
-                lines.forEachIndexed { n, line -> if (n == 0) firstLine.put(line) }
-            }
-        }
-        val line = firstLine.poll(30, TimeUnit.SECONDS) ?: error("rapport-server did not start")
-        val prefix = "rapport-server listening on "
-        check(line.startsWith(prefix)) { "unexpected first line: $line" }
-        url = line.removePrefix(prefix).trim()
+        server = RapportServer(dir)
     }
 
     @AfterEach
-    fun stopServer() {
-        server.destroy()
-        if (!server.waitFor(10, TimeUnit.SECONDS)) server.destroyForcibly()
+    fun stopServer() = server.close()
+
+    private val url get() = server.url
+
+    @Test
+    fun `a win written on one device is read on the other after both sync`() = onMainThread { log ->
+        RecordStore.open(File(dir, "phone.db")).use { phone ->
+            RecordStore.open(File(dir, "tablet.db")).use { tablet ->
+                SyncSession.create(phone, url, "phone").use { a ->
+                    SyncSession.create(tablet, url, "tablet").use { b ->
+                        withTimeout(60_000) {
+                            val signedUp = a.signUp("ada@example.org", "correct horse battery", "Ada")
+                            assertEquals(Role.CLIENT, signedUp.role)
+                            val signedIn = b.signIn("ada@example.org", "correct horse battery")
+                            assertEquals(signedUp.accountId, signedIn.accountId)
+                            assertEquals(signedIn, b.session())
+
+                            val win = phone.add(Win(occurredAt = Instant.parse("2025-07-14T18:30:00Z"), title = "Asked Sam calmly"))
+                            assertTrue(a.syncNow().pushed >= 1u)
+                            assertTrue(b.syncNow().pulled >= 1u)
+
+                            assertEquals(win.win, tablet.win(win.meta.id).win)
+                            assertEquals(listOf("Asked Sam calmly"), tablet.search("calmly").map { it.title })
+                            val status = b.status.first()
+                            assertNotNull(status.lastSyncedAt)
+                            assertEquals(SyncState.Idle, status.state)
+                            // The client's preview reads the store too: off the main thread like the rest.
+                            b.therapistViewSummary()
+                        }
+                    }
+                }
+            }
+        }
+        val seen = log.calls.map { it.first }.toSet()
+        assertTrue(seen.containsAll(setOf("RapportSync.new", "signUp", "signIn", "syncNow", "subscribeStatus", "therapistViewSummary")), "$seen")
     }
 
     @Test
-    fun `a win written on one device is read on the other after both sync`() =
-        runBlocking {
-            RecordStore.open(File(dir, "phone.db")).use { phone ->
-                RecordStore.open(File(dir, "tablet.db")).use { tablet ->
-                    SyncSession(phone, url, "phone").use { a ->
-                        SyncSession(tablet, url, "tablet").use { b ->
-                            withTimeout(60_000) {
-                                val signedUp = a.signUp("ada@example.org", "correct horse battery", "Ada")
-                                assertEquals(Role.CLIENT, signedUp.role)
-                                val signedIn = b.signIn("ada@example.org", "correct horse battery")
-                                assertEquals(signedUp.accountId, signedIn.accountId)
-                                assertEquals(signedIn, b.session)
-
-                                val win = phone.add(Win(occurredAt = Instant.parse("2025-07-14T18:30:00Z"), title = "Asked Sam calmly"))
-                                assertTrue(a.syncNow().pushed >= 1u)
-                                assertTrue(b.syncNow().pulled >= 1u)
-
-                                assertEquals(win.win, tablet.win(win.meta.id).win)
-                                assertEquals(listOf("Asked Sam calmly"), tablet.search("calmly").map { it.title })
-                                val status = b.status.first()
-                                assertNotNull(status.lastSyncedAt)
-                                assertEquals(SyncState.Idle, status.state)
-                            }
-                        }
+    fun `a wrong password is a typed exception with the Rust message`() = onMainThread {
+        RecordStore.open(File(dir, "phone.db")).use { store ->
+            SyncSession.create(store, url, "phone").use { sync ->
+                sync.signUp("kim@example.org", "a long enough password", "Kim")
+                RecordStore.open(File(dir, "other.db")).use { other ->
+                    SyncSession.create(other, url, "other").use { second ->
+                        val error = assertThrowsSuspend<SyncException.BadCredentials> { second.signIn("kim@example.org", "wrong password!") }
+                        assertTrue(error.message!!.isNotBlank())
                     }
                 }
             }
         }
+    }
 
     @Test
-    fun `a wrong password is a typed exception with the Rust message`() =
-        runBlocking {
+    fun `a kept session resumes on the next launch and never prints its token`() = onMainThread {
+        val kept =
             RecordStore.open(File(dir, "phone.db")).use { store ->
-                SyncSession(store, url, "phone").use { sync ->
-                    sync.signUp("kim@example.org", "a long enough password", "Kim")
-                    RecordStore.open(File(dir, "other.db")).use { other ->
-                        SyncSession(other, url, "other").use { second ->
-                            val error = assertThrows<SyncException.BadCredentials> { runBlocking { second.signIn("kim@example.org", "wrong password!") } }
-                            assertTrue(error.message!!.isNotBlank())
+                SyncSession.create(store, url, "phone").use { sync ->
+                    val session = sync.signUp("lee@example.org", "a long enough password", "Lee")
+                    val token = session.info.token
+                    assertTrue(token.length >= 16, "a real token")
+                    assertTrue(token !in session.toString(), session.toString())
+                    assertTrue(session.toString().contains("token=<redacted>"), session.toString())
+                    assertTrue(token !in "$session", "string templates use toString too")
+                    // The generated record would print it: that is why it stays inside the library.
+                    assertTrue(token in session.info.toString())
+                    session.toBytes()
+                }
+            }
+        // The next launch: a new client of the same record, with the session from the Keystore.
+        RecordStore.open(File(dir, "phone.db")).use { store ->
+            SyncSession.create(store, url, "phone").use { sync ->
+                val session = Session.fromBytes(kept)
+                sync.resume(session)
+                assertEquals(session, sync.session())
+                store.add(Win(occurredAt = Instant.now(), title = "Kept going"))
+                assertTrue(sync.syncNow().pushed >= 1u, "the resumed session is accepted by the server")
+                assertEquals(1, sync.devices().size)
+            }
+        }
+        assertThrowsSuspend<IllegalArgumentException> { Session.fromBytes(kept.copyOf(kept.size - 3)) }
+    }
+
+    @Test
+    fun `a cancelled sign-in stops in Rust and creates no device`() = onMainThread {
+        SlowLink(url).use { link ->
+            RecordStore.open(File(dir, "phone.db")).use { phone ->
+                RecordStore.open(File(dir, "tablet.db")).use { tablet ->
+                    SyncSession.create(phone, url, "phone").use { a ->
+                        SyncSession.create(tablet, link.url, "tablet").use { b ->
+                            a.signUp("max@example.org", "a long enough password", "Max")
+                            val signIn = launch(start = CoroutineStart.UNDISPATCHED) { b.signIn("max@example.org", "a long enough password") }
+                            withTimeout(10_000) { while (link.seen.get() == 0) delay(10) }
+                            withTimeout(5_000) { signIn.cancelAndJoin() }
+                            // Rust dropped the request: the link sees the connection close while it holds it.
+                            withTimeout(5_000) { while (link.dropped.get() == 0) delay(10) }
+                            link.release()
+                            delay(500)
+                            // Only the signing-up device (the server names it itself: issue 8).
+                            assertEquals(1, a.devices().size, "the cancelled sign-in made a device")
+                            assertEquals(null, b.session())
+
+                            // The same sign-in, not cancelled, does create the device (so the count above could fail).
+                            b.signIn("max@example.org", "a long enough password")
+                            val names = a.devices().map { it.name }
+                            assertEquals(2, names.size)
+                            assertTrue("tablet" in names, names.toString())
                         }
                     }
                 }
             }
         }
+    }
+
+    @Test
+    fun `a cancelled sync stops in Rust and pushes nothing`() = onMainThread {
+        SlowLink(url).use { link ->
+            RecordStore.open(File(dir, "phone.db")).use { phone ->
+                RecordStore.open(File(dir, "tablet.db")).use { tablet ->
+                    SyncSession.create(phone, link.url, "phone").use { a ->
+                        SyncSession.create(tablet, url, "tablet").use { b ->
+                            link.release()
+                            a.signUp("noa@example.org", "a long enough password", "Noa")
+                            b.signIn("noa@example.org", "a long enough password")
+                            link.hold()
+                            val win = phone.add(Win(occurredAt = Instant.now(), title = "Said what I needed"))
+                            val seenBefore = link.seen.get()
+                            val sync = launch(start = CoroutineStart.UNDISPATCHED) { a.syncNow() }
+                            withTimeout(10_000) { while (link.seen.get() == seenBefore) delay(10) }
+                            withTimeout(5_000) { sync.cancelAndJoin() }
+                            withTimeout(5_000) { while (link.dropped.get() == 0) delay(10) }
+                            link.release()
+                            delay(500)
+                            b.syncNow()
+                            assertEquals(null, tablet.summary(win.meta.id), "the cancelled push reached the server")
+
+                            // Kept in the outbox: the next sync sends it.
+                            a.syncNow()
+                            b.syncNow()
+                            assertEquals("Said what I needed", tablet.win(win.meta.id).win.title)
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -4,6 +4,11 @@
 package app.rapport
 
 import app.rapport.ffi.ChangeObserver
+import app.rapport.ffi.ObserverHandle
+import app.rapport.ffi.RapportStore as FfiStore
+import java.io.File
+import java.time.Instant
+import java.time.LocalDate
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.channels.Channel.Factory.CONFLATED
@@ -15,35 +20,31 @@ import kotlinx.coroutines.flow.callbackFlow
 import kotlinx.coroutines.flow.flowOn
 import kotlinx.coroutines.flow.map
 import kotlinx.coroutines.withContext
-import java.io.File
-import java.time.Instant
-import java.time.LocalDate
-import app.rapport.ffi.RapportStore as FfiStore
 
 /**
  * The client's IPT record on this device: one file, every item kind, list and
  * search, and a [Flow] of changes.
  *
- * Calls are local and blocking (a write returns once it is on disk): call them
- * off the main thread, or through [io] from a coroutine. Errors are thrown as
- * [StoreException] subclasses whose message is the sentence to show.
- * Close the store when done with it ([AutoCloseable]).
+ * Every call is a `suspend` function that runs on the store's dispatcher
+ * (by default [Dispatchers.IO]), never on the caller's thread, so a screen may
+ * call it from the main thread. A write returns once it is on disk. Errors
+ * are thrown as [StoreException] subclasses whose message is the sentence to
+ * show. Close the store when done with it ([AutoCloseable]).
  */
 class RecordStore private constructor(
-    internal val ffi: FfiStore,
-    private val dispatcher: CoroutineDispatcher,
+    internal val ffi: Ffi<FfiStore>,
+    /** The file this record lives in. */
+    val path: File
 ) : AutoCloseable {
     companion object {
         /**
          * Opens (or creates) the record at [path], a file in the app's private
-         * storage.
+         * storage, on [dispatcher] (opening may migrate the file).
          *
          * @throws StoreException.UnusableFile if the file is not a Rapport record.
          */
-        fun open(
-            path: File,
-            dispatcher: CoroutineDispatcher = Dispatchers.IO,
-        ): RecordStore = RecordStore(FfiStore.open(path.path), dispatcher)
+        suspend fun open(path: File, dispatcher: CoroutineDispatcher = Dispatchers.IO): RecordStore =
+            ffiFunction("RapportStore.open", dispatcher) { RecordStore(Ffi(FfiStore.open(path.path), dispatcher), path) }
 
         /**
          * Opens (or creates) the record at [path], encrypted at rest with
@@ -53,181 +54,118 @@ class RecordStore private constructor(
          * @throws StoreException.UnusableFile if the key is wrong or the file
          *   is not a Rapport record (nothing is changed).
          */
-        fun openEncrypted(
-            path: File,
-            key: ByteArray,
-            dispatcher: CoroutineDispatcher = Dispatchers.IO,
-        ): RecordStore = RecordStore(FfiStore.openEncrypted(path.path, key), dispatcher)
+        suspend fun openEncrypted(path: File, key: ByteArray, dispatcher: CoroutineDispatcher = Dispatchers.IO): RecordStore =
+            ffiFunction("RapportStore.openEncrypted", dispatcher) {
+                RecordStore(Ffi(FfiStore.openEncrypted(path.path, key), dispatcher), path)
+            }
 
         /** A new random 32-byte key for [openEncrypted]. */
-        fun newKey(): ByteArray = app.rapport.ffi.newDatabaseKey()
-
-        /** [open], off the calling thread (opening may migrate the file). */
-        suspend fun openAsync(
-            path: File,
-            dispatcher: CoroutineDispatcher = Dispatchers.IO,
-        ): RecordStore = withContext(dispatcher) { open(path, dispatcher) }
+        suspend fun newKey(dispatcher: CoroutineDispatcher = Dispatchers.IO): ByteArray = ffiFunction("newDatabaseKey", dispatcher) { app.rapport.ffi.newDatabaseKey() }
     }
 
-    /** The file this record lives in. */
-    val path: File get() = File(ffi.path())
-
     /**
-     * Runs blocking store calls on the I/O dispatcher:
-     * `val wins = store.io { list(ListQuery(kinds = listOf(ItemKind.WIN))) }`.
+     * Runs several store calls in one hop to the store's dispatcher:
+     * `val wins = store.io { list(ItemKind.WIN) }`. (Each call is already off
+     * the caller's thread; this only saves the switches.)
      */
-    suspend fun <T> io(block: RecordStore.() -> T): T = withContext(dispatcher) { block() }
+    suspend fun <T> io(block: suspend RecordStore.() -> T): T = withContext(ffi.dispatcher) { block() }
 
     // --- Any item -----------------------------------------------------------
 
     /** Items newest first; see [ListQuery] for filters and paging. */
-    fun list(query: ListQuery = ListQuery()): List<Summary> = ffi.list(query)
+    suspend fun list(query: ListQuery = ListQuery()): List<Summary> = ffi.call("list") { list(query) }
 
     /** Items of these kinds, newest first. */
-    fun list(vararg kinds: ItemKind): List<Summary> = ffi.list(ListQuery(kinds = kinds.toList()))
+    suspend fun list(vararg kinds: ItemKind): List<Summary> = list(ListQuery(kinds = kinds.toList()))
 
     /** Full-text search over every text field, best match first; plain words, each a prefix. */
-    fun search(
-        text: String,
-        limit: Int = 50,
-    ): List<Summary> = ffi.search(text, limit.coerceIn(0, 500).toUInt())
+    suspend fun search(text: String, limit: Int = 50): List<Summary> = ffi.call("search") { search(text, limit.coerceIn(0, 500).toUInt()) }
 
     /** The list row of one item, or null if there is none (or it was deleted). */
-    fun summary(id: String): Summary? = ffi.summary(id)
+    suspend fun summary(id: String): Summary? = ffi.call("summary") { summary(id) }
 
-    fun kindOf(id: String): ItemKind = ffi.kindOf(id)
+    suspend fun kindOf(id: String): ItemKind = ffi.call("kindOf") { kindOf(id) }
 
     /** Deletes an item of any kind, on every device once synced. */
-    fun delete(id: String) = ffi.deleteItem(id)
+    suspend fun delete(id: String) = ffi.call("deleteItem") { deleteItem(id) }
 
     /** Shares an item with the therapist, or makes it private again. */
-    fun setShared(
-        id: String,
-        shared: Boolean,
-    ) = ffi.setShared(id, shared)
+    suspend fun setShared(id: String, shared: Boolean) = ffi.call("setShared") { setShared(id, shared) }
 
     // --- The journal --------------------------------------------------------
 
-    fun add(interaction: Interaction): StoredInteraction = ffi.addInteraction(interaction)
+    suspend fun add(interaction: Interaction): StoredInteraction = ffi.call("addInteraction") { addInteraction(interaction) }
 
-    fun update(
-        id: String,
-        interaction: Interaction,
-    ): StoredInteraction = ffi.updateInteraction(id, interaction)
+    suspend fun update(id: String, interaction: Interaction): StoredInteraction = ffi.call("updateInteraction") { updateInteraction(id, interaction) }
 
-    fun interaction(id: String): StoredInteraction = ffi.getInteraction(id)
+    suspend fun interaction(id: String): StoredInteraction = ffi.call("getInteraction") { getInteraction(id) }
 
-    fun add(win: Win): StoredWin = ffi.addWin(win)
+    suspend fun add(win: Win): StoredWin = ffi.call("addWin") { addWin(win) }
 
-    fun update(
-        id: String,
-        win: Win,
-    ): StoredWin = ffi.updateWin(id, win)
+    suspend fun update(id: String, win: Win): StoredWin = ffi.call("updateWin") { updateWin(id, win) }
 
-    fun win(id: String): StoredWin = ffi.getWin(id)
+    suspend fun win(id: String): StoredWin = ffi.call("getWin") { getWin(id) }
 
-    fun add(reflection: Reflection): StoredReflection = ffi.addReflection(reflection)
+    suspend fun add(reflection: Reflection): StoredReflection = ffi.call("addReflection") { addReflection(reflection) }
 
-    fun update(
-        id: String,
-        reflection: Reflection,
-    ): StoredReflection = ffi.updateReflection(id, reflection)
+    suspend fun update(id: String, reflection: Reflection): StoredReflection = ffi.call("updateReflection") { updateReflection(id, reflection) }
 
-    fun reflection(id: String): StoredReflection = ffi.getReflection(id)
+    suspend fun reflection(id: String): StoredReflection = ffi.call("getReflection") { getReflection(id) }
 
     // --- Goals --------------------------------------------------------------
 
-    fun add(goal: Goal): StoredGoal = ffi.addGoal(goal)
+    suspend fun add(goal: Goal): StoredGoal = ffi.call("addGoal") { addGoal(goal) }
 
     /** Replaces the whole goal; prefer the milestone and course-log calls below. */
-    fun update(
-        id: String,
-        goal: Goal,
-    ): StoredGoal = ffi.updateGoal(id, goal)
+    suspend fun update(id: String, goal: Goal): StoredGoal = ffi.call("updateGoal") { updateGoal(id, goal) }
 
-    fun goal(id: String): StoredGoal = ffi.getGoal(id)
+    suspend fun goal(id: String): StoredGoal = ffi.call("getGoal") { getGoal(id) }
 
     /** Adds a milestone at the end; returns the goal with it. */
-    fun addMilestone(
-        goalId: String,
-        title: String,
-    ): StoredGoal = ffi.addMilestone(goalId, title)
+    suspend fun addMilestone(goalId: String, title: String): StoredGoal = ffi.call("addMilestone") { addMilestone(goalId, title) }
 
-    fun renameMilestone(
-        goalId: String,
-        milestoneId: String,
-        title: String,
-    ): StoredGoal = ffi.renameMilestone(goalId, milestoneId, title)
+    suspend fun renameMilestone(goalId: String, milestoneId: String, title: String): StoredGoal = ffi.call("renameMilestone") { renameMilestone(goalId, milestoneId, title) }
 
-    fun completeMilestone(
-        goalId: String,
-        milestoneId: String,
-        at: Instant = Instant.now(),
-    ): StoredGoal = ffi.completeMilestone(goalId, milestoneId, at)
+    suspend fun completeMilestone(goalId: String, milestoneId: String, at: Instant = Instant.now()): StoredGoal =
+        ffi.call("completeMilestone") { completeMilestone(goalId, milestoneId, at) }
 
-    fun reopenMilestone(
-        goalId: String,
-        milestoneId: String,
-    ): StoredGoal = ffi.reopenMilestone(goalId, milestoneId)
+    suspend fun reopenMilestone(goalId: String, milestoneId: String): StoredGoal = ffi.call("reopenMilestone") { reopenMilestone(goalId, milestoneId) }
 
-    fun removeMilestone(
-        goalId: String,
-        milestoneId: String,
-    ): StoredGoal = ffi.removeMilestone(goalId, milestoneId)
+    suspend fun removeMilestone(goalId: String, milestoneId: String): StoredGoal = ffi.call("removeMilestone") { removeMilestone(goalId, milestoneId) }
 
     /** Puts the milestones in this order; it must name each exactly once. */
-    fun reorderMilestones(
-        goalId: String,
-        milestoneIds: List<String>,
-    ): StoredGoal = ffi.reorderMilestones(goalId, milestoneIds)
+    suspend fun reorderMilestones(goalId: String, milestoneIds: List<String>): StoredGoal = ffi.call("reorderMilestones") { reorderMilestones(goalId, milestoneIds) }
 
-    fun setGoalStatus(
-        goalId: String,
-        status: GoalStatus,
-    ): StoredGoal = ffi.setGoalStatus(goalId, status)
+    suspend fun setGoalStatus(goalId: String, status: GoalStatus): StoredGoal = ffi.call("setGoalStatus") { setGoalStatus(goalId, status) }
 
     /** Logs what got in the way of a goal. */
-    fun logBarrier(
-        goalId: String,
-        text: String,
-        at: Instant = Instant.now(),
-    ): StoredGoal = ffi.logBarrier(goalId, text, at)
+    suspend fun logBarrier(goalId: String, text: String, at: Instant = Instant.now()): StoredGoal = ffi.call("logBarrier") { logBarrier(goalId, text, at) }
 
     /** Logs how the plan for a goal changes. */
-    fun logCourseCorrection(
-        goalId: String,
-        text: String,
-        at: Instant = Instant.now(),
-    ): StoredGoal = ffi.logCourseCorrection(goalId, text, at)
+    suspend fun logCourseCorrection(goalId: String, text: String, at: Instant = Instant.now()): StoredGoal =
+        ffi.call("logCourseCorrection") { logCourseCorrection(goalId, text, at) }
 
     // --- The interpersonal inventory -----------------------------------------
 
-    fun add(person: Person): StoredPerson = ffi.addPerson(person)
+    suspend fun add(person: Person): StoredPerson = ffi.call("addPerson") { addPerson(person) }
 
-    fun update(
-        id: String,
-        person: Person,
-    ): StoredPerson = ffi.updatePerson(id, person)
+    suspend fun update(id: String, person: Person): StoredPerson = ffi.call("updatePerson") { updatePerson(id, person) }
 
-    fun person(id: String): StoredPerson = ffi.getPerson(id)
+    suspend fun person(id: String): StoredPerson = ffi.call("getPerson") { getPerson(id) }
 
     /** Every person of the inventory (at most 500), as list rows. */
-    fun inventory(): List<Summary> = ffi.list(ListQuery(kinds = listOf(ItemKind.PERSON), limit = 500u))
+    suspend fun inventory(): List<Summary> = list(ListQuery(kinds = listOf(ItemKind.PERSON), limit = 500u))
 
     /** Records that a role dispute with this person moved to [stage]. */
-    fun setDisputeStage(
-        personId: String,
-        stage: DisputeStage,
-        note: String = "",
-        at: Instant = Instant.now(),
-    ): StoredPerson = ffi.setDisputeStage(personId, stage, at, note)
+    suspend fun setDisputeStage(personId: String, stage: DisputeStage, note: String = "", at: Instant = Instant.now()): StoredPerson =
+        ffi.call("setDisputeStage") { setDisputeStage(personId, stage, at, note) }
 
     // --- The profile --------------------------------------------------------
 
     /** The profile, or the default one (12 sessions, initial phase) until saved. */
-    fun profile(): Profile = ffi.profile()
+    suspend fun profile(): Profile = ffi.call("profile") { profile() }
 
-    fun saveProfile(profile: Profile): StoredProfile = ffi.saveProfile(profile)
+    suspend fun saveProfile(profile: Profile): StoredProfile = ffi.call("saveProfile") { saveProfile(profile) }
 
     // --- Check-ins and safety ------------------------------------------------
 
@@ -235,37 +173,56 @@ class RecordStore private constructor(
      * Saves a mood rating. A check-in marked as a crisis comes back with a
      * [SafetyAlert]: show its resources at once (they are on the device).
      */
-    fun checkIn(mood: MoodCheckIn): MoodCheckInSaved = ffi.checkInMood(mood)
+    suspend fun checkIn(mood: MoodCheckIn): MoodCheckInSaved = ffi.call("checkInMood") { checkInMood(mood) }
 
     /**
      * Saves a PHQ-9. Item 9 above 0 comes back with a [SafetyAlert]: show its
      * resources at once (on the device, no network); the flag reaches the
      * therapist at the next review, not in real time.
      */
-    fun checkIn(phq9: Phq9CheckIn): Phq9CheckInSaved = ffi.checkInPhq9(phq9)
+    suspend fun checkIn(phq9: Phq9CheckIn): Phq9CheckInSaved = ffi.call("checkInPhq9") { checkInPhq9(phq9) }
 
-    fun moodCheckIn(id: String): StoredMoodCheckIn = ffi.getMoodCheckIn(id)
+    suspend fun moodCheckIn(id: String): StoredMoodCheckIn = ffi.call("getMoodCheckIn") { getMoodCheckIn(id) }
 
-    fun phq9CheckIn(id: String): StoredPhq9CheckIn = ffi.getPhq9CheckIn(id)
+    suspend fun phq9CheckIn(id: String): StoredPhq9CheckIn = ffi.call("getPhq9CheckIn") { getPhq9CheckIn(id) }
 
-    /** The crisis resources of this device (never synced, never empty). */
-    var crisisResources: List<CrisisResource>
-        get() = ffi.crisisResources()
-        set(value) = ffi.setCrisisResources(value)
+    /**
+     * What "Get help now" shows, never empty, offline: the resources set on this
+     * device first, then the defaults of the device's region. Open each by its
+     * `uri` (tel:, sms:, https:); one without a uri is an instruction to read.
+     */
+    suspend fun crisisResources(): List<CrisisResource> = ffi.call("crisisResources") { crisisResources() }
+
+    /** The resources set on this device (for a settings screen). */
+    suspend fun ownCrisisResources(): List<CrisisResource> = ffi.call("ownCrisisResources") { ownCrisisResources() }
+
+    /** The client's own crisis resources, shown before the defaults (kept on the device). */
+    suspend fun setCrisisResources(resources: List<CrisisResource>) = ffi.call("setCrisisResources") { setCrisisResources(resources) }
+
+    /** The device's region (ISO 3166-1 alpha-2, `Locale.getDefault().country`): it picks the default crisis lines. */
+    suspend fun setRegion(region: String) = ffi.call("setRegion") { setRegion(region) }
+
+    suspend fun region(): String? = ffi.call("region") { region() }
+
+    /**
+     * The client's IANA time zone now (`ZoneId.systemDefault().id`): call at launch
+     * and on every change. It syncs in the profile, so every view, the therapist's
+     * too, cuts the client's days at local midnight.
+     */
+    suspend fun setTimeZone(zone: String) = ffi.call("setTimeZone") { setTimeZone(zone) }
+
+    suspend fun timeZone(): String? = ffi.call("timeZone") { timeZone() }
 
     // --- Rehearsals and notes -------------------------------------------------
 
-    fun add(rehearsal: Rehearsal): StoredRehearsal = ffi.addRehearsal(rehearsal)
+    suspend fun add(rehearsal: Rehearsal): StoredRehearsal = ffi.call("addRehearsal") { addRehearsal(rehearsal) }
 
-    fun update(
-        id: String,
-        rehearsal: Rehearsal,
-    ): StoredRehearsal = ffi.updateRehearsal(id, rehearsal)
+    suspend fun update(id: String, rehearsal: Rehearsal): StoredRehearsal = ffi.call("updateRehearsal") { updateRehearsal(id, rehearsal) }
 
-    fun rehearsal(id: String): StoredRehearsal = ffi.getRehearsal(id)
+    suspend fun rehearsal(id: String): StoredRehearsal = ffi.call("getRehearsal") { getRehearsal(id) }
 
     /** A therapist's feedback note (read-only here). */
-    fun note(id: String): StoredNote = ffi.getNote(id)
+    suspend fun note(id: String): StoredNote = ffi.call("getNote") { getNote(id) }
 
     // --- Observing --------------------------------------------------------------
 
@@ -274,43 +231,39 @@ class RecordStore private constructor(
      * delivered in order, none dropped. Collecting subscribes; cancelling the
      * collector cancels the subscription.
      */
-    fun changes(): Flow<List<ItemChange>> =
-        callbackFlow {
-            val handle =
-                ffi.subscribe(
-                    object : ChangeObserver {
-                        // Called on the thread that wrote or synced.
-                        override fun onChange(changes: List<ItemChange>) {
-                            trySend(changes)
-                        }
-                    },
-                )
-            awaitClose {
-                // cancel() ends it now; close() frees the handle.
-                handle.use { it.cancel() }
+    fun changes(): Flow<List<ItemChange>> = callbackFlow {
+        val handle =
+            subscribe { changes ->
+                // Called on the thread that wrote or synced.
+                trySend(changes)
             }
-        }.buffer(UNLIMITED)
+        awaitClose { handle.cancel() }
+    }.buffer(UNLIMITED)
+        .flowOn(ffi.dispatcher)
 
     /**
      * The rows of [query], now and again after every change (changes that come
      * in bursts are folded into one re-read). For list screens.
      */
-    fun observe(query: ListQuery = ListQuery()): Flow<List<Summary>> =
-        callbackFlow {
-            // Subscribe first, then read: a write in between is never missed.
-            val handle =
-                ffi.subscribe(
-                    object : ChangeObserver {
-                        override fun onChange(changes: List<ItemChange>) {
-                            trySend(Unit)
-                        }
-                    },
-                )
-            send(Unit)
-            awaitClose { handle.use { it.cancel() } }
-        }.buffer(CONFLATED)
-            .map { list(query) }
-            .flowOn(dispatcher)
+    fun observe(query: ListQuery = ListQuery()): Flow<List<Summary>> = callbackFlow {
+        // Subscribe first, then read: a write in between is never missed.
+        val handle = subscribe { trySend(Unit) }
+        send(Unit)
+        awaitClose { handle.cancel() }
+    }.buffer(CONFLATED)
+        .map { list(query) }
+        .flowOn(ffi.dispatcher)
+
+    /** Subscribes on the current thread: call it from a producer already on the store's dispatcher (`flowOn`). */
+    private suspend fun subscribe(onChange: (List<ItemChange>) -> Unit): Ffi<ObserverHandle> = ffi.callHere("subscribe") {
+        val handle =
+            subscribe(
+                object : ChangeObserver {
+                    override fun onChange(changes: List<ItemChange>) = onChange(changes)
+                }
+            )
+        Ffi(handle, ffi.dispatcher)
+    }
 
     // --- The clinical layer (docs/clinical.md) -------------------------------
     // Rapport is reviewed at sessions; it is not monitored in real time.
@@ -320,43 +273,40 @@ class RecordStore private constructor(
      * therapist's device, of [clientId]'s shared record), from [from] (default:
      * the last session) to [to] (default: [today]), both days included.
      */
-    fun sessionSummary(
-        clientId: String? = null,
-        from: LocalDate? = null,
-        to: LocalDate? = null,
-        today: LocalDate = LocalDate.now(),
-    ): SessionSummary = ffi.sessionSummary(clientId, from?.toString(), to?.toString(), today.toString())
+    suspend fun sessionSummary(clientId: String? = null, from: LocalDate? = null, to: LocalDate? = null, today: LocalDate = LocalDate.now()): SessionSummary =
+        ffi.call("sessionSummary") { sessionSummary(clientId, from?.toString(), to?.toString(), today.toString()) }
 
     /** Every entry from [from] to [to] (both included), oldest first. */
-    fun timeline(
-        from: LocalDate,
-        to: LocalDate,
-        filter: TimelineFilter = TimelineFilter(),
-        clientId: String? = null,
-    ): List<TimelineEntry> = ffi.timeline(clientId, from.toString(), to.toString(), filter)
+    suspend fun timeline(from: LocalDate, to: LocalDate, filter: TimelineFilter = TimelineFilter(), clientId: String? = null): List<TimelineEntry> =
+        ffi.call("timeline") { timeline(clientId, from.toString(), to.toString(), filter) }
 
     /** Gains, wins, warning signs and the plan for after, up to [until]. */
-    fun terminationReview(
-        until: LocalDate = LocalDate.now(),
-        clientId: String? = null,
-    ): TerminationReview = ffi.terminationReview(clientId, until.toString())
+    suspend fun terminationReview(until: LocalDate = LocalDate.now(), clientId: String? = null): TerminationReview =
+        ffi.call("terminationReview") { terminationReview(clientId, until.toString()) }
 
-    fun afterCarePlan(): AfterCarePlan = ffi.afterCarePlan()
+    suspend fun afterCarePlan(): AfterCarePlan = ffi.call("afterCarePlan") { afterCarePlan() }
 
-    fun saveAfterCarePlan(plan: AfterCarePlan): AfterCarePlan = ffi.saveAfterCarePlan(plan)
+    suspend fun saveAfterCarePlan(plan: AfterCarePlan): AfterCarePlan = ffi.call("saveAfterCarePlan") { saveAfterCarePlan(plan) }
 
     /** Everything on this device as JSON: complete, re-importable. */
-    fun exportJson(): String = ffi.exportJson()
+    suspend fun exportJson(): String = ffi.call("exportJson") { exportJson() }
 
     /** Imports an export; a damaged or newer file throws and changes nothing. */
-    fun importJson(json: String): ImportReport = ffi.importJson(json)
+    suspend fun importJson(json: String): ImportReport = ffi.call("importJson") { importJson(json) }
 
     /** The record as a readable Markdown document. */
-    fun exportMarkdown(clientId: String? = null): String = ffi.exportMarkdown(clientId)
+    suspend fun exportMarkdown(clientId: String? = null): String = ffi.call("exportMarkdown") { exportMarkdown(clientId) }
 
     /** Deletes everything on this device for real; [SyncSession.deleteEverything] also deletes on the server. */
-    fun deleteEverything(): Long = ffi.deleteEverything().toLong()
+    suspend fun deleteEverything(): Long = ffi.call("deleteEverything") { deleteEverything() }.toLong()
 
-    /** Frees the Rust store now rather than when the garbage collector runs. */
-    override fun close() = ffi.close()
+    /**
+     * Frees the Rust store soon rather than when the garbage collector runs:
+     * the release is handed to the store's dispatcher (it may flush the file),
+     * and waits there for calls still running.
+     */
+    override fun close() = ffi.release("RapportStore.close") { close() }
 }
+
+/** Ends a change subscription and frees its Rust handle, on the current (the flow's) thread. */
+internal fun Ffi<ObserverHandle>.cancel() = callBlocking("ObserverHandle.cancel") { use { it.cancel() } }

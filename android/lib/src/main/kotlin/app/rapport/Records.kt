@@ -84,31 +84,21 @@ private fun byte(field: String, value: Int): UByte {
 }
 
 /** A mood rating from 0 (worst) to 10 (best), with the event behind it. */
-fun moodCheckIn(
-    rating: Int,
-    event: String = "",
-    crisis: Boolean = false,
-    at: Instant = Instant.now(),
-): MoodCheckIn = MoodCheckIn(at = at, rating = byte("rating", rating), event = event, crisis = crisis)
+fun moodCheckIn(rating: Int, event: String = "", crisis: Boolean = false, at: Instant = Instant.now()): MoodCheckIn =
+    MoodCheckIn(at = at, rating = byte("rating", rating), event = event, crisis = crisis)
 
 /**
  * The nine PHQ-9 answers, each 0 (not at all) to 3 (nearly every day); the
  * range is checked in Rust (`StoreException.Invalid`).
  */
-fun phq9CheckIn(
-    items: List<Int>,
-    at: Instant = Instant.now(),
-): Phq9CheckIn = Phq9CheckIn(at = at, items = items)
+fun phq9CheckIn(items: List<Int>, at: Instant = Instant.now()): Phq9CheckIn = Phq9CheckIn(at = at, items = items)
 
 /** The PHQ-9 answers as numbers 0 to 3. */
 val Phq9CheckIn.answers: List<Int>
     get() = items
 
 /** A feeling and its intensity from 0 to 10. */
-fun feeling(
-    label: String,
-    intensity: Int,
-): Feeling = Feeling(label = label, intensity = byte("intensity", intensity))
+fun feeling(label: String, intensity: Int): Feeling = Feeling(label = label, intensity = byte("intensity", intensity))
 
 /** Milestones done so far, of all of them. */
 val Goal.milestonesDone: Int

@@ -8,9 +8,9 @@ import kotlinx.coroutines.channels.awaitClose
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.buffer
 import kotlinx.coroutines.flow.callbackFlow
+import kotlinx.coroutines.flow.flowOn
 
 typealias Role = app.rapport.ffi.Role
-typealias SessionInfo = app.rapport.ffi.SessionInfo
 typealias SyncStatus = app.rapport.ffi.SyncStatus
 typealias SyncReport = app.rapport.ffi.SyncReport
 typealias Device = app.rapport.ffi.Device
@@ -21,31 +21,40 @@ typealias AccessLogEntry = app.rapport.ffi.AccessLogEntry
 
 /**
  * Signs this device in and keeps one [RecordStore] in step with one sync
- * server. Network calls are `suspend` functions and never block the caller's
- * thread (the Rust side runs them on its own threads); they throw
+ * server. Every call is a `suspend` function that runs on the store's
+ * dispatcher, never on the caller's thread; cancelling the calling coroutine
+ * cancels the Rust work (the request is dropped). Calls throw
  * [SyncException] subclasses (`Offline`, `SignedOut`, `BadCredentials`, …)
  * whose message is the sentence to show. Writes made offline stay on the
  * device and go out at the next [syncNow].
  *
- * Keep the [SessionInfo] from [signUp]/[signIn] in the platform keystore (it
+ * Keep the [Session] from [signUp]/[signIn] in the platform keystore (it
  * holds the device's token) and hand it to [resume] at the next launch.
  */
-class SyncSession(
-    store: RecordStore,
-    /** `https://…`; plain `http://` only to this device (loopback). */
-    serverUrl: String,
-    /** Shown in the account's device list. */
-    deviceName: String,
-    /** An extra trusted certificate (PEM), for a server with its own CA. */
-    extraRootCertificatePem: String? = null,
-) : AutoCloseable {
-    private val ffi = RapportSync(store.ffi, SyncSettings(serverUrl, deviceName, extraRootCertificatePem))
+class SyncSession private constructor(private val ffi: Ffi<RapportSync>) : AutoCloseable {
+    companion object {
+        /**
+         * Makes the sync client of [store] for one server (its threads start
+         * here, on the store's dispatcher). Nothing is sent until a call.
+         */
+        suspend fun create(
+            store: RecordStore,
+            /** `https://…`; plain `http://` only to this device (loopback). */
+            serverUrl: String,
+            /** Shown in the account's device list. */
+            deviceName: String,
+            /** An extra trusted certificate (PEM), for a server with its own CA. */
+            extraRootCertificatePem: String? = null
+        ): SyncSession = store.ffi.call("RapportSync.new") {
+            SyncSession(Ffi(RapportSync(this, SyncSettings(serverUrl, deviceName, extraRootCertificatePem)), store.ffi.dispatcher))
+        }
+    }
 
     /** The session in use, or null when signed out. */
-    val session: SessionInfo? get() = ffi.session()
+    suspend fun session(): Session? = ffi.call("session") { session() }?.let(::Session)
 
     /** The status now (idle, syncing with progress, offline, error; last synced at). */
-    val currentStatus: SyncStatus get() = ffi.status()
+    suspend fun currentStatus(): SyncStatus = ffi.call("status") { status() }
 
     /**
      * The sync status, the current one first, then every change. Only the
@@ -55,85 +64,75 @@ class SyncSession(
         get() =
             callbackFlow {
                 val handle =
-                    ffi.subscribeStatus(
-                        object : SyncStatusObserver {
-                            override fun onStatus(status: SyncStatus) {
-                                trySend(status)
+                    ffi.callHere("subscribeStatus") {
+                        subscribeStatus(
+                            object : SyncStatusObserver {
+                                override fun onStatus(status: SyncStatus) {
+                                    trySend(status)
+                                }
                             }
-                        },
-                    )
-                awaitClose { handle.use { it.cancel() } }
+                        )
+                    }
+                awaitClose { Ffi(handle, ffi.dispatcher).callBlocking("StatusHandle.cancel") { use { it.cancel() } } }
             }.buffer(CONFLATED)
+                .flowOn(ffi.dispatcher)
 
     /** Creates an account and signs this device in. */
-    suspend fun signUp(
-        email: String,
-        password: String,
-        displayName: String,
-        role: Role = Role.CLIENT,
-    ): SessionInfo = ffi.signUp(email, password, role, displayName)
+    suspend fun signUp(email: String, password: String, displayName: String, role: Role = Role.CLIENT): Session =
+        Session(ffi.call("signUp") { signUp(email, password, role, displayName) })
 
     /** Signs this device in to an existing account. */
-    suspend fun signIn(
-        email: String,
-        password: String,
-    ): SessionInfo = ffi.signIn(email, password)
+    suspend fun signIn(email: String, password: String): Session = Session(ffi.call("signIn") { signIn(email, password) })
 
     /** Uses a session kept from an earlier sign-in (no network). */
-    fun resume(session: SessionInfo) = ffi.resume(session)
+    suspend fun resume(session: Session) = ffi.call("resume") { resume(session.info) }
 
     /** Signs this device out on the server and forgets the session. */
-    suspend fun signOut() = ffi.signOut()
+    suspend fun signOut() = ffi.call("signOut") { signOut() }
 
     /** Pushes this device's changes and pulls the others' until both sides are in step. */
-    suspend fun syncNow(): SyncReport = ffi.syncNow()
+    suspend fun syncNow(): SyncReport = ffi.call("syncNow") { syncNow() }
 
     /** Brings the server's grants in line with the items marked shared on this device. */
-    suspend fun refreshSharing() = ffi.refreshSharing()
+    suspend fun refreshSharing() = ffi.call("refreshSharing") { refreshSharing() }
 
     /** Shares every item of [kind] (now and later) with a linked therapist; with [personId], only items about that person. */
-    suspend fun shareKind(
-        therapistAccountId: String,
-        kind: ItemKind,
-        personId: String? = null,
-    ): Grant = ffi.shareKind(therapistAccountId, kind, personId)
+    suspend fun shareKind(therapistAccountId: String, kind: ItemKind, personId: String? = null): Grant = ffi.call("shareKind") { shareKind(therapistAccountId, kind, personId) }
 
-    suspend fun grants(): List<Grant> = ffi.grants()
+    suspend fun grants(): List<Grant> = ffi.call("grants") { grants() }
 
-    suspend fun revokeGrant(grantId: String) = ffi.revokeGrant(grantId)
+    suspend fun revokeGrant(grantId: String) = ffi.call("revokeGrant") { revokeGrant(grantId) }
 
     /**
      * The client's preview of what the therapist will see: the session summary
      * of only the items shared one by one or through a kind grant.
      */
-    suspend fun therapistViewSummary(
-        from: java.time.LocalDate? = null,
-        to: java.time.LocalDate? = null,
-        today: java.time.LocalDate = java.time.LocalDate.now(),
-    ): SessionSummary = ffi.therapistViewSummary(from?.toString(), to?.toString(), today.toString())
+    suspend fun therapistViewSummary(from: java.time.LocalDate? = null, to: java.time.LocalDate? = null, today: java.time.LocalDate = java.time.LocalDate.now()): SessionSummary =
+        ffi.call("therapistViewSummary") { therapistViewSummary(from?.toString(), to?.toString(), today.toString()) }
 
     /** Every read of shared data by a therapist, for the client to see. */
-    suspend fun accessLog(): List<AccessLogEntry> = ffi.accessLog()
+    suspend fun accessLog(): List<AccessLogEntry> = ffi.call("accessLog") { accessLog() }
 
     /** A client's short-lived, single-use code for a therapist to redeem. */
-    suspend fun createInvite(): Invite = ffi.createInvite()
+    suspend fun createInvite(): Invite = ffi.call("createInvite") { createInvite() }
 
     /** A therapist redeems a client's invite. */
-    suspend fun redeemInvite(code: String): CareLink = ffi.redeemInvite(code)
+    suspend fun redeemInvite(code: String): CareLink = ffi.call("redeemInvite") { redeemInvite(code) }
 
-    suspend fun links(): List<CareLink> = ffi.links()
+    suspend fun links(): List<CareLink> = ffi.call("links") { links() }
 
-    suspend fun endLink(linkId: String) = ffi.endLink(linkId)
+    suspend fun endLink(linkId: String) = ffi.call("endLink") { endLink(linkId) }
 
-    suspend fun devices(): List<Device> = ffi.devices()
+    suspend fun devices(): List<Device> = ffi.call("devices") { devices() }
 
-    suspend fun revokeDevice(deviceId: String) = ffi.revokeDevice(deviceId)
+    suspend fun revokeDevice(deviceId: String) = ffi.call("revokeDevice") { revokeDevice(deviceId) }
 
     /** A therapist's feedback note for a linked client; it goes out at the next sync. */
-    fun writeNote(note: Note): StoredNote = ffi.writeNote(note)
+    suspend fun writeNote(note: Note): StoredNote = ffi.call("writeNote") { writeNote(note) }
 
     /** Deletes everything of this account, here, on the server and on every other device. */
-    suspend fun deleteEverything(): Long = ffi.deleteEverything().toLong()
+    suspend fun deleteEverything(): Long = ffi.call("deleteEverything") { deleteEverything() }.toLong()
 
-    override fun close() = ffi.close()
+    /** Stops the sync client's threads soon (handed to the store's dispatcher). */
+    override fun close() = ffi.release("RapportSync.close") { close() }
 }

@@ -1,29 +1,44 @@
 // State and actions of the sample app, over the idiomatic library only
-// (app.rapport). Store calls run on Dispatchers.IO through RecordStore.io;
-// lists are Flows that re-read after every change, local or synced.
+// (app.rapport). Every library call is a suspend function that runs on the
+// library's I/O dispatcher; the store is opened asynchronously, and a key that
+// cannot be unwrapped leads to the recovery screen instead of a crash.
 package app.rapport.sample
 
 import android.app.Application
 import androidx.lifecycle.AndroidViewModel
 import androidx.lifecycle.viewModelScope
+import app.rapport.AccessLogEntry
+import app.rapport.CareLink
 import app.rapport.Channel
+import app.rapport.CrisisResource
+import app.rapport.Goal
 import app.rapport.GoalLink
-import app.rapport.Interaction
+import app.rapport.GoalStatus
+import app.rapport.Grant
 import app.rapport.Initiator
+import app.rapport.Interaction
+import app.rapport.Invite
 import app.rapport.ItemKind
 import app.rapport.ListQuery
 import app.rapport.Person
 import app.rapport.RecordStore
+import app.rapport.Rehearsal
 import app.rapport.Ring
 import app.rapport.SafetyAlert
+import app.rapport.Session
 import app.rapport.StoredGoal
 import app.rapport.Summary
 import app.rapport.SyncSession
 import app.rapport.SyncStatus
 import app.rapport.Win
-import app.rapport.Goal
-import app.rapport.GoalStatus
+import app.rapport.ffi.StoreException
+import app.rapport.moodCheckIn
 import app.rapport.phq9CheckIn
+import java.io.File
+import java.time.Instant
+import java.time.ZoneId
+import java.util.Locale
+import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.ExperimentalCoroutinesApi
 import kotlinx.coroutines.FlowPreview
 import kotlinx.coroutines.flow.Flow
@@ -32,46 +47,116 @@ import kotlinx.coroutines.flow.SharingStarted
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.debounce
+import kotlinx.coroutines.flow.filterNotNull
+import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.flow.flatMapLatest
 import kotlinx.coroutines.flow.flowOf
 import kotlinx.coroutines.flow.map
 import kotlinx.coroutines.flow.mapLatest
 import kotlinx.coroutines.flow.stateIn
 import kotlinx.coroutines.launch
-import java.io.File
-import java.time.Instant
+import kotlinx.coroutines.withContext
+
+/** Where the app is: opening the record, ready, or unable to open it. */
+sealed interface AppState {
+    data object Opening : AppState
+
+    data class Ready(val store: RecordStore) : AppState
+
+    /** The kept key cannot be unwrapped (or does not open the record): show the recovery screen. */
+    data class KeyLost(val reason: String) : AppState
+}
 
 @OptIn(FlowPreview::class, ExperimentalCoroutinesApi::class)
-class RapportViewModel(app: Application) : AndroidViewModel(app) {
-    // A file in app-private storage, encrypted at rest with a key the Android
-    // Keystore guards. (A production app opens it once, off the main thread,
-    // in its dependency graph.)
-    private val store = RecordStore.openEncrypted(File(app.filesDir, "rapport.db"), DatabaseKeyStore(app).key())
+class RapportViewModel(private val app: Application) : AndroidViewModel(app) {
+    private val dbFile = File(app.filesDir, DATABASE_FILE)
+    private val databaseKey = KeystoreBox(app, KeystoreBox.DATABASE_KEY)
+    private val sessionBox = KeystoreBox(app, KeystoreBox.SESSION)
+    private val settings = app.getSharedPreferences("rapport-settings", 0)
 
-    private fun <T> Flow<T>.state(initial: T): StateFlow<T> =
-        stateIn(viewModelScope, SharingStarted.WhileSubscribed(5_000), initial)
+    private val _state = MutableStateFlow<AppState>(AppState.Opening)
+    val state: StateFlow<AppState> = _state.asStateFlow()
+
+    private val storeFlow: Flow<RecordStore?> = state.map { (it as? AppState.Ready)?.store }
+
+    init {
+        viewModelScope.launch { open() }
+    }
+
+    /** Opens the record off the main thread; a lost key becomes [AppState.KeyLost], not a crash. */
+    private suspend fun open() {
+        _state.value =
+            try {
+                val key =
+                    withContext(Dispatchers.IO) {
+                        databaseKey.read() ?: run {
+                            // A record whose key is gone is unreadable: say so, never replace it silently.
+                            if (dbFile.exists()) throw KeyUnavailableException("The key of this record is missing.", null)
+                            RecordStore.newKey().also { databaseKey.write(it) }
+                        }
+                    }
+                val store = RecordStore.openEncrypted(dbFile, key)
+                key.fill(0)
+                AppState.Ready(store).also { followDevice(it.store) }
+            } catch (e: KeyUnavailableException) {
+                AppState.KeyLost(e.message ?: "The key cannot be used.")
+            } catch (e: StoreException.UnusableFile) {
+                AppState.KeyLost(e.message ?: "The record cannot be opened.")
+            }
+        (state.value as? AppState.Ready)?.let { resumeSession(it.store) }
+    }
+
+    /**
+     * The recovery screen's way out: forget the unreadable record and its key
+     * and start again (a synced record comes back by signing in).
+     */
+    fun startAgain() {
+        viewModelScope.launch {
+            withContext(Dispatchers.IO) {
+                databaseKey.clear()
+                sessionBox.clear()
+                listOf("", "-wal", "-shm").forEach { File(dbFile.path + it).delete() }
+            }
+            _state.value = AppState.Opening
+            open()
+        }
+    }
+
+    /** The device's region (for crisis numbers) and time zone (for the client's days). */
+    fun followDevice(store: RecordStore? = (state.value as? AppState.Ready)?.store) {
+        store ?: return
+        viewModelScope.launch {
+            runCatching { store.setRegion(Locale.getDefault().country) }
+            runCatching { store.setTimeZone(ZoneId.systemDefault().id) }
+        }
+    }
+
+    private fun <T> Flow<T>.state(initial: T): StateFlow<T> = stateIn(viewModelScope, SharingStarted.WhileSubscribed(5_000), initial)
+
+    private fun rows(query: ListQuery): StateFlow<List<Summary>> = storeFlow.flatMapLatest { it?.observe(query) ?: flowOf(emptyList()) }.state(emptyList())
 
     // --- Journal and search ---------------------------------------------------
 
-    val journal: StateFlow<List<Summary>> =
-        store.observe(ListQuery(kinds = JOURNAL_KINDS)).state(emptyList())
+    val journal: StateFlow<List<Summary>> = rows(ListQuery(kinds = JOURNAL_KINDS))
 
     val searchText = MutableStateFlow("")
 
     val searchResults: StateFlow<List<Summary>> =
         searchText
             .debounce(250)
-            .mapLatest { text -> if (text.isBlank()) emptyList() else store.io { search(text) } }
+            .mapLatest { text -> if (text.isBlank()) emptyList() else store().search(text) }
             .state(emptyList())
 
-    val people: StateFlow<List<Summary>> =
-        store.observe(ListQuery(kinds = listOf(ItemKind.PERSON), limit = 500u)).state(emptyList())
+    val people: StateFlow<List<Summary>> = rows(ListQuery(kinds = listOf(ItemKind.PERSON), limit = 500u))
 
     val goals: StateFlow<List<StoredGoal>> =
-        store
-            .observe(ListQuery(kinds = listOf(ItemKind.GOAL)))
-            .map { rows -> store.io { rows.map { goal(it.id) } } }
-            .state(emptyList())
+        storeFlow
+            .flatMapLatest { store ->
+                store?.observe(ListQuery(kinds = listOf(ItemKind.GOAL)))?.map { rows -> store.io { rows.map { goal(it.id) } } }
+                    ?: flowOf(emptyList())
+            }.state(emptyList())
+
+    private suspend fun store(): RecordStore = storeFlow.filterNotNull().first()
 
     // --- One-off things to show ----------------------------------------------
 
@@ -85,33 +170,43 @@ class RapportViewModel(app: Application) : AndroidViewModel(app) {
 
     private val _message = MutableStateFlow<String?>(null)
 
-    /** The last error, as the Rust message (a sentence a person can act on). */
+    /** The last error of an action without a form of its own, as the Rust message. */
     val message: StateFlow<String?> = _message.asStateFlow()
 
-    fun dismissSafetyAlert() { _safetyAlert.value = null }
-    fun dismissCelebration() { _celebration.value = null }
-    fun dismissMessage() { _message.value = null }
+    fun dismissSafetyAlert() {
+        _safetyAlert.value = null
+    }
 
-    /** Runs a store call off the main thread; errors become [message]. */
-    private fun write(block: RecordStore.() -> Unit) {
-        viewModelScope.launch {
-            try {
-                store.io(block)
-            } catch (e: Exception) {
-                _message.value = e.message
-            }
-        }
+    fun dismissCelebration() {
+        _celebration.value = null
+    }
+
+    fun dismissMessage() {
+        _message.value = null
+    }
+
+    /** The crisis resources for the "Get help now" sheet: own ones first, then the region's (offline). */
+    suspend fun crisisResources(): List<CrisisResource> = store().crisisResources()
+
+    /**
+     * Runs a save; returns null when it is on disk, or the sentence to show.
+     * Forms stay open with what was typed until this returns null.
+     */
+    suspend fun save(block: suspend RecordStore.() -> Unit): String? = try {
+        store().block()
+        null
+    } catch (e: Exception) {
+        e.message ?: "That could not be saved."
+    }
+
+    /** For one-tap actions (a switch, a checkbox): a failure shows as [message]. */
+    private fun act(block: suspend RecordStore.() -> Unit) {
+        viewModelScope.launch { save(block)?.let { _message.value = it } }
     }
 
     // --- Journal --------------------------------------------------------------
 
-    fun logInteraction(
-        personId: String,
-        channel: Channel,
-        whatIWanted: String,
-        moodBefore: Int,
-        moodAfter: Int,
-    ) = write {
+    suspend fun logInteraction(personId: String, channel: Channel, whatIWanted: String, moodBefore: Int, moodAfter: Int): String? = save {
         add(
             Interaction(
                 personId = personId,
@@ -120,95 +215,132 @@ class RapportViewModel(app: Application) : AndroidViewModel(app) {
                 initiatedBy = Initiator.ME,
                 whatIWanted = whatIWanted,
                 moodBefore = moodBefore.toUByte(),
-                moodAfter = moodAfter.toUByte(),
-            ),
+                moodAfter = moodAfter.toUByte()
+            )
         )
     }
 
-    fun logWin(
-        title: String,
-        goalId: String?,
-    ) = write {
+    suspend fun logWin(title: String, goalId: String?): String? = save {
         val win = add(Win(occurredAt = Instant.now(), title = title, goal = goalId?.let { GoalLink(goalId = it) }))
         _celebration.value = win.win.title
     }
 
-    fun setShared(
-        id: String,
-        shared: Boolean,
-    ) = write { setShared(id, shared) }
+    /** A rehearsal of a hard conversation; a follow-up reminder asks later how it went. */
+    suspend fun logRehearsal(personId: String, scenario: String, whatIWantToSay: String, confidenceBefore: Int): String? = save {
+        add(
+            Rehearsal(
+                personId = personId,
+                scenario = scenario,
+                whatIWantToSay = whatIWantToSay,
+                confidenceBefore = confidenceBefore.toUByte(),
+                practicedAt = Instant.now()
+            )
+        )
+        Reminders.scheduleRehearsalFollowUp(app)
+    }
+
+    /** A quick mood rating; "I'm in crisis" (or the alert the core returns) opens the crisis resources at once. */
+    suspend fun checkInMood(rating: Int, event: String, crisis: Boolean): String? = save {
+        val saved = checkIn(moodCheckIn(rating, event = event, crisis = crisis))
+        saved.safetyAlert?.let { _safetyAlert.value = it }
+    }
+
+    fun setShared(id: String, shared: Boolean) = act { setShared(id, shared) }
 
     // --- Goals ------------------------------------------------------------------
 
-    fun addGoal(title: String) = write { add(Goal(title = title, status = GoalStatus.ACTIVE, setAt = Instant.now())) }
+    suspend fun addGoal(title: String): String? = save { add(Goal(title = title, status = GoalStatus.ACTIVE, setAt = Instant.now())) }
 
-    fun addMilestone(
-        goalId: String,
-        title: String,
-    ) = write { addMilestone(goalId, title) }
+    suspend fun addMilestone(goalId: String, title: String): String? = save { addMilestone(goalId, title) }
 
-    fun toggleMilestone(
-        goalId: String,
-        milestoneId: String,
-        done: Boolean,
-    ) = write { if (done) completeMilestone(goalId, milestoneId) else reopenMilestone(goalId, milestoneId) }
+    fun toggleMilestone(goalId: String, milestoneId: String, done: Boolean) = act { if (done) completeMilestone(goalId, milestoneId) else reopenMilestone(goalId, milestoneId) }
 
-    fun logBarrier(
-        goalId: String,
-        text: String,
-    ) = write { logBarrier(goalId, text) }
+    suspend fun logBarrier(goalId: String, text: String): String? = save { logBarrier(goalId, text) }
 
-    fun logCourseCorrection(
-        goalId: String,
-        text: String,
-    ) = write { logCourseCorrection(goalId, text) }
+    suspend fun logCourseCorrection(goalId: String, text: String): String? = save { logCourseCorrection(goalId, text) }
 
     // --- Inventory ----------------------------------------------------------------
 
-    fun addPerson(
-        nickname: String,
-        relationship: String,
-        ring: Ring,
-    ) = write { add(Person(nickname = nickname, relationship = relationship, ring = ring)) }
+    suspend fun addPerson(nickname: String, relationship: String, ring: Ring): String? = save { add(Person(nickname = nickname, relationship = relationship, ring = ring)) }
 
     // --- PHQ-9 ------------------------------------------------------------------
 
-    /** Saves the answers; item 9 above 0 shows crisis resources at once. */
-    fun submitPhq9(answers: List<Int>) =
-        write {
-            val saved = checkIn(phq9CheckIn(answers))
-            saved.safetyAlert?.let { _safetyAlert.value = it }
-        }
+    /** Saves the nine answers; item 9 above 0 shows crisis resources at once. */
+    suspend fun submitPhq9(answers: List<Int>): String? = save {
+        val saved = checkIn(phq9CheckIn(answers))
+        saved.safetyAlert?.let { _safetyAlert.value = it }
+    }
+
+    // --- Export and deleting ----------------------------------------------------
+
+    /** Everything on this phone as JSON (complete, re-importable), for the share sheet. */
+    suspend fun exportJson(): String = store().exportJson()
+
+    /** Deletes everything: on the server and every device when signed in, else on this phone. */
+    suspend fun deleteEverything(): String? = try {
+        val sync = session.value
+        if (sync != null) sync.deleteEverything() else store().deleteEverything()
+        signOutLocally()
+        null
+    } catch (e: Exception) {
+        e.message ?: "Nothing was deleted."
+    }
 
     // --- Sync ------------------------------------------------------------------
 
     private val session = MutableStateFlow<SyncSession?>(null)
 
-    val syncStatus: StateFlow<SyncStatus?> =
-        session.flatMapLatest { it?.status ?: flowOf(null) }.state(null)
+    val signedIn: StateFlow<Boolean> = session.map { it != null }.state(false)
 
-    /**
-     * Signs in (or creates the account). A real app keeps the returned
-     * session in the Android Keystore and calls `resume` at the next launch.
-     */
-    fun signIn(
-        serverUrl: String,
-        email: String,
-        password: String,
-        createAccount: Boolean,
-    ) {
-        viewModelScope.launch {
-            val sync = SyncSession(store, serverUrl, deviceName = android.os.Build.MODEL)
+    val syncStatus: StateFlow<SyncStatus?> = session.flatMapLatest { it?.status ?: flowOf(null) }.state(null)
+
+    /** The session kept in the Keystore from the last sign-in, resumed with no network. */
+    private suspend fun resumeSession(store: RecordStore) {
+        val server = settings.getString(SERVER_URL, null) ?: return
+        val kept =
             try {
-                if (createAccount) sync.signUp(email, password, displayName = email.substringBefore('@'))
-                else sync.signIn(email, password)
-                session.value?.close()
-                session.value = sync
-                sync.syncNow()
-            } catch (e: Exception) {
-                if (session.value !== sync) sync.close()
-                _message.value = e.message
+                withContext(Dispatchers.IO) { sessionBox.read() } ?: return
+            } catch (e: KeyUnavailableException) {
+                // Only the session is lost: sign in again; the record is fine.
+                withContext(Dispatchers.IO) { sessionBox.clear() }
+                _message.value = "Please sign in again."
+                return
             }
+        try {
+            val sync = SyncSession.create(store, server, deviceName = android.os.Build.MODEL)
+            sync.resume(Session.fromBytes(kept))
+            session.value = sync
+        } catch (e: Exception) {
+            _message.value = e.message
+        }
+    }
+
+    /** Signs in (or creates the account); the session is kept in the Keystore for the next launch. */
+    suspend fun signIn(serverUrl: String, email: String, password: String, createAccount: Boolean): String? {
+        val sync =
+            try {
+                SyncSession.create(store(), serverUrl, deviceName = android.os.Build.MODEL)
+            } catch (e: Exception) {
+                return e.message
+            }
+        return try {
+            val signed =
+                if (createAccount) {
+                    sync.signUp(email, password, displayName = email.substringBefore('@'))
+                } else {
+                    sync.signIn(email, password)
+                }
+            withContext(Dispatchers.IO) {
+                sessionBox.write(signed.toBytes())
+                settings.edit().putString(SERVER_URL, serverUrl).apply()
+            }
+            session.value?.close()
+            session.value = sync
+            viewModelScope.launch { runCatching { sync.syncNow() } }
+            null
+        } catch (e: Exception) {
+            sync.close()
+            e.message
         }
     }
 
@@ -224,13 +356,48 @@ class RapportViewModel(app: Application) : AndroidViewModel(app) {
         }
     }
 
+    fun signOut() {
+        val sync = session.value ?: return
+        viewModelScope.launch {
+            runCatching { sync.signOut() }.onFailure { _message.value = it.message }
+            signOutLocally()
+        }
+    }
+
+    private suspend fun signOutLocally() {
+        session.value?.close()
+        session.value = null
+        withContext(Dispatchers.IO) { sessionBox.clear() }
+    }
+
+    // --- Sharing, invites, the access log --------------------------------------
+
+    /** What the sharing screen shows, read together; null values when signed out. */
+    data class Sharing(val links: List<CareLink> = emptyList(), val grants: List<Grant> = emptyList(), val accessLog: List<AccessLogEntry> = emptyList())
+
+    /** Reads links, grants and the access log ("who read my data"), or throws with the Rust message. */
+    suspend fun sharing(): Sharing {
+        val sync = session.value ?: return Sharing()
+        return Sharing(links = sync.links(), grants = sync.grants(), accessLog = sync.accessLog())
+    }
+
+    suspend fun createInvite(): Invite = requireNotNull(session.value) { "Sign in first." }.createInvite()
+
+    suspend fun shareKind(therapistAccountId: String, kind: ItemKind) {
+        requireNotNull(session.value) { "Sign in first." }.shareKind(therapistAccountId, kind)
+    }
+
+    suspend fun revokeGrant(grantId: String) = requireNotNull(session.value) { "Sign in first." }.revokeGrant(grantId)
+
     override fun onCleared() {
         session.value?.close()
-        store.close()
+        (state.value as? AppState.Ready)?.store?.close()
     }
 
     companion object {
+        const val DATABASE_FILE = "rapport.db"
+        private const val SERVER_URL = "server-url"
         val JOURNAL_KINDS =
-            listOf(ItemKind.INTERACTION, ItemKind.WIN, ItemKind.REFLECTION, ItemKind.MOOD_CHECK_IN, ItemKind.PHQ9_CHECK_IN)
+            listOf(ItemKind.INTERACTION, ItemKind.WIN, ItemKind.REFLECTION, ItemKind.MOOD_CHECK_IN, ItemKind.PHQ9_CHECK_IN, ItemKind.REHEARSAL)
     }
 }
