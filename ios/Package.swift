@@ -1,10 +1,12 @@
-// swift-tools-version:5.9
+// swift-tools-version:6.0
 // RapportKit: the Rust core for Swift, in three layers (see ios/README.md):
 //   RapportFFI       the C interface of the Rust library
 //                    (Apple: generated/RapportFFI.xcframework, made by scripts/build-xcframework.sh;
 //                     Linux: a system library over the host-built librapport_ffi.so)
 //   RapportBindings  the Swift bindings uniffi generates (scripts/generate-bindings.sh)
 //   RapportKit       the hand-written API apps use (async/await, AsyncStream)
+// Swift 6 language mode (complete strict concurrency) for every target; see
+// ios/README.md, "Swift 6", for what that takes of the generated bindings.
 // Everything under generated/ is build output, not committed: run a script first.
 import PackageDescription
 

@@ -2,6 +2,8 @@
 # Generates RapportKit's build inputs from a built rapport-ffi library, with the
 # workspace's own uniffi-bindgen (uniffi library mode):
 #   ios/generated/RapportBindings/RapportBindings.swift   the Swift bindings
+#       (patched so that cancelling a Swift Task cancels the Rust future:
+#        patch-async-cancellation.pl)
 #   ios/generated/RapportFFI/{RapportFFI.h,module.modulemap}
 #       the C module as a system library linking librapport_ffi (Linux)
 #   ios/generated/headers/RapportFFI/{RapportFFI.h,module.modulemap}
@@ -29,6 +31,9 @@ stage="$(mktemp -d)"
 trap 'rm -rf "$stage"' EXIT
 (cd "$REPO" && cargo uniffi-bindgen generate --no-format \
   --library "$LIB" --language swift --out-dir "$stage" >/dev/null)
+# uniffi 0.32's Swift ignores Task cancellation: make a cancelled Task cancel
+# the Rust future (see the script for why and how).
+perl "$REPO/ios/scripts/patch-async-cancellation.pl" "$stage/RapportBindings.swift"
 
 mkdir -p "$OUT/RapportBindings" "$OUT/RapportFFI" "$OUT/headers/RapportFFI"
 # Copy only when changed, so SwiftPM does not rebuild what did not change.

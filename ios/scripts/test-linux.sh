@@ -14,10 +14,11 @@
 # /proc, the repository and the cargo target folder into the chroot, and run
 # `swift test` there against target/debug/librapport_ffi.so, with
 # RAPPORT_SERVER_BIN naming the host-built target/debug/rapport-server that the
-# sync tests start.
+# sync tests start; then the same suite again under the thread sanitizer.
 #
 # Usage: ios/scripts/test-linux.sh [--setup-only] [extra `swift test` args]
 # Env:   RAPPORT_CACHE          cache folder (default /var/cache/rapport)
+#        RAPPORT_SWIFT_TSAN=0   skip the thread-sanitizer run
 #        RAPPORT_DEBIAN_MIRROR  Debian mirror (default: the one apt uses here)
 set -euo pipefail
 
@@ -155,14 +156,30 @@ mount --bind "$REPO" "$CHROOT$SRC"
 mount --bind "$TARGET_DIR" "$CHROOT$TGT"
 mount -t proc proc "$CHROOT/proc"
 
-log "swift test"
-# --disable-swift-testing: the suite is XCTest; without it an empty Swift
-# Testing run would print the last line ("0 tests passed").
-chroot "$CHROOT" /usr/bin/env -i \
-  PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-  LD_LIBRARY_PATH="$TGT/debug" \
-  RAPPORT_SERVER_BIN="$TGT/debug/rapport-server" \
-  sh -c 'cd "$1" && shift && exec swift test "$@"' sh "$SRC/ios" \
-  --disable-swift-testing \
-  -Xlinker -L"$TGT/debug" -Xlinker -rpath -Xlinker "$TGT/debug" \
-  "$@"
+# One `swift test` in the chroot; extra arguments go to it.
+swift_test() {
+  # --disable-swift-testing: the suite is XCTest; without it an empty Swift
+  # Testing run would print the last line ("0 tests passed").
+  chroot "$CHROOT" /usr/bin/env -i \
+    PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+    LD_LIBRARY_PATH="$TGT/debug" \
+    RAPPORT_SERVER_BIN="$TGT/debug/rapport-server" \
+    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+    sh -c 'cd "$1" && shift && exec swift test "$@"' sh "$SRC/ios" \
+    --disable-swift-testing \
+    -Xlinker -L"$TGT/debug" -Xlinker -rpath -Xlinker "$TGT/debug" \
+    "$@"
+}
+
+log "swift test (Swift 6 language mode, complete strict concurrency)"
+swift_test "$@"
+
+# Again under the thread sanitizer, in its own build folder (the flags differ,
+# so sharing ios/.build would rebuild everything on each switch). Only the
+# Swift side is instrumented: the Rust library and its threads are not, so
+# TSAN sees Swift's accesses and the locks it takes, not Rust's. Set
+# RAPPORT_SWIFT_TSAN=0 to skip.
+if [ "${RAPPORT_SWIFT_TSAN:-1}" != "0" ]; then
+  log "swift test --sanitize=thread"
+  swift_test --sanitize=thread --scratch-path "$SRC/ios/.build-tsan" "$@"
+fi

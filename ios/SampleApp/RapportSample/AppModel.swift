@@ -2,7 +2,9 @@ import Foundation
 import Observation
 import RapportKit
 
-/// The app's state: the record on the device, the sync session and its status.
+/// The app's state: the record on the device, the sync session and its
+/// status. Main actor; every RapportKit call is awaited (RapportKit runs it
+/// off the main thread).
 @MainActor
 @Observable
 final class AppModel {
@@ -13,9 +15,14 @@ final class AppModel {
     var syncError: String?
 
     private var statusTask: Task<Void, Never>?
+    private var zoneObserver: NSObjectProtocol?
+    private let vault = KeychainSessionVault()
+    private static let serverKey = "syncServerURL"
 
-    /// Opens the record in Application Support (excluded from backups).
-    func open() {
+    /// Opens the record in Application Support (excluded from backups),
+    /// tells the core the device's region and time zone, and resumes the
+    /// session the Keychain keeps.
+    func open() async {
         guard store == nil else { return }
         do {
             var folder = try FileManager.default.url(
@@ -24,8 +31,18 @@ final class AppModel {
             values.isExcludedFromBackup = true
             try folder.setResourceValues(values)
             // Encrypted at rest with a key the Keychain keeps.
-            store = try RecordStore(
+            let store = try await RecordStore(
                 url: folder.appendingPathComponent("record.db"), key: DatabaseKeychain.key())
+            self.store = store
+            await tellTheDevicesPlace(store)
+            zoneObserver = NotificationCenter.default.addObserver(
+                forName: .NSSystemTimeZoneDidChange, object: nil, queue: .main
+            ) { [weak self] _ in
+                Task { @MainActor in
+                    if let self, let store = self.store { await self.tellTheDevicesPlace(store) }
+                }
+            }
+            await resumeSync(store)
         } catch let error as StoreError {
             openError = error.message
         } catch {
@@ -33,18 +50,61 @@ final class AppModel {
         }
     }
 
-    /// Connects to the user's own sync server and follows its status. The
-    /// session comes from the Keychain when there is one (see `Keychain`).
+    /// The region picks the default crisis lines; the zone cuts the days.
+    private func tellTheDevicesPlace(_ store: RecordStore) async {
+        do {
+            if let region = Locale.current.region?.identifier { try await store.setRegion(region) }
+            try await store.setTimeZone(TimeZone.current.identifier)
+        } catch let error as StoreError {
+            syncError = error.message
+        } catch {
+            syncError = error.localizedDescription
+        }
+    }
+
+    /// Crisis resources: the alert's, or the record's (own first, then the
+    /// region's defaults). If the record cannot be read, a plain instruction
+    /// (never a made-up number).
+    func crisisResources(alert: SafetyAlert?) async -> [CrisisResource] {
+        if let alert { return alert.resources }
+        if let store, let resources = try? await store.crisisResources(), !resources.isEmpty { return resources }
+        return [CrisisResource(name: "Call your local emergency number", contact: .instruction,
+                               hours: "", region: nil, uri: nil)]
+    }
+
+    /// At launch: the server the user connected to, and the kept session.
+    private func resumeSync(_ store: RecordStore) async {
+        guard let address = UserDefaults.standard.string(forKey: Self.serverKey),
+              let url = URL(string: address) else { return }
+        do {
+            let session = try await SyncSession(store: store, serverURL: url, deviceName: deviceName, vault: vault)
+            if try await session.resumeSavedSession() != nil {
+                follow(session)
+                await syncNow()
+            }
+        } catch let error as SyncError {
+            syncError = error.message
+        } catch {
+            syncError = error.localizedDescription
+        }
+    }
+
+    /// Connects to the user's own sync server; the session goes to the
+    /// Keychain (KeychainSessionVault) and is resumed at the next launch.
     func connect(serverURL: URL, email: String, password: String, signUp: Bool) async {
         guard let store else { return }
         do {
-            let session = try SyncSession(store: store, serverURL: serverURL, deviceName: deviceName)
-            let info = signUp
-                ? try await session.signUp(email: email, password: password, role: .client, displayName: email)
-                : try await session.signIn(email: email, password: password)
-            Keychain.save(info)
+            let session = try await SyncSession(store: store, serverURL: serverURL, deviceName: deviceName, vault: vault)
+            if signUp {
+                try await session.signUp(email: email, password: password, role: .client, displayName: email)
+            } else {
+                try await session.signIn(email: email, password: password)
+            }
+            UserDefaults.standard.set(serverURL.absoluteString, forKey: Self.serverKey)
             follow(session)
             try await session.syncNow()
+        } catch is CancellationError {
+            // The user left the screen: nothing was kept.
         } catch let error as SyncError {
             syncError = error.message
         } catch {
@@ -65,6 +125,14 @@ final class AppModel {
         }
     }
 
+    /// After "delete everything": the session and the server address go too.
+    func forgetSync() {
+        statusTask?.cancel()
+        sync = nil
+        status = nil
+        UserDefaults.standard.removeObject(forKey: Self.serverKey)
+    }
+
     private func follow(_ session: SyncSession) {
         sync = session
         statusTask?.cancel()
@@ -78,10 +146,4 @@ final class AppModel {
     private var deviceName: String {
         ProcessInfo.processInfo.hostName
     }
-}
-
-/// Where the session (it holds the bearer token) is kept. A real app stores
-/// it in the Keychain (kSecClassGenericPassword); elided in the sample.
-enum Keychain {
-    static func save(_ session: SessionInfo) {}
 }

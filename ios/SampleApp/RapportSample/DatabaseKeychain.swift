@@ -9,9 +9,9 @@ enum DatabaseKeychain {
     private static let service = "app.rapport.database-key"
 
     /// The key, made on first use.
-    static func key() throws -> Data {
+    static func key() async throws -> Data {
         if let existing = try read() { return existing }
-        let key = try RecordStore.newKey()
+        let key = try await RecordStore.newKey()
         let attributes: [String: Any] = [
             kSecClass as String: kSecClassGenericPassword,
             kSecAttrService as String: service,

@@ -6,17 +6,15 @@ struct GoalsView: View {
     let store: RecordStore
     @State private var goals: [StoredGoal] = []
     @State private var newGoal = ""
+    @State private var error: String?
 
     var body: some View {
         NavigationStack {
             List {
                 Section {
                     HStack {
-                        TextField("A new interpersonal goal", text: $newGoal)
-                        Button("Add") {
-                            try? store.add(Goal(title: newGoal, status: .active, setAt: Date()))
-                            newGoal = ""
-                        }
+                        PrivateTextField("A new interpersonal goal", text: $newGoal)
+                        Button("Add") { Task { await addGoal() } }
                         .disabled(newGoal.trimmingCharacters(in: .whitespaces).isEmpty)
                     }
                 }
@@ -32,17 +30,41 @@ struct GoalsView: View {
                 }
             }
             .navigationTitle("Goals")
+            .getHelpToolbar()
             .navigationDestination(for: String.self) { GoalDetailView(store: store, goalId: $0) }
+            .alert("Not saved", isPresented: .constant(error != nil)) {
+                Button("OK") { error = nil }
+            } message: { Text(error ?? "") }
             .task {
-                reload()
-                for await _ in store.changes { reload() }
+                await reload()
+                for await _ in store.changes { await reload() }
             }
         }
     }
 
-    private func reload() {
-        let ids = (try? store.list(ListQuery(kinds: [.goal])))?.map(\.id) ?? []
-        goals = ids.compactMap { try? store.goal($0) }
+    private func addGoal() async {
+        do {
+            try await store.add(Goal(title: newGoal, status: .active, setAt: Date()))
+            newGoal = ""  // cleared only once saved
+        } catch let e as StoreError {
+            error = e.message
+        } catch {
+            self.error = error.localizedDescription
+        }
+    }
+
+    private func reload() async {
+        do {
+            var loaded: [StoredGoal] = []
+            for summary in try await store.list(ListQuery(kinds: [.goal])) {
+                loaded.append(try await store.goal(summary.id))
+            }
+            goals = loaded
+        } catch let e as StoreError {
+            error = e.message
+        } catch {
+            self.error = error.localizedDescription
+        }
     }
 }
 
@@ -71,26 +93,27 @@ struct GoalDetailView: View {
                         Button {
                             run {
                                 m.completedAt == nil
-                                    ? try store.completeMilestone(m.id, of: goalId)
-                                    : try store.reopenMilestone(m.id, of: goalId)
+                                    ? try await store.completeMilestone(m.id, of: goalId)
+                                    : try await store.reopenMilestone(m.id, of: goalId)
                             }
                         } label: {
                             Label(m.title, systemImage: m.completedAt == nil ? "circle" : "checkmark.circle.fill")
                         }
+                        .accessibilityValue(m.completedAt == nil ? "not done" : "done")
                     }
                     .onMove { from, to in
                         var ids = goal.goal.milestones.map(\.id)
                         ids.move(fromOffsets: from, toOffset: to)
-                        run { try store.reorderMilestones(of: goalId, ids) }
+                        run { try await store.reorderMilestones(of: goalId, ids) }
                     }
                     HStack {
-                        TextField("New milestone", text: $milestone)
-                        Button("Add") { run { try store.addMilestone(to: goalId, title: milestone) }; milestone = "" }
+                        PrivateTextField("New milestone", text: $milestone)
+                        Button("Add") { run(clearing: $milestone) { try await store.addMilestone(to: goalId, title: milestone) } }
                     }
                 }
                 Section("Status") {
                     Picker("Status", selection: Binding(get: { goal.goal.status },
-                                                        set: { s in run { try store.setStatus(s, of: goalId) } })) {
+                                                        set: { s in run { try await store.setStatus(s, of: goalId) } })) {
                         ForEach([GoalStatus.active, .achieved, .paused, .dropped], id: \.self) { Text(statusName($0)).tag($0) }
                     }
                 }
@@ -98,11 +121,13 @@ struct GoalDetailView: View {
                     ForEach(Array(goal.goal.courseLog.enumerated()), id: \.offset) { _, event in
                         Label(event.text, systemImage: event.kind == .barrier ? "exclamationmark.octagon" : "arrow.triangle.turn.up.right.diamond")
                     }
-                    TextField("What got in the way, or how the plan changes", text: $courseText, axis: .vertical)
+                    PrivateTextField("What got in the way, or how the plan changes", text: $courseText)
                     HStack {
-                        Button("Log a barrier") { run { try store.logBarrier(courseText, on: goalId) }; courseText = "" }
+                        Button("Log a barrier") { run(clearing: $courseText) { try await store.logBarrier(courseText, on: goalId) } }
                         Spacer()
-                        Button("Log a course correction") { run { try store.logCourseCorrection(courseText, on: goalId) }; courseText = "" }
+                        Button("Log a course correction") {
+                            run(clearing: $courseText) { try await store.logCourseCorrection(courseText, on: goalId) }
+                        }
                     }
                     .buttonStyle(.borderless)
                     .disabled(courseText.isEmpty)
@@ -111,13 +136,25 @@ struct GoalDetailView: View {
         }
         .navigationTitle(goal?.goal.title ?? "Goal")
         .toolbar { EditButton() }
+        .getHelpToolbar()
         .alert("Not saved", isPresented: .constant(error != nil)) {
             Button("OK") { error = nil }
         } message: { Text(error ?? "") }
-        .task { goal = try? store.goal(goalId) }
+        .task { run { try await store.goal(goalId) } }
     }
 
-    private func run(_ change: () throws -> StoredGoal) {
-        do { goal = try change() } catch let e as StoreError { error = e.message } catch { self.error = "\(error)" }
+    /// Runs a change; on success shows the goal as saved and clears `text`,
+    /// on failure keeps `text` and says why.
+    private func run(clearing text: Binding<String>? = nil, _ change: @escaping () async throws -> StoredGoal) {
+        Task {
+            do {
+                goal = try await change()
+                text?.wrappedValue = ""
+            } catch let e as StoreError {
+                error = e.message
+            } catch {
+                self.error = error.localizedDescription
+            }
+        }
     }
 }

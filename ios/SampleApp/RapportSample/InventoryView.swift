@@ -7,6 +7,7 @@ struct InventoryView: View {
     let store: RecordStore
     @State private var people: [StoredPerson] = []
     @State private var adding = false
+    @State private var error: String?
 
     var body: some View {
         NavigationStack {
@@ -21,11 +22,16 @@ struct InventoryView: View {
                                     Text("Role dispute: \(stageName(stage))").font(.caption).foregroundStyle(.orange)
                                 }
                             }
+                            .accessibilityElement(children: .combine)
                             .contextMenu {
                                 ForEach([DisputeStage.renegotiation, .impasse, .dissolution], id: \.self) { stage in
-                                    Button("Dispute: \(stageName(stage))") {
-                                        _ = try? store.setDisputeStage(stage, with: p.meta.id)
-                                    }
+                                    Button("Dispute: \(stageName(stage))") { Task { await setStage(stage, p.meta.id) } }
+                                }
+                            }
+                            // VoiceOver users reach the stages without the long press.
+                            .accessibilityActions {
+                                ForEach([DisputeStage.renegotiation, .impasse, .dissolution], id: \.self) { stage in
+                                    Button("Role dispute: \(stageName(stage))") { Task { await setStage(stage, p.meta.id) } }
                                 }
                             }
                         }
@@ -33,19 +39,41 @@ struct InventoryView: View {
                 }
             }
             .navigationTitle("People")
-            .toolbar { Button { adding = true } label: { Image(systemName: "person.badge.plus") } }
+            .toolbar {
+                Button { adding = true } label: {
+                    Image(systemName: "person.badge.plus").accessibilityLabel("Add a person")
+                }
+            }
+            .getHelpToolbar()
             .sheet(isPresented: $adding) { AddPersonView(store: store) }
+            .alert("Something went wrong", isPresented: .constant(error != nil)) {
+                Button("OK") { error = nil }
+            } message: { Text(error ?? "") }
             .task {
-                reload()
-                for await _ in store.changes { reload() }
+                await reload()
+                for await _ in store.changes { await reload() }
             }
         }
     }
 
-    private func reload() {
-        let ids = (try? store.list(ListQuery(kinds: [.person])))?.map(\.id) ?? []
-        people = ids.compactMap { try? store.person($0) }
-            .sorted { $0.person.nickname < $1.person.nickname }
+    private func setStage(_ stage: DisputeStage, _ personId: String) async {
+        do { try await store.setDisputeStage(stage, with: personId) } catch { show(error) }
+    }
+
+    private func reload() async {
+        do {
+            var loaded: [StoredPerson] = []
+            for summary in try await store.list(ListQuery(kinds: [.person])) {
+                loaded.append(try await store.person(summary.id))
+            }
+            people = loaded.sorted { $0.person.nickname < $1.person.nickname }
+        } catch {
+            show(error)
+        }
+    }
+
+    private func show(_ error: Error) {
+        self.error = (error as? StoreError)?.message ?? error.localizedDescription
     }
 }
 
@@ -75,33 +103,51 @@ struct AddPersonView: View {
     @State private var goesWrong = ""
     @State private var myExpectations = ""
     @State private var theirExpectations = ""
+    @State private var error: String?
+
+    private var hasInput: Bool {
+        ![nickname, relationship, gives, goesWrong, myExpectations, theirExpectations].allSatisfy(\.isEmpty)
+    }
 
     var body: some View {
         NavigationStack {
             Form {
-                TextField("Nickname or initials", text: $nickname)
-                TextField("Relationship (e.g. partner, manager)", text: $relationship)
+                PrivateTextField("Nickname or initials", text: $nickname)
+                PrivateTextField("Relationship (e.g. partner, manager)", text: $relationship)
                 Picker("Closeness", selection: $ring) {
                     ForEach([Ring.inner, .middle, .outer], id: \.self) { Text(ringName($0)).tag($0) }
                 }
-                TextField("What the relationship gives me", text: $gives, axis: .vertical)
-                TextField("What goes wrong", text: $goesWrong, axis: .vertical)
-                TextField("What I expect of them", text: $myExpectations, axis: .vertical)
-                TextField("What they expect of me", text: $theirExpectations, axis: .vertical)
+                PrivateTextField("What the relationship gives me", text: $gives)
+                PrivateTextField("What goes wrong", text: $goesWrong)
+                PrivateTextField("What I expect of them", text: $myExpectations)
+                PrivateTextField("What they expect of me", text: $theirExpectations)
             }
             .navigationTitle("Add a person")
             .toolbar {
                 ToolbarItem(placement: .cancellationAction) { Button("Cancel") { dismiss() } }
                 ToolbarItem(placement: .confirmationAction) {
-                    Button("Save") {
-                        _ = try? store.add(Person(nickname: nickname, relationship: relationship, ring: ring, gives: gives,
-                                                  goesWrong: goesWrong, myExpectations: myExpectations,
-                                                  theirExpectations: theirExpectations))
-                        dismiss()
-                    }
-                    .disabled(nickname.trimmingCharacters(in: .whitespaces).isEmpty)
+                    Button("Save") { Task { await save() } }
+                        .disabled(nickname.trimmingCharacters(in: .whitespaces).isEmpty)
                 }
             }
+            .alert("Not saved", isPresented: .constant(error != nil)) {
+                Button("OK") { error = nil }
+            } message: { Text(error ?? "") }
+        }
+        .interactiveDismissDisabled(hasInput)
+    }
+
+    /// Closes only once saved; a failure keeps what was typed and says why.
+    private func save() async {
+        do {
+            try await store.add(Person(nickname: nickname, relationship: relationship, ring: ring, gives: gives,
+                                       goesWrong: goesWrong, myExpectations: myExpectations,
+                                       theirExpectations: theirExpectations))
+            dismiss()
+        } catch let e as StoreError {
+            error = e.message
+        } catch {
+            self.error = error.localizedDescription
         }
     }
 }

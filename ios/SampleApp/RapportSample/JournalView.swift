@@ -12,13 +12,14 @@ struct JournalView: View {
     @State private var error: String?
 
     enum Sheet: String, Identifiable {
-        case interaction, win
+        case interaction, win, rehearsal
         var id: String { rawValue }
     }
 
     var body: some View {
         NavigationStack {
             List(entries, id: \.id) { entry in
+                // One VoiceOver element per entry: title, kind, date, shared.
                 VStack(alignment: .leading) {
                     Text(entry.title).font(.headline)
                     HStack {
@@ -28,6 +29,7 @@ struct JournalView: View {
                     }
                     .font(.caption).foregroundStyle(.secondary)
                 }
+                .accessibilityElement(children: .combine)
             }
             .overlay { if entries.isEmpty { ContentUnavailableView("Nothing logged yet", systemImage: "book") } }
             .searchable(text: $query, prompt: "Search the journal")
@@ -36,30 +38,33 @@ struct JournalView: View {
                 Menu {
                     Button("Log an interaction") { sheet = .interaction }
                     Button("Log a win") { sheet = .win }
-                } label: { Image(systemName: "plus") }
+                    Button("Rehearse a conversation") { sheet = .rehearsal }
+                } label: { Image(systemName: "plus").accessibilityLabel("Log an entry") }
             }
+            .getHelpToolbar()
             .sheet(item: $sheet) { sheet in
                 switch sheet {
                 case .interaction: LogInteractionView(store: store)
                 case .win: LogWinView(store: store)
+                case .rehearsal: LogRehearsalView(store: store)
                 }
             }
             .alert("Something went wrong", isPresented: .constant(error != nil)) {
                 Button("OK") { error = nil }
             } message: { Text(error ?? "") }
-            .task(id: query) { reload() }
+            .task(id: query) { await reload() }
             .task {
-                for await _ in store.changes { reload() }
+                for await _ in store.changes { await reload() }
             }
         }
     }
 
-    private func reload() {
+    private func reload() async {
         do {
             entries = query.isEmpty
-                ? try store.list(ListQuery(kinds: [.interaction, .win, .reflection, .rehearsal, .note]))
+                ? try await store.list(ListQuery(kinds: [.interaction, .win, .reflection, .rehearsal, .note]))
                     .sorted { ($0.at ?? .distantPast) > ($1.at ?? .distantPast) }
-                : try store.search(query)
+                : try await store.search(query)
         } catch let e as StoreError {
             error = e.message
         } catch {

@@ -3,7 +3,8 @@ import RapportKit
 
 /// Log an interaction: who, when, how; what I wanted and what they wanted;
 /// what was said; mood before and after (0 worst, 10 best); the outcome;
-/// options for next time and a skill used.
+/// options for next time and a skill used. A failed save keeps everything
+/// and says why; a swipe cannot throw it away.
 struct LogInteractionView: View {
     let store: RecordStore
     @Environment(\.dismiss) private var dismiss
@@ -45,12 +46,12 @@ struct LogInteractionView: View {
                     }
                 }
                 Section("What each of us wanted") {
-                    TextField("What I wanted", text: $whatIWanted, axis: .vertical)
-                    TextField("What I think they wanted", text: $whatTheyWanted, axis: .vertical)
+                    PrivateTextField("What I wanted", text: $whatIWanted)
+                    PrivateTextField("What I think they wanted", text: $whatTheyWanted)
                 }
                 Section("What was said") {
-                    TextField("What I said", text: $whatISaid, axis: .vertical)
-                    TextField("What they said", text: $whatTheySaid, axis: .vertical)
+                    PrivateTextField("What I said", text: $whatISaid)
+                    PrivateTextField("What they said", text: $whatTheySaid)
                 }
                 Section("Mood (0 worst, 10 best)") {
                     Stepper("Before: \(Int(moodBefore))", value: $moodBefore, in: 0...10)
@@ -69,26 +70,34 @@ struct LogInteractionView: View {
                         Text("The same").tag(Optional(RelationshipChange.same))
                         Text("Worse").tag(Optional(RelationshipChange.worse))
                     }
-                    TextField("Something I could try next", text: $nextOption)
-                    TextField("A skill I used (e.g. \"I\" statements)", text: $skill)
+                    PrivateTextField("Something I could try next", text: $nextOption)
+                    PrivateTextField("A skill I used (e.g. \"I\" statements)", text: $skill)
                 }
             }
             .navigationTitle("Log an interaction")
             .toolbar {
                 ToolbarItem(placement: .cancellationAction) { Button("Cancel") { dismiss() } }
-                ToolbarItem(placement: .confirmationAction) { Button("Save", action: save).disabled(personId == nil) }
+                ToolbarItem(placement: .confirmationAction) {
+                    Button("Save") { Task { await save() } }.disabled(personId == nil)
+                }
             }
+            .getHelpToolbar()
             .alert("Not saved", isPresented: .constant(error != nil)) {
                 Button("OK") { error = nil }
             } message: { Text(error ?? "") }
-            .task { people = (try? store.list(ListQuery(kinds: [.person]))) ?? [] }
+            .task { people = (try? await store.list(ListQuery(kinds: [.person]))) ?? [] }
         }
+        .interactiveDismissDisabled(hasInput)
     }
 
-    private func save() {
+    private var hasInput: Bool {
+        personId != nil || ![whatIWanted, whatTheyWanted, whatISaid, whatTheySaid, nextOption, skill].allSatisfy(\.isEmpty)
+    }
+
+    private func save() async {
         guard let personId else { return }
         do {
-            try store.add(Interaction(
+            try await store.add(Interaction(
                 personId: personId, occurredAt: occurredAt, channel: channel, initiatedBy: initiatedBy,
                 whatIWanted: whatIWanted, whatTheyWanted: whatTheyWanted, whatISaid: whatISaid,
                 whatTheySaid: whatTheySaid, moodBefore: UInt8(moodBefore), moodAfter: UInt8(moodAfter),

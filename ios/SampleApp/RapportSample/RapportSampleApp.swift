@@ -6,22 +6,43 @@ import RapportKit
 
 @main
 struct RapportSampleApp: App {
+    @UIApplicationDelegateAdaptor(AppDelegate.self) private var appDelegate
     @State private var model = AppModel()
+    @State private var lock = AppLock()
+    @Environment(\.scenePhase) private var scenePhase
 
     var body: some Scene {
         WindowGroup {
-            Group {
-                if let store = model.store {
+            ZStack {
+                if !lock.unlocked {
+                    LockView(lock: lock)
+                } else if let store = model.store {
                     RootView(store: store)
                 } else if let error = model.openError {
-                    ContentUnavailableView("The record could not be opened", systemImage: "exclamationmark.triangle",
-                                           description: Text(error))
+                    NavigationStack {
+                        ContentUnavailableView("The record could not be opened", systemImage: "exclamationmark.triangle",
+                                               description: Text(error))
+                            .getHelpToolbar()
+                    }
                 } else {
-                    ProgressView()
+                    ProgressView("Opening your record")
                 }
+                // No content in the app switcher's snapshot or while inactive.
+                if scenePhase != .active { PrivacyCover() }
             }
             .environment(model)
-            .task { model.open() }
+            .task {
+                await model.open()
+                await lock.unlock()
+                await Reminders.schedule()
+            }
+            .onChange(of: scenePhase) { old, new in
+                if new == .background { lock.didEnterBackground() }
+                if old == .background, new != .background {
+                    lock.willEnterForeground()
+                    if !lock.unlocked { Task { await lock.unlock() } }
+                }
+            }
         }
     }
 }
@@ -35,7 +56,7 @@ struct RootView: View {
             GoalsView(store: store).tabItem { Label("Goals", systemImage: "flag") }
             InventoryView(store: store).tabItem { Label("People", systemImage: "person.3") }
             CheckInView(store: store).tabItem { Label("Check-in", systemImage: "heart.text.square") }
-            SettingsView().tabItem { Label("Sharing", systemImage: "lock.shield") }
+            SettingsView(store: store).tabItem { Label("Privacy", systemImage: "lock.shield") }
         }
     }
 }

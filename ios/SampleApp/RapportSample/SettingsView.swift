@@ -1,9 +1,11 @@
 import SwiftUI
 import RapportKit
 
-/// Sharing with the therapist (per kind), the sync status and connecting to
-/// the user's own sync server.
+/// Sharing with the therapist (per kind), the sync status, connecting to the
+/// user's own sync server, who read my data (the access log), export, and
+/// deleting everything.
 struct SettingsView: View {
+    let store: RecordStore
     @Environment(AppModel.self) private var model
     @State private var serverURL = "https://"
     @State private var email = ""
@@ -12,6 +14,9 @@ struct SettingsView: View {
     @State private var grants: [Grant] = []
     @State private var invite: Invite?
     @State private var error: String?
+    @State private var accessLog: [AccessLogEntry] = []
+    @State private var exported: ExportFile?
+    @State private var confirmingDelete = false
 
     private static let shareable: [(ItemKind, String)] = [
         (.interaction, "Interactions"), (.win, "Wins"), (.goal, "Goals"), (.person, "People"),
@@ -45,6 +50,19 @@ struct SettingsView: View {
                             }
                         }
                     }
+                    Section("Who read my data") {
+                        if accessLog.isEmpty {
+                            Text("No one has read your shared items yet.").foregroundStyle(.secondary)
+                        }
+                        ForEach(Array(accessLog.enumerated()), id: \.offset) { _, entry in
+                            VStack(alignment: .leading) {
+                                Text("\(entry.readerName) read a \(kindName(entry.kind))")
+                                Text(entry.readAt.formatted()).font(.caption).foregroundStyle(.secondary)
+                            }
+                            .accessibilityElement(children: .combine)
+                        }
+                        Button("Refresh") { Task { await refresh() } }
+                    }
                     if let therapist = links.first?.therapist {
                         Section("Share with \(links.first?.therapistName ?? "my therapist")") {
                             ForEach(Self.shareable, id: \.0) { kind, name in
@@ -58,17 +76,68 @@ struct SettingsView: View {
                     }
                 } else {
                     Section("Connect to your sync server") {
-                        TextField("Server address", text: $serverURL).textInputAutocapitalization(.never).keyboardType(.URL)
-                        TextField("Email", text: $email).textInputAutocapitalization(.never).keyboardType(.emailAddress)
+                        TextField("Server address", text: $serverURL)
+                            .textInputAutocapitalization(.never).autocorrectionDisabled().keyboardType(.URL)
+                        TextField("Email", text: $email)
+                            .textInputAutocapitalization(.never).autocorrectionDisabled().keyboardType(.emailAddress)
                         SecureField("Password", text: $password)
                         Button("Sign in") { Task { await connect(signUp: false) } }
                         Button("Create an account") { Task { await connect(signUp: true) } }
                     }
                 }
+                Section("Your data") {
+                    Button("Export everything (JSON)") { Task { await export(markdown: false) } }
+                    Button("Export a readable copy (Markdown)") { Task { await export(markdown: true) } }
+                    Button("Delete everything", role: .destructive) { confirmingDelete = true }
+                }
                 if let error { Section { Text(error).foregroundStyle(.red) } }
             }
-            .navigationTitle("Sharing and sync")
+            .navigationTitle("Privacy and sharing")
+            .getHelpToolbar()
             .task(id: model.sync != nil) { await refresh() }
+            .sheet(item: $exported) { file in ShareLink(item: file.url) { Label("Share the export", systemImage: "square.and.arrow.up") } }
+            .confirmationDialog("Delete everything?", isPresented: $confirmingDelete, titleVisibility: .visible) {
+                Button("Delete everything, here and on the server", role: .destructive) { Task { await deleteEverything() } }
+            } message: {
+                Text(model.sync == nil
+                    ? "Every entry on this phone is deleted for good."
+                    : "Every entry is deleted on this phone, on the server, and on your therapist's and your other devices at their next sync. Offline, nothing is deleted.")
+            }
+        }
+    }
+
+    /// The export is written to a temporary file with complete file
+    /// protection and handed to the share sheet; it is not encrypted (say so).
+    private func export(markdown: Bool) async {
+        do {
+            let text = markdown ? try await store.exportMarkdown() : try await store.exportJSON()
+            let url = FileManager.default.temporaryDirectory
+                .appendingPathComponent(markdown ? "rapport-export.md" : "rapport-export.json")
+            try Data(text.utf8).write(to: url, options: [.atomic, .completeFileProtection])
+            exported = ExportFile(url: url)
+            error = nil
+        } catch let e as StoreError {
+            error = e.message
+        } catch {
+            self.error = error.localizedDescription
+        }
+    }
+
+    private func deleteEverything() async {
+        do {
+            if let sync = model.sync {
+                try await sync.deleteEverything()  // server, here, and the kept session
+                model.forgetSync()
+            } else {
+                try await store.deleteEverything()
+            }
+            error = nil
+        } catch let e as SyncError {
+            error = e.message  // offline: nothing was deleted anywhere
+        } catch let e as StoreError {
+            error = e.message
+        } catch {
+            self.error = error.localizedDescription
         }
     }
 
@@ -97,6 +166,7 @@ struct SettingsView: View {
         await perform {
             links = try await sync.links()
             grants = try await sync.grants()
+            accessLog = try await sync.accessLog()
         }
     }
 
@@ -131,5 +201,25 @@ struct SyncStatusRow: View {
                 Text("Last synced \(last.formatted(.relative(presentation: .named)))").font(.caption).foregroundStyle(.secondary)
             }
         }
+    }
+}
+
+struct ExportFile: Identifiable {
+    let url: URL
+    var id: URL { url }
+}
+
+func kindName(_ kind: ItemKind) -> String {
+    switch kind {
+    case .interaction: "interaction"
+    case .win: "win"
+    case .reflection: "reflection"
+    case .goal: "goal"
+    case .person: "person"
+    case .moodCheckIn: "mood check-in"
+    case .phq9CheckIn: "PHQ-9"
+    case .rehearsal: "rehearsal"
+    case .profile: "profile"
+    case .note: "note"
     }
 }

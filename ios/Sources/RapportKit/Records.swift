@@ -97,7 +97,7 @@ public typealias ImportReport = RapportBindings.ImportReport
 
 // Sync, care links and sharing.
 public typealias SyncSettings = RapportBindings.SyncSettings
-public typealias SessionInfo = RapportBindings.SessionInfo
+// SessionInfo (it prints its token) is not re-exported: apps see `Session` (Session.swift).
 public typealias Role = RapportBindings.Role
 public typealias SyncStatus = RapportBindings.SyncStatus
 public typealias SyncState = RapportBindings.SyncState

@@ -8,31 +8,31 @@ import XCTest
 final class ClinicalTests: XCTestCase {
     var folder: URL!
 
-    override func setUpWithError() throws {
+    override func setUp() async throws {
         folder = try temporaryFolder()
     }
 
-    override func tearDownWithError() throws {
+    override func tearDown() async throws {
         try? FileManager.default.removeItem(at: folder)
     }
 
-    private func filledStore(_ name: String) throws -> RecordStore {
-        let store = try RecordStore(url: folder.appendingPathComponent(name))
-        let sam = try store.add(Person(nickname: "Sam", relationship: "partner", ring: .inner))
-        try store.add(Interaction(personId: sam.meta.id, occurredAt: moment(4, hour: 12), channel: .inPerson,
+    private func filledStore(_ name: String) async throws -> RecordStore {
+        let store = try await RecordStore(url: folder.appendingPathComponent(name))
+        let sam = try await store.add(Person(nickname: "Sam", relationship: "partner", ring: .inner))
+        try await store.add(Interaction(personId: sam.meta.id, occurredAt: moment(4, hour: 12), channel: .inPerson,
                                   initiatedBy: .me, whatIWanted: "Share the chores", moodBefore: 5, moodAfter: 3,
                                   relationship: .worse))
-        try store.checkIn(MoodCheckIn(at: moment(4, hour: 20), rating: 2, event: "Argument about chores"))
-        try store.add(Win(occurredAt: moment(6), title: "Asked Sam for help"))
-        try store.checkInPHQ9([2, 2, 1, 1, 1, 1, 1, 1, 0], at: moment(3))
-        try store.checkInPHQ9([1, 1, 1, 1, 1, 1, 1, 0, 1], at: moment(10))
-        try store.save(AfterCarePlan(warningSigns: ["sleeping badly for a week"], planForAfter: "Call Sam on Sundays"))
+        try await store.checkIn(MoodCheckIn(at: moment(4, hour: 20), rating: 2, event: "Argument about chores"))
+        try await store.add(Win(occurredAt: moment(6), title: "Asked Sam for help"))
+        try await store.checkInPHQ9([2, 2, 1, 1, 1, 1, 1, 1, 0], at: moment(3))
+        try await store.checkInPHQ9([1, 1, 1, 1, 1, 1, 1, 0, 1], at: moment(10))
+        try await store.save(AfterCarePlan(warningSigns: ["sleeping badly for a week"], planForAfter: "Call Sam on Sundays"))
         return store
     }
 
-    func testTheSessionSummaryLinksMoodDipsToInteractionsAndFlagsItem9() throws {
-        let store = try filledStore("a.db")
-        let summary = try store.sessionSummary(from: moment(1), today: moment(14))
+    func testTheSessionSummaryLinksMoodDipsToInteractionsAndFlagsItem9() async throws {
+        let store = try await filledStore("a.db")
+        let summary = try await store.sessionSummary(from: moment(1), today: moment(14))
         XCTAssertNil(summary.clientId)
         XCTAssertEqual(summary.range.to, Day.string(moment(14)))
         XCTAssertEqual(summary.wins.map(\.title), ["Asked Sam for help"])
@@ -46,22 +46,22 @@ final class ClinicalTests: XCTestCase {
         }
         XCTAssertEqual(emphasis.inventory.map(\.nickname), ["Sam"])
 
-        let timeline = try store.timeline(from: moment(1), to: moment(31), filter: TimelineFilter(kinds: [.win, .interaction]))
+        let timeline = try await store.timeline(from: moment(1), to: moment(31), filter: TimelineFilter(kinds: [.win, .interaction]))
         XCTAssertEqual(timeline.map(\.kind), [.interaction, .win])
-        XCTAssertEqual(try store.terminationReview(until: moment(20)).warningSigns, ["sleeping badly for a week"])
+        await assertEqual(try await store.terminationReview(until: moment(20)).warningSigns, ["sleeping badly for a week"])
     }
 
-    func testAnExportImportsIntoAnEmptyStore() throws {
-        let original = try filledStore("a.db")
-        let json = try original.exportJSON()
-        let copy = try RecordStore(url: folder.appendingPathComponent("b.db"))
-        let report = try copy.importJSON(json)
+    func testAnExportImportsIntoAnEmptyStore() async throws {
+        let original = try await filledStore("a.db")
+        let json = try await original.exportJSON()
+        let copy = try await RecordStore(url: folder.appendingPathComponent("b.db"))
+        let report = try await copy.importJSON(json)
         XCTAssertEqual(report.documents, report.changed)
-        XCTAssertEqual(Set(try copy.list().map(\.id)), Set(try original.list().map(\.id)))
-        XCTAssertEqual(try copy.afterCarePlan().planForAfter, "Call Sam on Sundays")
-        XCTAssertTrue(try copy.exportMarkdown().contains("Asked Sam for help"))
+        await assertEqual(Set(try await copy.list().map(\.id)), Set(try await original.list().map(\.id)))
+        await assertEqual(try await copy.afterCarePlan().planForAfter, "Call Sam on Sundays")
+        await assertEqual(true, try await copy.exportMarkdown().contains("Asked Sam for help"))
 
-        XCTAssertGreaterThan(try copy.deleteEverything(), 0)
-        XCTAssertEqual(try copy.list(), [])
+        await assertEqual(try await copy.deleteEverything() > 0, true)
+        await assertEqual(try await copy.list(), [])
     }
 }

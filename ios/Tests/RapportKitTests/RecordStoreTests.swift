@@ -10,33 +10,33 @@ final class RecordStoreTests: XCTestCase {
     var folder: URL!
     var store: RecordStore!
 
-    override func setUpWithError() throws {
+    override func setUp() async throws {
         folder = try temporaryFolder()
-        store = try RecordStore(url: folder.appendingPathComponent("record.db"))
+        store = try await RecordStore(url: folder.appendingPathComponent("record.db"))
     }
 
-    override func tearDownWithError() throws {
+    override func tearDown() async throws {
         store = nil
         try? FileManager.default.removeItem(at: folder)
     }
 
-    func testOpensAStoreInATemporaryFolder() throws {
+    func testOpensAStoreInATemporaryFolder() async throws {
         XCTAssertEqual(store.url.lastPathComponent, "record.db")
         XCTAssertTrue(FileManager.default.fileExists(atPath: store.url.path))
-        XCTAssertEqual(try store.list(), [])
+        await assertEqual(try await store.list(), [])
     }
 
-    func testWritesAndReadsEveryRecordKind() throws {
-        let sam = try store.add(Person(nickname: "Sam", relationship: "partner", ring: .inner))
-        XCTAssertEqual(try store.person(sam.meta.id).person.nickname, "Sam")
+    func testWritesAndReadsEveryRecordKind() async throws {
+        let sam = try await store.add(Person(nickname: "Sam", relationship: "partner", ring: .inner))
+        await assertEqual(try await store.person(sam.meta.id).person.nickname, "Sam")
 
-        var goal = try store.add(Goal(title: "Raise chores calmly", personIds: [sam.meta.id], status: .active, setAt: moment(1)))
-        goal = try store.addMilestone(to: goal.meta.id, title: "Pick a calm moment")
+        var goal = try await store.add(Goal(title: "Raise chores calmly", personIds: [sam.meta.id], status: .active, setAt: moment(1)))
+        goal = try await store.addMilestone(to: goal.meta.id, title: "Pick a calm moment")
         let milestone = try XCTUnwrap(goal.goal.milestones.first)
-        goal = try store.completeMilestone(milestone.id, of: goal.meta.id, at: moment(5))
-        goal = try store.logBarrier("Sam was tired", on: goal.meta.id, at: moment(6))
-        goal = try store.logCourseCorrection("Try on Sunday morning", on: goal.meta.id, at: moment(6, hour: 19))
-        XCTAssertEqual(try store.goal(goal.meta.id).goal.courseLog.map(\.kind), [.barrier, .courseCorrection])
+        goal = try await store.completeMilestone(milestone.id, of: goal.meta.id, at: moment(5))
+        goal = try await store.logBarrier("Sam was tired", on: goal.meta.id, at: moment(6))
+        goal = try await store.logCourseCorrection("Try on Sunday morning", on: goal.meta.id, at: moment(6, hour: 19))
+        await assertEqual(try await store.goal(goal.meta.id).goal.courseLog.map(\.kind), [.barrier, .courseCorrection])
         XCTAssertEqual(goal.goal.milestones.first?.completedAt, moment(5))
 
         let interaction = Interaction(
@@ -45,91 +45,120 @@ final class RecordStoreTests: XCTestCase {
             feelings: [Feeling(label: "anxious", intensity: 6)], moodBefore: 4, moodAfter: 7,
             gotWhatIWanted: .partly, relationship: .better, skillsUsed: ["\"I\" statements"],
             goal: GoalLink(goalId: goal.meta.id, milestoneId: milestone.id))
-        let storedInteraction = try store.add(interaction)
-        XCTAssertEqual(try store.interaction(storedInteraction.meta.id).interaction, interaction)
+        let storedInteraction = try await store.add(interaction)
+        await assertEqual(try await store.interaction(storedInteraction.meta.id).interaction, interaction)
 
         let win = Win(occurredAt: moment(5), title: "Asked Sam for help", goal: GoalLink(goalId: goal.meta.id))
-        XCTAssertEqual(try store.win(try store.add(win).meta.id).win, win)
+        await assertEqual(try await store.win(store.add(win).meta.id).win, win)
 
         let reflection = Reflection(writtenAt: moment(6), text: "Calm moments work better")
-        XCTAssertEqual(try store.reflection(try store.add(reflection).meta.id).reflection, reflection)
+        await assertEqual(try await store.reflection(store.add(reflection).meta.id).reflection, reflection)
 
         let rehearsal = Rehearsal(personId: sam.meta.id, scenario: "Asking for Sundays", whatIWantToSay: "Can we plan together?",
                                   confidenceBefore: 3, confidenceAfter: 6, practicedAt: moment(7))
-        XCTAssertEqual(try store.rehearsal(try store.add(rehearsal).meta.id).rehearsal, rehearsal)
+        await assertEqual(try await store.rehearsal(store.add(rehearsal).meta.id).rehearsal, rehearsal)
 
-        let mood = try store.checkIn(MoodCheckIn(at: moment(8), rating: 6, event: "A calm talk"))
+        let mood = try await store.checkIn(MoodCheckIn(at: moment(8), rating: 6, event: "A calm talk"))
         XCTAssertNil(mood.safetyAlert)
-        XCTAssertEqual(try store.moodCheckIn(mood.item.meta.id).checkIn.rating, 6)
+        await assertEqual(try await store.moodCheckIn(mood.item.meta.id).checkIn.rating, 6)
 
-        let phq9 = try store.checkInPHQ9([1, 1, 1, 1, 1, 1, 1, 1, 0], at: moment(8))
+        let phq9 = try await store.checkInPHQ9([1, 1, 1, 1, 1, 1, 1, 1, 0], at: moment(8))
         XCTAssertEqual(phq9.item.total, 8)
         XCTAssertEqual(phq9.item.severity, .mild)
-        XCTAssertEqual(try store.phq9CheckIn(phq9.item.meta.id).total, 8)
+        await assertEqual(try await store.phq9CheckIn(phq9.item.meta.id).total, 8)
 
-        try store.save(Profile(problemArea: .roleDispute, formulation: "Chores dispute", phase: .middle, currentSession: 5))
-        XCTAssertEqual(try store.profile().problemArea, .roleDispute)
+        try await store.save(Profile(problemArea: .roleDispute, formulation: "Chores dispute", phase: .middle, currentSession: 5))
+        await assertEqual(try await store.profile().problemArea, .roleDispute)
 
-        try store.setDisputeStage(.renegotiation, with: sam.meta.id, at: moment(3))
-        XCTAssertEqual(try store.person(sam.meta.id).disputeStage, .renegotiation)
+        try await store.setDisputeStage(.renegotiation, with: sam.meta.id, at: moment(3))
+        await assertEqual(try await store.person(sam.meta.id).disputeStage, .renegotiation)
 
-        let kinds = Set(try store.list().map(\.kind))
+        let kinds = Set(try await store.list().map(\.kind))
         XCTAssertEqual(kinds, [.person, .goal, .interaction, .win, .reflection, .rehearsal, .moodCheckIn, .phq9CheckIn, .profile])
-        XCTAssertEqual(try store.list(ListQuery(kinds: [.win])).count, 1)
+        await assertEqual(try await store.list(ListQuery(kinds: [.win])).count, 1)
 
-        try store.setShared(storedInteraction.meta.id, true)
-        XCTAssertEqual(try store.summary(of: storedInteraction.meta.id)?.shared, true)
-        try store.delete(storedInteraction.meta.id)
-        XCTAssertNil(try store.summary(of: storedInteraction.meta.id))
+        try await store.setShared(storedInteraction.meta.id, true)
+        await assertEqual(try await store.summary(of: storedInteraction.meta.id)?.shared, true)
+        try await store.delete(storedInteraction.meta.id)
+        await assertNil(try await store.summary(of: storedInteraction.meta.id))
     }
 
-    func testSearchFindsEntriesByTheirText() throws {
-        let sam = try store.add(Person(nickname: "Sam", ring: .inner))
-        try store.add(Interaction(personId: sam.meta.id, occurredAt: moment(4), channel: .phone, initiatedBy: .them,
+    func testSearchFindsEntriesByTheirText() async throws {
+        let sam = try await store.add(Person(nickname: "Sam", ring: .inner))
+        try await store.add(Interaction(personId: sam.meta.id, occurredAt: moment(4), channel: .phone, initiatedBy: .them,
                                   whatIWanted: "Talk about the holiday plans"))
-        try store.add(Win(occurredAt: moment(5), title: "Said no to overtime"))
-        let hits = try store.search("holiday")
+        try await store.add(Win(occurredAt: moment(5), title: "Said no to overtime"))
+        let hits = try await store.search("holiday")
         XCTAssertEqual(hits.map(\.kind), [.interaction])
-        XCTAssertEqual(try store.search("overtime").first?.title, "Said no to overtime")
-        XCTAssertEqual(try store.search("nothing-like-this"), [])
+        await assertEqual(try await store.search("overtime").first?.title, "Said no to overtime")
+        await assertEqual(try await store.search("nothing-like-this"), [])
     }
 
-    func testPHQ9Item9AboveZeroReturnsCrisisResourcesOffline() throws {
-        let saved = try store.checkInPHQ9([0, 0, 0, 0, 0, 0, 0, 0, 1], at: moment(9))
+    func testPHQ9Item9AboveZeroReturnsCrisisResourcesOffline() async throws {
+        let saved = try await store.checkInPHQ9([0, 0, 0, 0, 0, 0, 0, 0, 1], at: moment(9))
         let alert = try XCTUnwrap(saved.safetyAlert)
         XCTAssertEqual(alert.reason, .phq9Item9)
         XCTAssertFalse(alert.resources.isEmpty)
         XCTAssertTrue(alert.message.contains("not monitored in real time"), alert.message)
-        XCTAssertEqual(alert.resources, try store.crisisResources())
+        await assertEqual(alert.resources, try await store.crisisResources())
 
         let local = [CrisisResource(
             name: "Local crisis line", contact: .phone(number: "0800 000 000"),
             hours: "", region: nil, uri: nil)]
-        try store.setCrisisResources(local)
-        let again = try store.checkInPHQ9([0, 0, 0, 0, 0, 0, 0, 0, 2], at: moment(10))
+        try await store.setCrisisResources(local)
+        let again = try await store.checkInPHQ9([0, 0, 0, 0, 0, 0, 0, 0, 2], at: moment(10))
         // Normalised by the core, first, with the URI the app dials.
         XCTAssertEqual(again.safetyAlert?.resources.first?.uri, "tel:0800000000")
         XCTAssertEqual(again.safetyAlert?.resources.first?.contact, .phone(number: "0800000000"))
-        XCTAssertNil(try store.checkInPHQ9([0, 0, 0, 0, 0, 0, 0, 0, 0], at: moment(11)).safetyAlert)
+        await assertNil(try await store.checkInPHQ9([0, 0, 0, 0, 0, 0, 0, 0, 0], at: moment(11)).safetyAlert)
     }
 
-    func testErrorsArriveAsTypedSwiftErrorsWithTheRustMessage() throws {
-        XCTAssertThrowsError(try store.add(Win(occurredAt: moment(1), title: "  "))) { error in
+    func testTheDevicesRegionPicksCrisisLinesEachWithAURIToOpen() async throws {
+        try await store.setRegion("US")
+        let us = try await store.crisisResources()
+        XCTAssertTrue(us.contains { $0.uri == "tel:988" }, "\(us)")
+        try await store.setRegion("GB")
+        let gb = try await store.crisisResources()
+        XCTAssertFalse(gb.contains { $0.uri == "tel:988" }, "\(gb)")
+        for resource in us + gb {
+            // What the app opens: a structured URI, or nothing for an instruction.
+            if let uri = resource.uri {
+                XCTAssertTrue(["tel:", "sms:", "https://"].contains { uri.hasPrefix($0) }, uri)
+            } else {
+                XCTAssertEqual(resource.contact, .instruction)
+            }
+        }
+        await assertThrows(try await store.setRegion("not a region")) { error in
+            guard let error = error as? StoreError, case .Invalid = error else { return XCTFail("unexpected \(error)") }
+        }
+    }
+
+    func testTheTimeZoneIsKeptAndCheckedByTheCore() async throws {
+        try await store.setTimeZone("Pacific/Honolulu")
+        await assertEqual(try await store.timeZone(), "Pacific/Honolulu")
+        await assertThrows(try await store.setTimeZone("Mars/Olympus_Mons")) { error in
+            guard let error = error as? StoreError, case .Invalid = error else { return XCTFail("unexpected \(error)") }
+        }
+        await assertEqual(try await store.timeZone(), "Pacific/Honolulu")
+    }
+
+    func testErrorsArriveAsTypedSwiftErrorsWithTheRustMessage() async throws {
+        await assertThrows(try await store.add(Win(occurredAt: moment(1), title: "  "))) { error in
             guard let error = error as? StoreError, case .Invalid = error else {
                 return XCTFail("unexpected \(error)")
             }
             XCTAssertTrue(error.message.hasPrefix("title:"), error.message)
         }
-        XCTAssertThrowsError(try store.win("no-such-win")) { error in
+        await assertThrows(try await store.win("no-such-win")) { error in
             guard let error = error as? StoreError, case .NotFound = error else {
                 return XCTFail("unexpected \(error)")
             }
             XCTAssertTrue(error.message.contains("no-such-win"), error.message)
         }
-        XCTAssertThrowsError(try store.checkInPHQ9([1, 1, 1])) { error in
+        await assertThrows(try await store.checkInPHQ9([1, 1, 1])) { error in
             XCTAssertNotNil(error as? StoreError, "\(error)")
         }
-        XCTAssertThrowsError(try store.importJSON("{\"format\":")) { error in
+        await assertThrows(try await store.importJSON("{\"format\":")) { error in
             guard let error = error as? StoreError, case .Malformed = error else {
                 return XCTFail("unexpected \(error)")
             }
@@ -137,39 +166,39 @@ final class RecordStoreTests: XCTestCase {
         }
     }
 
-    func testAnEncryptedRecordOpensOnlyWithItsKey() throws {
+    func testAnEncryptedRecordOpensOnlyWithItsKey() async throws {
         let url = folder.appendingPathComponent("secret.db")
-        let key = try RecordStore.newKey()
+        let key = try await RecordStore.newKey()
         XCTAssertEqual(key.count, 32)
-        var secret: RecordStore? = try RecordStore(url: url, key: key)
-        let win = try secret!.add(Win(occurredAt: moment(1), title: "Asked for help"))
+        var secret: RecordStore? = try await RecordStore(url: url, key: key)
+        let win = try await secret!.add(Win(occurredAt: moment(1), title: "Asked for help"))
         secret = nil
 
-        XCTAssertThrowsError(try RecordStore(url: url, key: try RecordStore.newKey())) { error in
+        await assertThrows(try await RecordStore(url: url, key: try await RecordStore.newKey())) { error in
             guard let error = error as? StoreError, case .UnusableFile = error else {
                 return XCTFail("unexpected \(error)")
             }
             XCTAssertTrue(error.message.contains("cannot be opened with this key"), error.message)
         }
-        XCTAssertThrowsError(try RecordStore(url: url, key: Data([1, 2, 3]))) { error in
+        await assertThrows(try await RecordStore(url: url, key: Data([1, 2, 3]))) { error in
             guard let error = error as? StoreError, case .Invalid = error else {
                 return XCTFail("unexpected \(error)")
             }
         }
-        let reopened = try RecordStore(url: url, key: key)
-        XCTAssertEqual(try reopened.win(win.meta.id).win.title, "Asked for help")
+        let reopened = try await RecordStore(url: url, key: key)
+        await assertEqual(try await reopened.win(win.meta.id).win.title, "Asked for help")
     }
 
     func testTheChangeStreamFiresAfterWrites() async throws {
         let stream = store.changes
         var iterator = stream.makeAsyncIterator()
-        let win = try store.add(Win(occurredAt: moment(5), title: "Called Mum"))
+        let win = try await store.add(Win(occurredAt: moment(5), title: "Called Mum"))
         let first = await iterator.next()
         XCTAssertEqual(first?.map(\.id), [win.meta.id])
         XCTAssertEqual(first?.first?.kind, .win)
         XCTAssertEqual(first?.first?.removed, false)
 
-        try store.delete(win.meta.id)
+        try await store.delete(win.meta.id)
         let second = await iterator.next()
         XCTAssertEqual(second?.first?.removed, true)
     }

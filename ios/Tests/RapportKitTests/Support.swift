@@ -28,9 +28,12 @@ enum ServerProcessError: Error {
 final class ServerProcess {
     let process = Process()
     let folder: URL
+    private var stopped = false
     private(set) var url: URL!
 
-    init() throws {
+    /// `argon2MemoryKiB` sets how long the server takes to hash a password
+    /// (the cancellation test wants a slow sign-in).
+    init(argon2MemoryKiB: Int = 1024) throws {
         guard let binary = ProcessInfo.processInfo.environment["RAPPORT_SERVER_BIN"] else {
             // A failure, not a skip: a missing server must never pass unnoticed.
             throw ServerProcessError.notConfigured(
@@ -41,7 +44,7 @@ final class ServerProcess {
         process.arguments = [
             "--listen", "127.0.0.1:0",
             "--database", folder.appendingPathComponent("server.sqlite3").path,
-            "--argon2-memory-kib", "1024",
+            "--argon2-memory-kib", String(argon2MemoryKiB),
             "--rate-per-sec", "10000", "--rate-burst", "10000",
         ]
         var environment = ProcessInfo.processInfo.environment
@@ -69,12 +72,82 @@ final class ServerProcess {
     }
 
     func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
+        if !stopped {
+            stopped = true
+            let pid = process.processIdentifier
+            kill(pid, SIGTERM)
+            // Not waitUntilExit() nor isRunning: on Linux, Foundation learns
+            // of the exit on the run loop of the thread that started the
+            // process, which for an async test (the cooperative pool) never
+            // runs. Reap it here (ECHILD if Foundation already did).
+            // A second to finish what it is doing; the test's data is thrown
+            // away after, so then SIGKILL.
+            var status: Int32 = 0
+            for attempt in 0..<300 {
+                if attempt == 100 { kill(pid, SIGKILL) }
+                let reaped = waitpid(pid, &status, WNOHANG)
+                if reaped == pid || reaped == -1 { break }
+                usleep(10_000)
+            }
         }
         try? FileManager.default.removeItem(at: folder)
     }
 
     deinit { stop() }
 }
+
+// XCTest's assertions take synchronous autoclosures; RapportKit's calls are
+// async. These evaluate first, then assert.
+
+func assertEqual<T: Equatable>(
+    _ actual: @autoclosure () async throws -> T, _ expected: @autoclosure () async throws -> T,
+    _ message: String = "", file: StaticString = #filePath, line: UInt = #line
+) async {
+    do {
+        let (a, b) = (try await actual(), try await expected())
+        XCTAssertEqual(a, b, message, file: file, line: line)
+    } catch {
+        XCTFail("threw \(error) \(message)", file: file, line: line)
+    }
+}
+
+func assertNil<T>(
+    _ value: @autoclosure () async throws -> T?, _ message: String = "",
+    file: StaticString = #filePath, line: UInt = #line
+) async {
+    do {
+        let v = try await value()
+        XCTAssertNil(v, message, file: file, line: line)
+    } catch {
+        XCTFail("threw \(error) \(message)", file: file, line: line)
+    }
+}
+
+func assertThrows<T>(
+    _ expression: @autoclosure () async throws -> T, file: StaticString = #filePath, line: UInt = #line,
+    _ handler: (Error) -> Void = { _ in }
+) async {
+    do {
+        let value = try await expression()
+        XCTFail("did not throw; returned \(value)", file: file, line: line)
+    } catch {
+        handler(error)
+    }
+}
+
+/// Polls `condition` until it holds or `seconds` pass.
+func eventually(
+    _ seconds: Double = 5, _ message: String, file: StaticString = #filePath, line: UInt = #line,
+    _ condition: () async -> Bool
+) async {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if await condition() { return }
+        try? await Task.sleep(nanoseconds: 10_000_000)
+    }
+    XCTFail("not within \(seconds) s: \(message)", file: file, line: line)
+}
+
+/// How many stream forwarders Rust still holds: one per live subscription.
+func liveStatusForwarders() -> Int { StatusForwarder.live.withLock { $0 } }
+func liveChangeForwarders() -> Int { ChangeForwarder.live.withLock { $0 } }

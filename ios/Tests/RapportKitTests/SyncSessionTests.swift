@@ -9,38 +9,39 @@ final class SyncSessionTests: XCTestCase {
     var server: ServerProcess!
     var folder: URL!
 
-    override func setUpWithError() throws {
+    override func setUp() async throws {
         server = try ServerProcess()
         folder = try temporaryFolder()
     }
 
-    override func tearDownWithError() throws {
+    override func tearDown() async throws {
+        await eventually(5, "every stream of the test ended in Rust") { liveStatusForwarders() == 0 }
         server?.stop()
         if let folder { try? FileManager.default.removeItem(at: folder) }
     }
 
-    private func device(_ name: String) throws -> SyncSession {
-        let store = try RecordStore(url: folder.appendingPathComponent("\(name).db"))
-        return try SyncSession(store: store, serverURL: server.url, deviceName: name)
+    private func device(_ name: String) async throws -> SyncSession {
+        let store = try await RecordStore(url: folder.appendingPathComponent("\(name).db"))
+        return try await SyncSession(store: store, serverURL: server.url, deviceName: name)
     }
 
     func testTwoStoresSyncThroughARealServer() async throws {
-        let phone = try device("phone")
-        let tablet = try device("tablet")
+        let phone = try await device("phone")
+        let tablet = try await device("tablet")
         let session = try await phone.signUp(
             email: "ada@example.org", password: "correct horse battery", role: .client, displayName: "Ada")
         XCTAssertEqual(session.role, .client)
         try await tablet.signIn(email: "ada@example.org", password: "correct horse battery")
 
         // Written offline on each device, then both sync: both see both.
-        let win = try phone.store.add(Win(occurredAt: moment(4), title: "Asked Sam for help"))
-        let reflection = try tablet.store.add(Reflection(writtenAt: moment(5), text: "Calm moments work"))
+        let win = try await phone.store.add(Win(occurredAt: moment(4), title: "Asked Sam for help"))
+        let reflection = try await tablet.store.add(Reflection(writtenAt: moment(5), text: "Calm moments work"))
         try await phone.syncNow()
         let report = try await tablet.syncNow()
         XCTAssertGreaterThanOrEqual(report.pulled, 1)
         try await phone.syncNow()
-        XCTAssertEqual(try tablet.store.win(win.meta.id).win.title, "Asked Sam for help")
-        XCTAssertEqual(try phone.store.reflection(reflection.meta.id).reflection.text, "Calm moments work")
+        await assertEqual(try await tablet.store.win(win.meta.id).win.title, "Asked Sam for help")
+        await assertEqual(try await phone.store.reflection(reflection.meta.id).reflection.text, "Calm moments work")
 
         let devices = try await phone.devices()
         XCTAssertEqual(devices.count, 2)
@@ -48,27 +49,50 @@ final class SyncSessionTests: XCTestCase {
     }
 
     func testTheStatusStreamSendsTheCurrentStatusThenProgressAndTheLastSync() async throws {
-        let phone = try device("phone")
-        var statuses = phone.status.makeAsyncIterator()
-        let first = await statuses.next()
-        XCTAssertEqual(first?.state, .idle)
-        XCTAssertNil(first?.lastSyncedAt)
+        let phone = try await device("phone")
+        let statuses = phone.status
+        // A consumer that keeps up sees the progress (it awaits each status).
+        let watcher = Task {
+            var seen: [SyncStatus] = []
+            for await status in statuses {
+                seen.append(status)
+                if status.state == .idle, status.lastSyncedAt != nil { break }
+            }
+            return seen
+        }
+        await eventually(5, "the status subscription is made") { liveStatusForwarders() == 1 }
 
         try await phone.signUp(email: "b@example.org", password: "correct horse battery", role: .client, displayName: "B")
-        try phone.store.add(Win(occurredAt: moment(4), title: "Went to the party"))
+        try await phone.store.add(Win(occurredAt: moment(4), title: "Went to the party"))
         try await phone.syncNow()
-        var seen: [SyncStatus] = []
-        while let status = await statuses.next() {
-            seen.append(status)
-            if status.state == .idle, status.lastSyncedAt != nil { break }
-        }
+        let seen = await watcher.value
+        XCTAssertEqual(seen.first?.state, .idle)
+        XCTAssertNil(seen.first?.lastSyncedAt)
         XCTAssertTrue(seen.contains { if case .syncing = $0.state { return true } else { return false } }, "\(seen)")
-        XCTAssertEqual(phone.currentStatus, seen.last)
+        await assertEqual(await phone.currentStatus, seen.last)
+    }
+
+    func testTheStatusStreamKeepsOnlyTheNewestStatusForASlowConsumer() async throws {
+        let phone = try await device("phone")
+        // Subscribed, but nobody reads while the statuses change.
+        var statuses = phone.status.makeAsyncIterator()
+        await eventually(5, "the status subscription is made") { liveStatusForwarders() == 1 }
+        try await phone.signUp(email: "s@example.org", password: "correct horse battery", role: .client, displayName: "S")
+        try await phone.store.add(Win(occurredAt: moment(4), title: "Went to the party"))
+        try await phone.syncNow()
+        await eventually(5, "the last status is the synced one") { await phone.currentStatus.lastSyncedAt != nil }
+        try await Task.sleep(nanoseconds: 100_000_000)  // for Rust's last call into the stream
+        // The first status read is the newest one, not the idle-never-synced
+        // status sent at subscription nor the progress in between.
+        let next = await statuses.next()
+        XCTAssertEqual(next?.state, .idle)
+        XCTAssertNotNil(next?.lastSyncedAt)
+        await assertEqual(await phone.currentStatus, next)
     }
 
     func testATherapistSeesWhatTheClientSharedAndErrorsAreTyped() async throws {
-        let client = try device("client")
-        let therapist = try device("therapist")
+        let client = try await device("client")
+        let therapist = try await device("therapist")
         try await client.signUp(email: "c@example.org", password: "correct horse battery", role: .client, displayName: "C")
         try await therapist.signUp(email: "t@example.org", password: "correct horse battery", role: .therapist, displayName: "Dr T")
         let invite = try await client.createInvite()
@@ -76,19 +100,19 @@ final class SyncSessionTests: XCTestCase {
         let links = try await client.links()
         XCTAssertEqual(links, [link])
 
-        let shared = try client.store.add(Win(occurredAt: moment(4), title: "Shared win"))
-        let privateWin = try client.store.add(Win(occurredAt: moment(5), title: "Private win"))
-        try client.store.setShared(shared.meta.id, true)
+        let shared = try await client.store.add(Win(occurredAt: moment(4), title: "Shared win"))
+        let privateWin = try await client.store.add(Win(occurredAt: moment(5), title: "Private win"))
+        try await client.store.setShared(shared.meta.id, true)
         try await client.syncNow()
         try await therapist.syncNow()
-        XCTAssertEqual(try therapist.store.win(shared.meta.id).win.title, "Shared win")
-        XCTAssertThrowsError(try therapist.store.win(privateWin.meta.id))
+        await assertEqual(try await therapist.store.win(shared.meta.id).win.title, "Shared win")
+        await assertThrows(try await therapist.store.win(privateWin.meta.id))
 
         // The client's preview of the therapist's view holds the shared win only.
         let (first, last) = (moment(4), moment(5))
         let preview = try await client.therapistViewSummary(from: first, to: last, today: last)
         XCTAssertEqual(preview.wins.map(\.title), ["Shared win"])
-        let own = try client.store.sessionSummary(from: first, to: last, today: last)
+        let own = try await client.store.sessionSummary(from: first, to: last, today: last)
         XCTAssertEqual(Set(own.wins.map(\.title)), ["Shared win", "Private win"])
 
         do {

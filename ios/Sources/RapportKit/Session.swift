@@ -1,0 +1,159 @@
+// A signed-in device's session, and where it is kept between launches. The
+// session holds the bearer token: it is never printed, in any of Swift's ways
+// of printing a value (description, debugDescription, String(reflecting:),
+// dump, Mirror), and it is kept only by a SessionVault (the Keychain on Apple
+// platforms, KeychainSessionVault).
+import Foundation
+import RapportBindings
+
+/// A signed-in device. The generated `SessionInfo` would print its token;
+/// apps only ever see this type, which redacts it.
+public struct Session: Sendable, Hashable {
+    public let accountId: String
+    public let role: Role
+    public let deviceId: String
+    /// The bearer token: internal, and redacted from every description.
+    let token: String
+
+    init(_ info: SessionInfo) {
+        accountId = info.accountId
+        role = info.role
+        deviceId = info.deviceId
+        token = info.token
+    }
+
+    var info: SessionInfo {
+        SessionInfo(accountId: accountId, role: role, deviceId: deviceId, token: token)
+    }
+
+    static let redacted = "<redacted>"
+}
+
+extension Session: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public var description: String {
+        "Session(accountId: \(accountId), role: \(role), deviceId: \(deviceId), token: \(Self.redacted))"
+    }
+
+    public var debugDescription: String { description }
+
+    /// What `dump` and debuggers show: the token's place, not the token.
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: [
+                "accountId": accountId, "role": role, "deviceId": deviceId, "token": Self.redacted,
+            ],
+            displayStyle: .struct)
+    }
+}
+
+// MARK: Keeping a session
+
+extension Session {
+    /// The session as bytes for a secure store (the Keychain): it includes
+    /// the token, so write it nowhere else.
+    public func secretData() -> Data {
+        let role: String
+        switch self.role {
+        case .client: role = "client"
+        case .therapist: role = "therapist"
+        }
+        let stored = StoredSession(accountId: accountId, role: role, deviceId: deviceId, token: token)
+        // Encoding four strings cannot fail.
+        return (try? JSONEncoder().encode(stored)) ?? Data()
+    }
+
+    /// A session from `secretData()`; nil if the bytes are not one.
+    public init?(secretData: Data) {
+        guard let stored = try? JSONDecoder().decode(StoredSession.self, from: secretData) else { return nil }
+        let role: Role
+        switch stored.role {
+        case "client": role = .client
+        case "therapist": role = .therapist
+        default: return nil
+        }
+        self.init(SessionInfo(accountId: stored.accountId, role: role, deviceId: stored.deviceId, token: stored.token))
+    }
+}
+
+private struct StoredSession: Codable {
+    let accountId: String
+    let role: String
+    let deviceId: String
+    let token: String
+}
+
+/// Where a SyncSession keeps its session between launches: it saves the
+/// session at sign-in, clears it at sign-out and after deleting the account,
+/// and `resumeSavedSession()` reads it at launch.
+public protocol SessionVault: Sendable {
+    func save(_ session: Session) throws
+    func load() throws -> Session?
+    func clear() throws
+}
+
+/// A vault in memory only (tests, previews): nothing survives the process.
+public final class MemorySessionVault: SessionVault {
+    private let stored = Locked<Session?>(nil)
+
+    public init() {}
+    public func save(_ session: Session) throws { stored.withLock { $0 = session } }
+    public func load() throws -> Session? { stored.withLock { $0 } }
+    public func clear() throws { stored.withLock { $0 = nil } }
+}
+
+#if canImport(Security)
+import Security
+
+/// The session in the Keychain as a generic password, readable only while the
+/// device is unlocked, on this device only: never synced through iCloud
+/// Keychain, never restored from a backup onto another phone
+/// (kSecAttrAccessibleWhenUnlockedThisDeviceOnly). Not built on Linux.
+public struct KeychainSessionVault: SessionVault {
+    public let service: String
+
+    public init(service: String = "app.rapport.session") {
+        self.service = service
+    }
+
+    public func save(_ session: Session) throws {
+        try clear()
+        let attributes: [String: Any] = [
+            kSecClass as String: kSecClassGenericPassword,
+            kSecAttrService as String: service,
+            kSecAttrAccessible as String: kSecAttrAccessibleWhenUnlockedThisDeviceOnly,
+            kSecValueData as String: session.secretData(),
+        ]
+        let status = SecItemAdd(attributes as CFDictionary, nil)
+        guard status == errSecSuccess else { throw KeychainError(status: status) }
+    }
+
+    public func load() throws -> Session? {
+        let query: [String: Any] = [
+            kSecClass as String: kSecClassGenericPassword,
+            kSecAttrService as String: service,
+            kSecReturnData as String: true,
+            kSecMatchLimit as String: kSecMatchLimitOne,
+        ]
+        var item: CFTypeRef?
+        let status = SecItemCopyMatching(query as CFDictionary, &item)
+        if status == errSecItemNotFound { return nil }
+        guard status == errSecSuccess, let data = item as? Data else { throw KeychainError(status: status) }
+        return Session(secretData: data)
+    }
+
+    public func clear() throws {
+        let query: [String: Any] = [
+            kSecClass as String: kSecClassGenericPassword,
+            kSecAttrService as String: service,
+        ]
+        let status = SecItemDelete(query as CFDictionary)
+        guard status == errSecSuccess || status == errSecItemNotFound else { throw KeychainError(status: status) }
+    }
+}
+
+/// A Keychain call failed; `status` is the OSStatus (see SecBase.h).
+public struct KeychainError: Error, Sendable {
+    public let status: OSStatus
+}
+#endif
