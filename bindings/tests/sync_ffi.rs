@@ -61,6 +61,10 @@ fn a_client_signs_up_syncs_and_reports_status_from_a_plain_executor() {
     assert_eq!(session.role, Role::Client);
     assert!(!session.token.is_empty());
     assert_eq!(phone.session(), Some(session.clone()));
+    // The token never reaches a log line through Debug.
+    let printed = format!("{session:?} {:?}", phone.session());
+    assert!(!printed.contains(&session.token), "{printed}");
+    assert!(printed.contains("<redacted>") && printed.contains(&session.account_id));
 
     let report = block_on(phone.sync_now()).expect("sync");
     assert_eq!(report.rejected, 0);

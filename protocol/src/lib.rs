@@ -425,6 +425,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn debug_never_prints_a_password_or_a_token() {
+        let session = Session {
+            account_id: AccountId("acct-1".into()),
+            role: Role::Client,
+            device_id: DeviceId("dev-1".into()),
+            token: "tok-secret-123".into(),
+        };
+        let sign_in = SignInRequest {
+            email: "ada@example.org".into(),
+            password: "pw-secret-456".into(),
+            device_name: "phone".into(),
+        };
+        let sign_up = SignUpRequest {
+            email: "ada@example.org".into(),
+            password: "pw-secret-789".into(),
+            role: Role::Therapist,
+            display_name: "Ada".into(),
+        };
+        let printed = format!("{session:?} {sign_in:?} {sign_up:?} {session:#?}");
+        for secret in ["tok-secret-123", "pw-secret-456", "pw-secret-789"] {
+            assert!(!printed.contains(secret), "{printed}");
+        }
+        assert!(printed.contains("acct-1") && printed.contains("ada@example.org"));
+    }
+
+    #[test]
     fn kind_names_round_trip() {
         for kind in DocKind::ALL {
             assert_eq!(DocKind::parse(kind.as_str()), Some(kind));
