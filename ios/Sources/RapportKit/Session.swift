@@ -105,30 +105,33 @@ public final class MemorySessionVault: SessionVault {
 #if canImport(Security)
 import Security
 
-/// The session in the Keychain as a generic password, readable only while the
-/// device is unlocked, on this device only: never synced through iCloud
-/// Keychain, never restored from a backup onto another phone
-/// (kSecAttrAccessibleWhenUnlockedThisDeviceOnly). Not built on Linux.
-public struct KeychainSessionVault: SessionVault {
+/// One secret in the Keychain as a generic password under `service`, on this
+/// device only (the accessibility classes used here are all `ThisDeviceOnly`:
+/// never synced through iCloud Keychain, never restored onto another phone).
+/// Shared by the session vault and the apps' database key. Not built on Linux.
+public struct KeychainItem: Sendable {
     public let service: String
+    /// E.g. kSecAttrAccessibleWhenUnlockedThisDeviceOnly.
+    public let accessible: String
 
-    public init(service: String = "app.rapport.session") {
+    public init(service: String, accessible: CFString) {
         self.service = service
+        self.accessible = accessible as String
     }
 
-    public func save(_ session: Session) throws {
-        try clear()
+    public func write(_ data: Data) throws {
+        try delete()
         let attributes: [String: Any] = [
             kSecClass as String: kSecClassGenericPassword,
             kSecAttrService as String: service,
-            kSecAttrAccessible as String: kSecAttrAccessibleWhenUnlockedThisDeviceOnly,
-            kSecValueData as String: session.secretData(),
+            kSecAttrAccessible as String: accessible,
+            kSecValueData as String: data,
         ]
         let status = SecItemAdd(attributes as CFDictionary, nil)
         guard status == errSecSuccess else { throw KeychainError(status: status) }
     }
 
-    public func load() throws -> Session? {
+    public func read() throws -> Data? {
         let query: [String: Any] = [
             kSecClass as String: kSecClassGenericPassword,
             kSecAttrService as String: service,
@@ -139,10 +142,10 @@ public struct KeychainSessionVault: SessionVault {
         let status = SecItemCopyMatching(query as CFDictionary, &item)
         if status == errSecItemNotFound { return nil }
         guard status == errSecSuccess, let data = item as? Data else { throw KeychainError(status: status) }
-        return Session(secretData: data)
+        return data
     }
 
-    public func clear() throws {
+    public func delete() throws {
         let query: [String: Any] = [
             kSecClass as String: kSecClassGenericPassword,
             kSecAttrService as String: service,
@@ -150,6 +153,22 @@ public struct KeychainSessionVault: SessionVault {
         let status = SecItemDelete(query as CFDictionary)
         guard status == errSecSuccess || status == errSecItemNotFound else { throw KeychainError(status: status) }
     }
+}
+
+/// The session in the Keychain, readable only while the device is unlocked,
+/// on this device only (kSecAttrAccessibleWhenUnlockedThisDeviceOnly).
+public struct KeychainSessionVault: SessionVault {
+    private let item: KeychainItem
+
+    public init(service: String = "app.rapport.session") {
+        item = KeychainItem(service: service, accessible: kSecAttrAccessibleWhenUnlockedThisDeviceOnly)
+    }
+
+    public func save(_ session: Session) throws { try item.write(session.secretData()) }
+
+    public func load() throws -> Session? { try item.read().flatMap { Session(secretData: $0) } }
+
+    public func clear() throws { try item.delete() }
 }
 
 /// A Keychain call failed; `status` is the OSStatus (see SecBase.h).
