@@ -274,7 +274,9 @@ struct Lane {
     errors: u64,
 }
 
-async fn run(args: Args) -> Result<serde_json::Value> {
+/// `pg_url`: the fresh PostgreSQL database, made (and dropped) outside the
+/// runtime, since the synchronous client runs one of its own.
+async fn run(args: Args, pg_url: Option<String>) -> Result<serde_json::Value> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let binary = match &args.server_bin {
         Some(path) => path.clone(),
@@ -284,13 +286,8 @@ async fn run(args: Args) -> Result<serde_json::Value> {
             .join("rapport-server"),
     };
     let dir = tempfile::tempdir()?;
-    let pg = args
-        .database
-        .as_deref()
-        .map(PgDatabase::create)
-        .transpose()?;
-    let database = match &pg {
-        Some(pg) => pg.url.clone(),
+    let database = match pg_url {
+        Some(url) => url,
         None => dir.path().join("load.sqlite3").display().to_string(),
     };
     // The first process creates the schema; the others find it.
@@ -488,7 +485,6 @@ async fn run(args: Args) -> Result<serde_json::Value> {
         .await?;
     }
     drop(servers);
-    drop(pg);
     let requests = latencies.len() as u64;
     Ok(serde_json::json!({
         "workload": args.workload.name(),
@@ -519,7 +515,17 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(args)) {
+    let pg = match args.database.as_deref().map(PgDatabase::create).transpose() {
+        Ok(pg) => pg,
+        Err(e) => {
+            eprintln!("rapport-load: creating the database: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(run(args, pg.as_ref().map(|pg| pg.url.clone())));
+    drop(runtime);
+    drop(pg);
+    match result {
         Ok(report) => {
             println!("{report}");
             let clean =
