@@ -106,7 +106,10 @@ fn start_server(binary: &PathBuf, database: &str, args: &Args) -> Result<Server>
     if let Some(n) = args.db_connections {
         command.args(["--db-connections", &n.to_string()]);
     }
+    // Warnings only: at the default `info` the server formats a line per
+    // request (to stderr, dropped here), which is not what is measured.
     let mut child = command
+        .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
