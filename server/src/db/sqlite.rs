@@ -44,6 +44,15 @@ impl std::fmt::Debug for Sqlite {
 
 fn configure(conn: &Connection) -> ApiResult<()> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // One plan per statement whatever its parameters: without this, SQLite
+    // (built with STAT4) marks a cached statement stale whenever a parameter
+    // that could sway the plan is bound to a new value, and compiles it again
+    // at its next step; a profile of push+pull showed 80 % of the writer
+    // thread in that recompilation (docs/performance.md).
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(())
