@@ -26,6 +26,8 @@ pub struct Caller {
     pub account_id: AccountId,
     pub role: Role,
     pub device_id: DeviceId,
+    /// The account's feed (the sequence its documents' changes take).
+    pub feed: i64,
 }
 
 /// Fills `buf` from the operating system's random source.
@@ -86,11 +88,18 @@ impl FromRequestParts<AppState> for Caller {
             .filter(|t| !t.is_empty())
             .ok_or(ApiError::Unauthorized)?;
         let token_hash = hash_secret(token);
-        let caller = state
+        let (caller, stale) = state
             .db
-            .write(move |tx| db::accounts::authenticate(tx, &token_hash))
+            .read(move |tx| db::accounts::authenticate(tx, &token_hash))
             .await?
             .ok_or(ApiError::Unauthorized)?;
+        if stale {
+            let device = caller.device_id.clone();
+            state
+                .db
+                .write(move |tx| db::accounts::touch(tx, &device))
+                .await?;
+        }
         tracing::Span::current().record("account", tracing::field::display(&caller.account_id));
         Ok(caller)
     }

@@ -1,6 +1,8 @@
 //! `POST /v1/sync` (push a batch, pull a page), snapshots and deletion of
 //! documents. The server checks sizes and ids; it never looks inside `data`.
 
+use std::sync::Arc;
+
 use axum::{
     extract::{Path, State},
     http::StatusCode,
@@ -10,7 +12,10 @@ use rapport_protocol::{DocId, SnapshotRequest, SyncRequest, SyncResponse};
 use crate::{
     AppState,
     auth::Caller,
-    db::{self, sync::PageLimits},
+    db::{
+        self,
+        sync::{Mode, PageLimits},
+    },
     error::{ApiError, ApiResult},
     extract::Cbor,
 };
@@ -19,6 +24,9 @@ use crate::{
 const MAX_ID_BYTES: usize = 200;
 /// Most tags on one bundle.
 const MAX_TAGS: usize = 32;
+/// Longest cursor accepted, in bytes: it holds a position per feed (a
+/// therapist reads one per client), about a dozen bytes each.
+const MAX_CURSOR_BYTES: usize = 64 * 1024;
 
 /// Ids and tags are short printable strings.
 pub fn check_id(what: &str, id: &str) -> ApiResult<()> {
@@ -50,8 +58,14 @@ fn check_request(state: &AppState, req: &SyncRequest) -> ApiResult<()> {
             state.limits.max_batch
         )));
     }
-    if let Some(cursor) = &req.cursor {
-        check_id("cursor", cursor)?;
+    if let Some(cursor) = &req.cursor
+        && (cursor.is_empty()
+            || cursor.len() > MAX_CURSOR_BYTES
+            || cursor.chars().any(char::is_control))
+    {
+        return Err(ApiError::bad_request(format!(
+            "the cursor must be 1 to {MAX_CURSOR_BYTES} bytes of printable text"
+        )));
     }
     for bundle in &req.push {
         check_id("bundle_id", &bundle.bundle_id.0)?;
@@ -85,10 +99,26 @@ pub async fn sync(
     };
     let pushed = req.push.len();
     let device = caller.device_id.clone();
-    let response = state
-        .db
-        .write(move |tx| db::sync::sync(tx, &caller, &req, limits))
-        .await?;
+    let (caller, req) = (Arc::new(caller), Arc::new(req));
+    // A pull alone reads; it writes only when the device's view changed or
+    // another account's document is delivered (the access log).
+    let read = if req.push.is_empty() {
+        let (caller, req) = (Arc::clone(&caller), Arc::clone(&req));
+        state
+            .db
+            .read(move |tx| db::sync::sync(tx, &caller, &req, limits, Mode::Read))
+            .await?
+    } else {
+        None
+    };
+    let response = match read {
+        Some(response) => response,
+        None => state
+            .db
+            .write(move |tx| db::sync::sync(tx, &caller, &req, limits, Mode::Write))
+            .await?
+            .ok_or_else(|| ApiError::Internal("a sync that may write gave up".into()))?,
+    };
     tracing::info!(
         %device,
         pushed,

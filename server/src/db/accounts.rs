@@ -60,6 +60,13 @@ pub fn create_account(
             "an account with this email exists; sign in",
         ));
     }
+    // The account's feed numbers its documents' changes; it starts after
+    // the global sequence of schema version 1 (see db::cursor).
+    tx.execute(
+        "INSERT INTO feeds (account_id, seq)
+         VALUES (?1, (SELECT value FROM counters WHERE name = 'seq'))",
+        params![id],
+    )?;
     Ok(AccountId(id))
 }
 
@@ -106,12 +113,14 @@ pub fn create_device(
     Ok(DeviceId(id))
 }
 
-/// The caller behind a token hash, if the device is not revoked. Notes when
-/// the device was last seen (at most once a minute, to spare writes).
-pub fn authenticate(tx: &Tx<'_>, token_hash: &[u8]) -> ApiResult<Option<Caller>> {
+/// The caller behind a token hash, if the device is not revoked, and
+/// whether its last-seen time is due for an update ([`touch`]): at most once
+/// a minute, so that most requests write nothing for it.
+pub fn authenticate(tx: &Tx<'_>, token_hash: &[u8]) -> ApiResult<Option<(Caller, bool)>> {
     let row = tx.query_opt(
-        "SELECT d.id, d.account_id, a.role, d.last_seen_at
+        "SELECT d.id, d.account_id, a.role, d.last_seen_at, f.num
              FROM devices d JOIN accounts a ON a.id = d.account_id
+             JOIN feeds f ON f.account_id = d.account_id
              WHERE d.token_hash = ?1 AND d.revoked_at IS NULL",
         params![token_hash],
         |row| {
@@ -120,28 +129,33 @@ pub fn authenticate(tx: &Tx<'_>, token_hash: &[u8]) -> ApiResult<Option<Caller>>
                 row.get::<String>(1)?,
                 row.get::<String>(2)?,
                 row.get::<Option<String>>(3)?,
+                row.get::<i64>(4)?,
             ))
         },
     )?;
-    let Some((device_id, account_id, role, last_seen)) = row else {
+    let Some((device_id, account_id, role, last_seen, feed)) = row else {
         return Ok(None);
     };
-    let now = now();
     let stale = match last_seen.as_deref().map(parse_time).transpose()? {
-        Some(seen) => (now - seen).num_seconds() >= 60,
+        Some(seen) => (now() - seen).num_seconds() >= 60,
         None => true,
     };
-    if stale {
-        tx.execute(
-            "UPDATE devices SET last_seen_at = ?1 WHERE id = ?2",
-            params![now.to_rfc3339(), device_id],
-        )?;
-    }
-    Ok(Some(Caller {
+    let caller = Caller {
         account_id: AccountId(account_id),
         role: parse_role(&role)?,
         device_id: DeviceId(device_id),
-    }))
+        feed,
+    };
+    Ok(Some((caller, stale)))
+}
+
+/// Notes that the device was seen now.
+pub fn touch(tx: &Tx<'_>, device: &DeviceId) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE devices SET last_seen_at = ?1 WHERE id = ?2",
+        params![now().to_rfc3339(), device.0],
+    )?;
+    Ok(())
 }
 
 /// The account's devices that are still signed in.

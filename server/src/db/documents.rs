@@ -3,7 +3,7 @@
 
 use rapport_protocol::{AccountId, BundleId, DocId, DocKind, Tag};
 
-use super::{Tx, grants, next_seq, now};
+use super::{Tx, cursor::Cursor, grants, next_seq, now};
 use crate::{
     auth::Caller,
     error::{ApiError, ApiResult},
@@ -16,19 +16,23 @@ pub struct DocMeta {
     pub owner: AccountId,
     pub kind: DocKind,
     pub deleted_seq: Option<i64>,
+    /// The owner's feed, which numbers the document's events.
+    pub feed: i64,
 }
 
 pub fn get(tx: &Tx<'_>, doc_id: &DocId) -> ApiResult<Option<DocMeta>> {
-    let row: Option<(String, String, Option<i64>)> = tx.query_opt(
-        "SELECT owner_id, kind, deleted_seq FROM documents WHERE id = ?1",
+    let row: Option<(String, String, Option<i64>, i64)> = tx.query_opt(
+        "SELECT d.owner_id, d.kind, d.deleted_seq, f.num FROM documents d
+         JOIN feeds f ON f.account_id = d.owner_id WHERE d.id = ?1",
         params![&doc_id.0],
-        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
     )?;
-    row.map(|(owner, kind, deleted_seq)| {
+    row.map(|(owner, kind, deleted_seq, feed)| {
         Ok(DocMeta {
             owner: AccountId(owner),
             kind: parse_kind(&kind)?,
             deleted_seq,
+            feed,
         })
     })
     .transpose()
@@ -89,7 +93,7 @@ pub fn delete(tx: &Tx<'_>, caller: &AccountId, doc_id: &DocId) -> ApiResult<()> 
             ApiError::not_found("no such document")
         });
     }
-    let seq = next_seq(tx)?;
+    let seq = next_seq(tx, doc.feed)?;
     tx.execute(
         "UPDATE documents SET deleted_seq = ?1 WHERE id = ?2",
         params![seq, doc_id.0],
@@ -126,12 +130,14 @@ pub fn store_snapshot(
     covers: &[BundleId],
     data: &[u8],
 ) -> ApiResult<()> {
-    check_write(tx, &caller.account_id, doc_id)?;
-    let acked: i64 = tx.query_row(
-        "SELECT acked_seq FROM devices WHERE id = ?1",
+    let doc = check_write(tx, &caller.account_id, doc_id)?;
+    let acked_cursor: Option<String> = tx.query_row(
+        "SELECT acked_cursor FROM devices WHERE id = ?1",
         params![&caller.device_id.0],
         |row| row.get(0),
     )?;
+    // A cursor stored by an older version may not parse: then it holds nothing.
+    let acked = Cursor::parse(acked_cursor.as_deref()).map_or(0, |c| c.at(doc.feed));
     let since: Option<i64> = tx.query_opt(
         "SELECT since_seq FROM device_docs WHERE device_id = ?1 AND doc_id = ?2 AND active = 1",
         params![caller.device_id.0, doc_id.0],
@@ -147,11 +153,18 @@ pub fn store_snapshot(
         "DELETE FROM snapshots WHERE doc_id = ?1 AND (device_id = ?2 OR seq <= ?3)",
         params![doc_id.0, caller.device_id.0, held_up_to],
     )?;
-    let seq = next_seq(tx)?;
+    let seq = next_seq(tx, doc.feed)?;
     tx.execute(
-        "INSERT INTO snapshots (seq, doc_id, device_id, data, stored_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![seq, doc_id.0, caller.device_id.0, data, now().to_rfc3339()],
+        "INSERT INTO snapshots (feed, seq, doc_id, device_id, data, stored_at)
+         VALUES (?6, ?1, ?2, ?3, ?4, ?5)",
+        params![
+            seq,
+            doc_id.0,
+            caller.device_id.0,
+            data,
+            now().to_rfc3339(),
+            doc.feed
+        ],
     )?;
     for bundle in covers {
         tx.execute(

@@ -5,7 +5,7 @@
 //! integers, text, bytes and null. Rows are copied out of the driver, which
 //! keeps the two drivers' borrowing rules out of the query code.
 
-use std::cell::RefCell;
+use std::{cell::RefCell, collections::HashMap};
 
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 
@@ -280,11 +280,20 @@ pub struct Tx<'a> {
 }
 
 enum Inner<'a> {
-    Sqlite(rusqlite::Transaction<'a>),
+    // A connection inside a transaction its owner began (and ends): the
+    // writer commits several requests' transactions at once (`db::sqlite`).
+    Sqlite(&'a rusqlite::Connection),
     // `postgres::Transaction` takes `&mut self`; the query functions share
     // `&Tx`, and a transaction is only ever used from one thread.
-    Postgres(RefCell<postgres::Transaction<'a>>),
+    Postgres {
+        tx: RefCell<postgres::Transaction<'a>>,
+        statements: RefCell<&'a mut Statements>,
+    },
 }
+
+/// The statements a PostgreSQL connection has prepared, by their SQL: the
+/// server's queries are a fixed set, each prepared once per connection.
+pub type Statements = HashMap<String, postgres::Statement>;
 
 impl std::fmt::Debug for Tx<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -312,36 +321,66 @@ pub fn to_postgres_placeholders(sql: &str) -> String {
     out
 }
 
+/// The connection's prepared statement for `sql`, prepared on first use.
+fn pg_prepared(
+    tx: &mut postgres::Transaction<'_>,
+    statements: &mut Statements,
+    sql: &str,
+) -> ApiResult<postgres::Statement> {
+    if let Some(statement) = statements.get(sql) {
+        return Ok(statement.clone());
+    }
+    let statement = tx.prepare(&to_postgres_placeholders(sql))?;
+    statements.insert(sql.to_owned(), statement.clone());
+    Ok(statement)
+}
+
 fn pg_params<'p>(params: &'p [Param<'_>]) -> Vec<&'p (dyn ToSql + Sync)> {
     params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
 }
 
 impl<'a> Tx<'a> {
-    pub fn sqlite(tx: rusqlite::Transaction<'a>) -> Tx<'a> {
+    /// A SQLite connection on which the caller has begun a transaction.
+    pub fn sqlite(conn: &'a rusqlite::Connection) -> Tx<'a> {
         Tx {
-            inner: Inner::Sqlite(tx),
+            inner: Inner::Sqlite(conn),
         }
     }
 
-    pub fn postgres(tx: postgres::Transaction<'a>) -> Tx<'a> {
+    pub fn postgres(tx: postgres::Transaction<'a>, statements: &'a mut Statements) -> Tx<'a> {
         Tx {
-            inner: Inner::Postgres(RefCell::new(tx)),
+            inner: Inner::Postgres {
+                tx: RefCell::new(tx),
+                statements: RefCell::new(statements),
+            },
         }
     }
 
     pub fn dialect(&self) -> Dialect {
         match self.inner {
             Inner::Sqlite(_) => Dialect::Sqlite,
-            Inner::Postgres(_) => Dialect::Postgres,
+            Inner::Postgres { .. } => Dialect::Postgres,
         }
     }
 
+    /// Commits a PostgreSQL transaction; on SQLite the caller commits.
     pub fn commit(self) -> ApiResult<()> {
-        match self.inner {
-            Inner::Sqlite(tx) => tx.commit()?,
-            Inner::Postgres(tx) => tx.into_inner().commit()?,
+        if let Inner::Postgres { tx, .. } = self.inner {
+            tx.into_inner().commit()?;
         }
         Ok(())
+    }
+
+    /// Runs a PostgreSQL query through the connection's prepared statement.
+    fn pg_query(
+        tx: &RefCell<postgres::Transaction<'a>>,
+        statements: &RefCell<&'a mut Statements>,
+        sql: &str,
+        params: &[Param<'_>],
+    ) -> ApiResult<Vec<postgres::Row>> {
+        let mut tx = tx.borrow_mut();
+        let statement = pg_prepared(&mut tx, &mut statements.borrow_mut(), sql)?;
+        Ok(tx.query(&statement, &pg_params(params))?)
     }
 
     /// Runs one statement; the number of rows it changed.
@@ -352,9 +391,11 @@ impl<'a> Tx<'a> {
                 let n = stmt.execute(rusqlite::params_from_iter(params.iter()))?;
                 Ok(u64::try_from(n).unwrap_or(u64::MAX))
             }
-            Inner::Postgres(tx) => Ok(tx
-                .borrow_mut()
-                .execute(to_postgres_placeholders(sql).as_str(), &pg_params(params))?),
+            Inner::Postgres { tx, statements } => {
+                let mut tx = tx.borrow_mut();
+                let statement = pg_prepared(&mut tx, &mut statements.borrow_mut(), sql)?;
+                Ok(tx.execute(&statement, &pg_params(params))?)
+            }
         }
     }
 
@@ -362,7 +403,7 @@ impl<'a> Tx<'a> {
     pub fn execute_batch(&self, sql: &str) -> ApiResult<()> {
         match &self.inner {
             Inner::Sqlite(tx) => tx.execute_batch(sql)?,
-            Inner::Postgres(tx) => tx.borrow_mut().batch_execute(sql)?,
+            Inner::Postgres { tx, .. } => tx.borrow_mut().batch_execute(sql)?,
         }
         Ok(())
     }
@@ -384,10 +425,8 @@ impl<'a> Tx<'a> {
                 }
                 Ok(out)
             }
-            Inner::Postgres(tx) => {
-                let rows = tx
-                    .borrow_mut()
-                    .query(to_postgres_placeholders(sql).as_str(), &pg_params(params))?;
+            Inner::Postgres { tx, statements } => {
+                let rows = Self::pg_query(tx, statements, sql, params)?;
                 rows.iter()
                     .map(|row| f(&Row::from_postgres(row)?))
                     .collect()
@@ -411,10 +450,8 @@ impl<'a> Tx<'a> {
                     None => None,
                 }
             }
-            Inner::Postgres(tx) => {
-                let rows = tx
-                    .borrow_mut()
-                    .query(to_postgres_placeholders(sql).as_str(), &pg_params(params))?;
+            Inner::Postgres { tx, statements } => {
+                let rows = Self::pg_query(tx, statements, sql, params)?;
                 rows.first().map(Row::from_postgres).transpose()?
             }
         };

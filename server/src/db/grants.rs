@@ -2,7 +2,7 @@
 
 use rapport_protocol::{Access, AccountId, DocId, DocKind, Grant, GrantId, GrantScope, Tag};
 
-use super::{Tx, accounts::parse_time, documents, links, new_id, next_seq, now};
+use super::{Tx, accounts::parse_time, documents, feed_of, links, new_id, next_seq, now};
 use crate::{
     error::{ApiError, ApiResult},
     params,
@@ -56,7 +56,7 @@ pub fn create(
     };
     let id = new_id();
     let granted_at = now();
-    let seq = next_seq(tx)?;
+    let seq = next_seq(tx, feed_of(tx, owner)?)?;
     tx.execute(
         "INSERT INTO grants (id, owner_id, grantee_id, scope, doc_id, kind, tag, access,
              granted_at, seq)
@@ -128,7 +128,7 @@ pub fn list(tx: &Tx<'_>, account: &AccountId) -> ApiResult<Vec<Grant>> {
     let rows = tx.query_map(
         "SELECT id, owner_id, grantee_id, scope, doc_id, kind, tag, access, granted_at
          FROM grants WHERE (owner_id = ?1 OR grantee_id = ?1) AND revoked_seq IS NULL
-         ORDER BY seq",
+         ORDER BY granted_at, seq, id",
         params![account.0],
         |row| {
             Ok((
@@ -161,7 +161,7 @@ pub fn revoke(tx: &Tx<'_>, owner: &AccountId, grant_id: &str) -> ApiResult<()> {
     match row {
         None => Err(ApiError::not_found("no such grant")),
         Some((o, _)) if o == owner.0 => {
-            let seq = next_seq(tx)?;
+            let seq = next_seq(tx, feed_of(tx, owner)?)?;
             tx.execute(
                 "UPDATE grants SET revoked_seq = ?1 WHERE id = ?2",
                 params![seq, grant_id],
@@ -175,14 +175,15 @@ pub fn revoke(tx: &Tx<'_>, owner: &AccountId, grant_id: &str) -> ApiResult<()> {
 
 /// Revokes every grant between two accounts, both ways (a link ended).
 pub fn revoke_between(tx: &Tx<'_>, a: &AccountId, b: &AccountId) -> ApiResult<()> {
-    let ids: Vec<String> = tx.query_map(
-        "SELECT id FROM grants WHERE revoked_seq IS NULL
-         AND ((owner_id = ?1 AND grantee_id = ?2) OR (owner_id = ?2 AND grantee_id = ?1))",
+    let ids: Vec<(String, String)> = tx.query_map(
+        "SELECT id, owner_id FROM grants WHERE revoked_seq IS NULL
+         AND ((owner_id = ?1 AND grantee_id = ?2) OR (owner_id = ?2 AND grantee_id = ?1))
+         ORDER BY owner_id, id",
         params![a.0, b.0],
-        |row| row.get(0),
+        |row| Ok((row.get(0)?, row.get(1)?)),
     )?;
-    for id in ids {
-        let seq = next_seq(tx)?;
+    for (id, owner) in ids {
+        let seq = next_seq(tx, feed_of(tx, &AccountId(owner))?)?;
         tx.execute(
             "UPDATE grants SET revoked_seq = ?1 WHERE id = ?2",
             params![seq, id],

@@ -2,33 +2,33 @@
 //! [`Db::read`] or [`Db::write`] with a function of this module's submodules.
 //!
 //! Two backends run the same queries through one executor ([`exec::Tx`]):
-//! - SQLite (the default): one file in WAL mode behind one connection. SQLite
-//!   serialises writers anyway, and one connection keeps the global sequence
-//!   number trivially ordered.
-//! - PostgreSQL (`--database postgres://…`): a small pool of connections,
-//!   shared by any number of server processes. Every transaction that takes
-//!   sequence numbers holds the row lock of `counters('seq')` until it
-//!   commits, so that sequence numbers commit in order (cursors rely on it);
-//!   see `docs/adr/0005-postgres-backend.md`.
+//! - SQLite (the default): one file in WAL mode, one writer connection that
+//!   commits waiting requests together, read connections beside it
+//!   ([`sqlite`]).
+//! - PostgreSQL (`--database postgres://…`): a pool of connections, shared by
+//!   any number of server processes; work runs on tokio's blocking pool.
 //!
-//! Work runs on tokio's blocking pool for both.
+//! Changes are ordered per feed (an owner account), not per deployment: a
+//! transaction that takes sequence numbers of a feed holds that feed's row
+//! lock until it commits, so that a feed's numbers commit in order (cursors
+//! rely on it) while pushes to different accounts never wait on each other;
+//! see `docs/adr/0007-sequence-per-feed.md`.
 
 pub mod access_log;
 pub mod accounts;
+pub mod cursor;
 pub mod documents;
 pub mod exec;
 pub mod grants;
 pub mod links;
 mod pool;
 mod schema;
+mod sqlite;
 pub mod sync;
 
-use std::{
-    path::Path,
-    sync::{Arc, Mutex},
-};
+use std::{path::Path, sync::Arc};
 
-use rusqlite::{Connection, TransactionBehavior};
+use rapport_protocol::AccountId;
 
 pub use self::exec::Tx;
 use crate::{
@@ -44,7 +44,7 @@ pub struct Db {
 
 #[derive(Debug)]
 enum Backend {
-    Sqlite(Mutex<Connection>),
+    Sqlite(sqlite::Sqlite),
     Postgres(Box<pool::Pool>),
 }
 
@@ -85,19 +85,8 @@ impl Db {
 
     /// Opens (creating if needed) the SQLite file and migrates its schema.
     pub fn open_sqlite(path: &Path) -> ApiResult<Db> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                ApiError::Internal(format!("creating directory {}: {e}", dir.display()))
-            })?;
-        }
-        let mut conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        schema::migrate_sqlite(&mut conn)?;
         Ok(Db {
-            backend: Arc::new(Backend::Sqlite(Mutex::new(conn))),
+            backend: Arc::new(Backend::Sqlite(sqlite::Sqlite::open(path)?)),
         })
     }
 
@@ -105,38 +94,23 @@ impl Db {
     pub fn open_postgres(url: &str, connections: usize) -> ApiResult<Db> {
         let pool = pool::Pool::new(url, connections.max(1))?;
         {
-            let mut client = pool.get()?;
-            schema::migrate_postgres(&mut client)?;
+            let mut conn = pool.get()?;
+            schema::migrate_postgres(&mut conn.client)?;
         }
         Ok(Db {
             backend: Arc::new(Backend::Postgres(Box::new(pool))),
         })
     }
 
-    async fn run<T, F>(&self, write: bool, f: F) -> ApiResult<T>
+    async fn run_postgres<T, F>(&self, write: bool, f: F) -> ApiResult<T>
     where
         T: Send + 'static,
         F: Fn(&Tx<'_>) -> ApiResult<T> + Send + 'static,
     {
         let backend = Arc::clone(&self.backend);
         tokio::task::spawn_blocking(move || match &*backend {
-            Backend::Sqlite(conn) => {
-                let mut guard = conn
-                    .lock()
-                    .map_err(|_| ApiError::Internal("database lock poisoned".into()))?;
-                let behavior = if write {
-                    TransactionBehavior::Immediate
-                } else {
-                    TransactionBehavior::Deferred
-                };
-                let tx = Tx::sqlite(guard.transaction_with_behavior(behavior)?);
-                let value = f(&tx)?;
-                if write {
-                    tx.commit()?;
-                }
-                Ok(value)
-            }
             Backend::Postgres(pool) => run_postgres(pool, write, &f),
+            Backend::Sqlite(_) => Err(ApiError::Internal("not a PostgreSQL database".into())),
         })
         .await
         .map_err(|e| ApiError::Internal(format!("database task failed: {e}")))?
@@ -150,16 +124,22 @@ impl Db {
         T: Send + 'static,
         F: Fn(&Tx<'_>) -> ApiResult<T> + Send + 'static,
     {
-        self.run(true, f).await
+        match &*self.backend {
+            Backend::Sqlite(db) => db.write(f).await,
+            Backend::Postgres(_) => self.run_postgres(true, f).await,
+        }
     }
 
-    /// Runs `f` in one read transaction.
+    /// Runs `f` in one read-only transaction (SQLite: on this thread).
     pub async fn read<T, F>(&self, f: F) -> ApiResult<T>
     where
         T: Send + 'static,
         F: Fn(&Tx<'_>) -> ApiResult<T> + Send + 'static,
     {
-        self.run(false, f).await
+        match &*self.backend {
+            Backend::Sqlite(db) => db.read(f),
+            Backend::Postgres(_) => self.run_postgres(false, f).await,
+        }
     }
 }
 
@@ -175,11 +155,12 @@ fn run_postgres<T>(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let mut client = pool.get()?;
+        let mut conn = pool.get()?;
         let result = (|| {
+            let pool::Conn { client, statements } = &mut *conn;
             // Writes: READ COMMITTED, with explicit locks where order matters
-            // (the sequence row, advisory locks) and unique constraints for
-            // idempotence. Reads: one consistent snapshot.
+            // (a feed's row, advisory locks) and unique constraints for
+            // idempotence. Reads: one consistent read-only snapshot.
             let mut builder = client.build_transaction();
             builder = if write {
                 builder.isolation_level(postgres::IsolationLevel::ReadCommitted)
@@ -188,7 +169,7 @@ fn run_postgres<T>(
                     .isolation_level(postgres::IsolationLevel::RepeatableRead)
                     .read_only(true)
             };
-            let tx = Tx::postgres(builder.start()?);
+            let tx = Tx::postgres(builder.start()?, statements);
             let value = f(&tx)?;
             tx.commit()?;
             Ok(value)
@@ -211,24 +192,35 @@ fn is_retryable(e: &postgres::Error) -> bool {
     )
 }
 
-/// Takes the next value of the global sequence shared by bundles, snapshots,
-/// grants, revocations and deletions: the pull cursor orders them all.
+/// Takes the next sequence number of a feed (an owner account's bundles,
+/// snapshots, grants, deletions and the view events of its documents).
 ///
-/// The `UPDATE` locks the counter's row until the transaction ends, on both
-/// backends: a second transaction that wants a number waits for the first to
-/// commit or roll back, so numbers become visible in the order they were
-/// handed out (a rolled-back number leaves a harmless gap).
-pub fn next_seq(tx: &Tx<'_>) -> ApiResult<i64> {
+/// The `UPDATE` locks the feed's row until the transaction ends, on both
+/// backends: a second transaction that wants a number of the same feed waits
+/// for the first to commit or roll back, so a feed's numbers become visible
+/// in the order they were handed out (a rolled-back number leaves a harmless
+/// gap). Transactions on other feeds do not wait.
+pub fn next_seq(tx: &Tx<'_>, feed: i64) -> ApiResult<i64> {
     tx.query_row(
-        "UPDATE counters SET value = value + 1 WHERE name = 'seq' RETURNING value",
-        params![],
+        "UPDATE feeds SET seq = seq + 1 WHERE num = ?1 RETURNING seq",
+        params![feed],
         |row| row.get(0),
     )
 }
 
-/// The last value [`next_seq`] handed out (and committed, unless this
-/// transaction took it).
-pub fn current_seq(tx: &Tx<'_>) -> ApiResult<i64> {
+/// The feed of an account (the number cursors name it by).
+pub fn feed_of(tx: &Tx<'_>, account: &AccountId) -> ApiResult<i64> {
+    tx.query_opt(
+        "SELECT num FROM feeds WHERE account_id = ?1",
+        params![&account.0],
+        |row| row.get(0),
+    )?
+    .ok_or_else(|| ApiError::Internal("an account has no feed".into()))
+}
+
+/// The global sequence of schema version 1, frozen since: every feed starts
+/// after it, and a version-1 cursor is a position in it.
+pub fn legacy_seq(tx: &Tx<'_>) -> ApiResult<i64> {
     tx.query_row(
         "SELECT value FROM counters WHERE name = 'seq'",
         params![],

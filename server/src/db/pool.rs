@@ -1,6 +1,7 @@
 //! A small pool of synchronous PostgreSQL connections (`--db-connections`).
 //! Connections open on demand up to the limit; a caller beyond it waits for
 //! one to come back. A connection that broke is dropped, not returned.
+//! Each connection keeps the statements it has prepared.
 
 use std::{
     ops::{Deref, DerefMut},
@@ -10,6 +11,7 @@ use std::{
 
 use postgres::{Client, NoTls};
 
+use super::exec::Statements;
 use crate::error::{ApiError, ApiResult};
 
 /// How long a request waits for a free connection before failing.
@@ -22,8 +24,14 @@ pub struct Pool {
     freed: Condvar,
 }
 
+/// One connection and its prepared statements.
+pub struct Conn {
+    pub client: Client,
+    pub statements: Statements,
+}
+
 struct State {
-    idle: Vec<Client>,
+    idle: Vec<Conn>,
     /// Connections open, idle or lent out.
     open: usize,
 }
@@ -64,7 +72,7 @@ impl Pool {
         let mut state = self.lock()?;
         loop {
             if let Some(client) = state.idle.pop() {
-                if client.is_closed() {
+                if client.client.is_closed() {
                     state.open -= 1;
                     continue;
                 }
@@ -79,7 +87,10 @@ impl Pool {
                 return match self.config.connect(NoTls) {
                     Ok(client) => Ok(Pooled {
                         pool: self,
-                        client: Some(client),
+                        client: Some(Conn {
+                            client,
+                            statements: Statements::new(),
+                        }),
                     }),
                     Err(e) => {
                         self.lock()?.open -= 1;
@@ -105,19 +116,19 @@ impl Pool {
 /// A connection lent out by the pool; returned on drop.
 pub struct Pooled<'a> {
     pool: &'a Pool,
-    client: Option<Client>,
+    client: Option<Conn>,
 }
 
 impl Deref for Pooled<'_> {
-    type Target = Client;
-    fn deref(&self) -> &Client {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
         // Always `Some` until drop.
         self.client.as_ref().unwrap_or_else(|| unreachable!())
     }
 }
 
 impl DerefMut for Pooled<'_> {
-    fn deref_mut(&mut self) -> &mut Client {
+    fn deref_mut(&mut self) -> &mut Conn {
         self.client.as_mut().unwrap_or_else(|| unreachable!())
     }
 }
@@ -128,7 +139,7 @@ impl Drop for Pooled<'_> {
             return;
         };
         if let Ok(mut state) = self.pool.state.lock() {
-            if client.is_closed() {
+            if client.client.is_closed() {
                 state.open -= 1;
             } else {
                 state.idle.push(client);

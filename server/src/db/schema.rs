@@ -6,10 +6,18 @@ use rusqlite::Connection;
 use crate::error::ApiResult;
 
 /// The schema version this build writes; older databases are upgraded.
-pub const VERSION: i64 = 1;
+pub const VERSION: i64 = 2;
 
 const SQLITE_V1: &str = include_str!("schema/sqlite_v1.sql");
 const POSTGRES_V1: &str = include_str!("schema/postgres_v1.sql");
+/// Version 2 is one file: its few types differ only by name.
+const V2: &str = include_str!("schema/v2.sql");
+
+fn postgres_v2() -> String {
+    V2.replace("INTEGER PRIMARY KEY", "BIGSERIAL PRIMARY KEY")
+        .replace("INTEGER", "BIGINT")
+        .replace("BLOB", "BYTEA")
+}
 
 /// Brings the SQLite file to [`VERSION`], one step at a time, in one transaction.
 pub fn migrate_sqlite(conn: &mut Connection) -> ApiResult<()> {
@@ -17,6 +25,9 @@ pub fn migrate_sqlite(conn: &mut Connection) -> ApiResult<()> {
     let version: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     if version < 1 {
         tx.execute_batch(SQLITE_V1)?;
+    }
+    if version < 2 {
+        tx.execute_batch(V2)?;
     }
     if version < VERSION {
         tx.pragma_update(None, "user_version", VERSION)?;
@@ -43,6 +54,9 @@ pub fn migrate_postgres(client: &mut postgres::Client) -> ApiResult<()> {
         .unwrap_or(0);
     if version < 1 {
         tx.batch_execute(POSTGRES_V1)?;
+    }
+    if version < 2 {
+        tx.batch_execute(&postgres_v2())?;
     }
     if version < VERSION {
         tx.execute("DELETE FROM schema_version", &[])?;

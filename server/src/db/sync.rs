@@ -1,13 +1,19 @@
 //! Push and pull in one transaction.
 //!
-//! Everything that can change what a device must hear about takes a value of
-//! one global sequence: bundles, snapshots, and the rows of `device_docs`,
-//! which record when a document entered a device's view (delivered whole)
-//! and when it left (a removal). A pull returns, in sequence order, every such
-//! event after the device's cursor; the cursor is the last sequence number
-//! the page covers. Because the view of each device is reconciled with what
-//! the account may read at the start of each pull, a grant, a revocation, a
-//! newly matching tag or a deletion all show up on the next pull.
+//! Everything that can change what a device must hear about takes a number
+//! of its feed (the owner account's sequence): bundles, snapshots, and the
+//! rows of `device_docs`, which record when a document entered a device's
+//! view (delivered whole) and when it left (a removal). A pull returns, feed
+//! by feed and in sequence order within each, every such event after the
+//! device's position in that feed; the cursor holds one position per feed
+//! ([`Cursor`]). Because the view of each device is reconciled with what the
+//! account may read before each pull, a grant, a revocation, a newly
+//! matching tag or a deletion all show up on the next pull.
+//!
+//! A pull without a push runs in a read-only transaction and writes nothing
+//! unless the device's view changes or a document of another account is
+//! delivered (the access log): then it runs again as a write ([`sync`]
+//! answers `None`). An up-to-date device costs one query after its token.
 
 use std::collections::{HashMap, HashSet};
 
@@ -17,9 +23,11 @@ use rapport_protocol::{
 };
 
 use super::{
-    Tx, access_log, current_seq, documents,
+    Tx, access_log,
+    cursor::Cursor,
+    documents,
     exec::{Param, Value},
-    grants, next_seq, now,
+    grants, legacy_seq, next_seq, now,
 };
 use crate::{
     auth::Caller,
@@ -36,50 +44,114 @@ pub struct PageLimits {
     pub bytes: u64,
 }
 
-/// Parses an opaque cursor; `None` is the start.
-pub fn parse_cursor(cursor: Option<&str>) -> ApiResult<i64> {
-    match cursor {
-        None => Ok(0),
-        Some(text) => text
-            .parse::<i64>()
-            .ok()
-            .filter(|seq| *seq >= 0)
-            .ok_or_else(|| ApiError::bad_request("malformed cursor; sync again without one")),
-    }
+/// Whether a sync may write: a read-only one gives up (`None`) where it
+/// would have to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Read,
+    Write,
 }
 
-/// Pushes the batch, then pulls one page for the calling device.
+/// A feed the caller reads, and its last committed sequence number.
+#[derive(Debug, Clone, Copy)]
+struct Feed {
+    num: i64,
+    head: i64,
+}
+
+/// The feeds an account reads: its own, and those of every account that has
+/// ever granted it something (revoked grants too: their removals live there).
+/// Every change to what the account may read takes a number in one of them.
+fn feeds(tx: &Tx<'_>, caller: &Caller, cursor: &Cursor) -> ApiResult<Vec<Feed>> {
+    let feeds: Vec<Feed> = tx.query_map(
+        "SELECT num, seq FROM feeds WHERE account_id = ?1
+         UNION
+         SELECT f.num, f.seq FROM grants g JOIN feeds f ON f.account_id = g.owner_id
+         WHERE g.grantee_id = ?1
+         ORDER BY 1",
+        params![caller.account_id.0],
+        |row| {
+            Ok(Feed {
+                num: row.get(0)?,
+                head: row.get(1)?,
+            })
+        },
+    )?;
+    let foreign =
+        || ApiError::bad_request("the cursor is from another server; sync again without one");
+    for (num, seq) in cursor.positions() {
+        match feeds.iter().find(|f| f.num == num) {
+            Some(feed) if seq <= feed.head => {}
+            _ => return Err(foreign()),
+        }
+    }
+    if let Some(seq) = cursor.legacy()
+        && seq > legacy_seq(tx)?
+    {
+        return Err(foreign());
+    }
+    Ok(feeds)
+}
+
+/// Pushes the batch, then pulls one page for the calling device. In
+/// [`Mode::Read`] (an empty push) it answers `None` where it would write.
 pub fn sync(
     tx: &Tx<'_>,
     caller: &Caller,
     request: &SyncRequest,
     limits: PageLimits,
-) -> ApiResult<SyncResponse> {
-    let cursor = parse_cursor(request.cursor.as_deref())?;
-    if cursor > current_seq(tx)? {
-        return Err(ApiError::bad_request(
-            "the cursor is from another server; sync again without one",
-        ));
+    mode: Mode,
+) -> ApiResult<Option<SyncResponse>> {
+    let cursor = Cursor::parse(request.cursor.as_deref())?;
+    let feeds = feeds(tx, caller, &cursor)?;
+    if mode == Mode::Read && !cursor.is_start() && feeds.iter().all(|f| cursor.at(f.num) == f.head)
+    {
+        // Up to date: nothing in any feed it reads moved, so neither did
+        // its view.
+        let cursor = Cursor::from_positions(feeds.iter().map(|f| (f.num, f.head)));
+        return Ok(Some(SyncResponse {
+            cursor: cursor.encode(),
+            ..SyncResponse::default()
+        }));
     }
     let (acked, pushed_seqs) = push(tx, caller, &request.push)?;
-    tx.execute(
-        "UPDATE devices SET acked_seq = CASE WHEN acked_seq < ?1 THEN ?1 ELSE acked_seq END
-         WHERE id = ?2",
-        params![cursor, caller.device_id.0],
-    )?;
-    reconcile(tx, caller)?;
-    let mut response = pull(tx, caller, cursor, &pushed_seqs, limits)?;
+    if mode == Mode::Write
+        && let Some(text) = &request.cursor
+    {
+        // What the device holds, for compaction (documents::store_snapshot):
+        // recorded by writes only, never by a pull on its own.
+        tx.execute(
+            "UPDATE devices SET acked_cursor = ?1
+             WHERE id = ?2 AND (acked_cursor IS NULL OR acked_cursor <> ?1)",
+            params![text, caller.device_id.0],
+        )?;
+    }
+    if !reconcile(tx, caller, mode)? {
+        return Ok(None);
+    }
+    // The push and the view's changes took numbers: read the heads again.
+    let feeds = match mode {
+        Mode::Read => feeds,
+        Mode::Write => self::feeds(tx, caller, &cursor)?,
+    };
+    let Some(mut response) = pull(tx, caller, &cursor, &feeds, &pushed_seqs, limits, mode)? else {
+        return Ok(None);
+    };
     response.acked = acked;
-    Ok(response)
+    Ok(Some(response))
 }
 
+/// A position in a feed: (feed, seq).
+type FeedSeq = (i64, i64);
+
 /// Stores the batch; every bundle is checked before anything is kept (the
-/// caller's transaction rolls back on the first error).
+/// caller's transaction rolls back on the first error). Answers the bundle
+/// ids to acknowledge and where each was stored.
 fn push(
     tx: &Tx<'_>,
     caller: &Caller,
     bundles: &[Bundle],
-) -> ApiResult<(Vec<BundleId>, HashSet<i64>)> {
+) -> ApiResult<(Vec<BundleId>, HashSet<FeedSeq>)> {
     let me = &caller.account_id;
     let mut acked = Vec::new();
     let mut seen = HashSet::new();
@@ -93,17 +165,17 @@ fn push(
             // Another process may create the same document at the same time
             // (two devices of one account): the primary key decides, and the
             // loser goes on as for an existing document.
-            let seq = next_seq(tx)?;
+            let seq = next_seq(tx, caller.feed)?;
             if documents::create(tx, &bundle.doc_id, me, bundle.kind, seq)? {
                 documents::set_kind_and_tags(tx, &bundle.doc_id, bundle.kind, &bundle.tags)?;
-                insert_bundle(tx, caller, bundle, seq)?;
+                insert_bundle(tx, caller, bundle, (caller.feed, seq))?;
                 // The creating device holds the document from its first bundle.
                 tx.execute(
-                    "INSERT INTO device_docs (device_id, doc_id, active, whole, since_seq)
-                     VALUES (?1, ?2, 1, 0, ?3)",
-                    params![caller.device_id.0, bundle.doc_id.0, seq],
+                    "INSERT INTO device_docs (device_id, doc_id, active, whole, since_seq, feed)
+                     VALUES (?1, ?2, 1, 0, ?3, ?4)",
+                    params![caller.device_id.0, bundle.doc_id.0, seq, caller.feed],
                 )?;
-                pushed_seqs.insert(seq);
+                pushed_seqs.insert((caller.feed, seq));
                 acked.push(bundle.bundle_id.clone());
                 continue;
             }
@@ -124,11 +196,11 @@ fn push(
         if doc.deleted_seq.is_some() {
             // Edits to a deleted document are acknowledged and dropped,
             // so that one deletion does not block a device's outbox.
-        } else if let Some(seq) = stored_seq(tx, bundle)? {
-            pushed_seqs.insert(seq);
+        } else if let Some(stored) = stored_seq(tx, bundle)? {
+            pushed_seqs.insert(stored);
         } else {
-            let seq = next_seq(tx)?;
-            match insert_bundle(tx, caller, bundle, seq)? {
+            let at = (doc.feed, next_seq(tx, doc.feed)?);
+            match insert_bundle(tx, caller, bundle, at)? {
                 // Stored meanwhile by a concurrent push of the same bundle
                 // (a retry through another process): the unique constraint
                 // keeps one copy; `seq` stays unused, a harmless gap.
@@ -136,7 +208,7 @@ fn push(
                     pushed_seqs.insert(stored);
                 }
                 None => {
-                    pushed_seqs.insert(seq);
+                    pushed_seqs.insert(at);
                     if owner {
                         documents::set_kind_and_tags(
                             tx,
@@ -153,25 +225,25 @@ fn push(
     Ok((acked, pushed_seqs))
 }
 
-fn stored_seq(tx: &Tx<'_>, bundle: &Bundle) -> ApiResult<Option<i64>> {
+fn stored_seq(tx: &Tx<'_>, bundle: &Bundle) -> ApiResult<Option<FeedSeq>> {
     tx.query_opt(
-        "SELECT seq FROM bundles WHERE doc_id = ?1 AND bundle_id = ?2",
+        "SELECT feed, seq FROM bundles WHERE doc_id = ?1 AND bundle_id = ?2",
         params![bundle.doc_id.0, bundle.bundle_id.0],
-        |row| row.get(0),
+        |row| Ok((row.get(0)?, row.get(1)?)),
     )
 }
 
-/// Stores a bundle at `seq`; if the same bundle id is already stored for the
-/// document, stores nothing and returns the stored one's sequence number.
+/// Stores a bundle at `at`; if the same bundle id is already stored for the
+/// document, stores nothing and returns where the stored one is.
 fn insert_bundle(
     tx: &Tx<'_>,
     caller: &Caller,
     bundle: &Bundle,
-    seq: i64,
-) -> ApiResult<Option<i64>> {
+    (feed, seq): FeedSeq,
+) -> ApiResult<Option<FeedSeq>> {
     let inserted = tx.execute(
-        "INSERT INTO bundles (seq, doc_id, bundle_id, device_id, data, pushed_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        "INSERT INTO bundles (feed, seq, doc_id, bundle_id, device_id, data, pushed_at)
+         VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (doc_id, bundle_id) DO NOTHING",
         params![
             seq,
@@ -179,7 +251,8 @@ fn insert_bundle(
             bundle.bundle_id.0,
             caller.device_id.0,
             bundle.data,
-            now().to_rfc3339()
+            now().to_rfc3339(),
+            feed
         ],
     )?;
     if inserted == 1 {
@@ -201,38 +274,48 @@ const READABLE: &str = "
             OR EXISTS (SELECT 1 FROM doc_tags t WHERE t.doc_id = d.id AND t.tag = g.tag))))";
 
 /// Brings the device's view in line with what the account may read now.
-fn reconcile(tx: &Tx<'_>, caller: &Caller) -> ApiResult<()> {
+/// False, with nothing changed, when it would have to write in [`Mode::Read`].
+fn reconcile(tx: &Tx<'_>, caller: &Caller, mode: Mode) -> ApiResult<bool> {
     let params = params![caller.account_id.0, caller.device_id.0];
-    let arrived: Vec<String> = tx.query_map(
+    // In feed order, so that transactions take feed locks in one order.
+    let arrived: Vec<(String, i64)> = tx.query_map(
         &format!(
-            "SELECT r.id FROM ({READABLE}) r WHERE NOT EXISTS (SELECT 1 FROM device_docs dd
-             WHERE dd.device_id = ?2 AND dd.doc_id = r.id AND dd.active = 1) ORDER BY r.id"
-        ),
-        params,
-        |row| row.get(0),
-    )?;
-    for doc_id in arrived {
-        let seq = next_seq(tx)?;
-        tx.execute(
-            "INSERT INTO device_docs (device_id, doc_id, active, whole, since_seq)
-             VALUES (?1, ?2, 1, 1, ?3)
-             ON CONFLICT (device_id, doc_id) DO UPDATE SET active = 1, whole = 1,
-                 since_seq = excluded.since_seq, removed_seq = NULL, removed_reason = NULL",
-            params![caller.device_id.0, doc_id, seq],
-        )?;
-    }
-    let left: Vec<(String, bool)> = tx.query_map(
-        &format!(
-            "SELECT dd.doc_id, d.deleted_seq IS NOT NULL FROM device_docs dd
-             LEFT JOIN documents d ON d.id = dd.doc_id
-             WHERE dd.device_id = ?2 AND dd.active = 1 AND dd.doc_id NOT IN ({READABLE})
-             ORDER BY dd.doc_id"
+            "SELECT r.id, f.num FROM ({READABLE}) r
+             JOIN documents d ON d.id = r.id JOIN feeds f ON f.account_id = d.owner_id
+             WHERE NOT EXISTS (SELECT 1 FROM device_docs dd
+             WHERE dd.device_id = ?2 AND dd.doc_id = r.id AND dd.active = 1) ORDER BY 2, 1"
         ),
         params,
         |row| Ok((row.get(0)?, row.get(1)?)),
     )?;
-    for (doc_id, deleted) in left {
-        let seq = next_seq(tx)?;
+    let left: Vec<(String, bool, i64)> = tx.query_map(
+        &format!(
+            "SELECT dd.doc_id, d.deleted_seq IS NOT NULL, dd.feed FROM device_docs dd
+             LEFT JOIN documents d ON d.id = dd.doc_id
+             WHERE dd.device_id = ?2 AND dd.active = 1 AND dd.doc_id NOT IN ({READABLE})
+             ORDER BY 3, 1"
+        ),
+        params,
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+    )?;
+    if arrived.is_empty() && left.is_empty() {
+        return Ok(true);
+    }
+    if mode == Mode::Read {
+        return Ok(false);
+    }
+    for (doc_id, feed) in arrived {
+        let seq = next_seq(tx, feed)?;
+        tx.execute(
+            "INSERT INTO device_docs (device_id, doc_id, active, whole, since_seq, feed)
+             VALUES (?1, ?2, 1, 1, ?3, ?4)
+             ON CONFLICT (device_id, doc_id) DO UPDATE SET active = 1, whole = 1,
+                 since_seq = excluded.since_seq, removed_seq = NULL, removed_reason = NULL",
+            params![caller.device_id.0, doc_id, seq, feed],
+        )?;
+    }
+    for (doc_id, deleted, feed) in left {
+        let seq = next_seq(tx, feed)?;
         tx.execute(
             "UPDATE device_docs SET active = 0, removed_seq = ?1, removed_reason = ?2
              WHERE device_id = ?3 AND doc_id = ?4",
@@ -244,7 +327,7 @@ fn reconcile(tx: &Tx<'_>, caller: &Caller) -> ApiResult<()> {
             ],
         )?;
     }
-    Ok(())
+    Ok(true)
 }
 
 #[derive(Debug)]
@@ -259,18 +342,67 @@ enum Event {
     },
 }
 
-/// One page of events after `cursor`, in sequence order.
+/// The page being filled, across feeds.
+#[derive(Default)]
+struct Page {
+    response: SyncResponse,
+    items: u64,
+    bytes: u64,
+    docs: HashMap<String, documents::DocMeta>,
+    /// Documents of other accounts delivered (for their owners' access log).
+    read_docs: Vec<(DocId, AccountId, rapport_protocol::DocKind)>,
+}
+
+/// One page: each feed in turn, from the device's position in it, until the
+/// page is full. The cursor moves in every feed the page covers.
 fn pull(
     tx: &Tx<'_>,
     caller: &Caller,
-    cursor: i64,
-    pushed_seqs: &HashSet<i64>,
+    cursor: &Cursor,
+    feeds: &[Feed],
+    pushed_seqs: &HashSet<FeedSeq>,
     limits: PageLimits,
-) -> ApiResult<SyncResponse> {
-    // Every event up to `head` has committed (sequence numbers commit in
-    // order); later ones may commit while this pull runs, on PostgreSQL, and
-    // wait for the next pull.
-    let head = current_seq(tx)?;
+    mode: Mode,
+) -> ApiResult<Option<SyncResponse>> {
+    let mut page = Page::default();
+    let mut positions = Vec::with_capacity(feeds.len());
+    for feed in feeds {
+        let from = cursor.at(feed.num);
+        let to = if page.response.more || from == feed.head {
+            from
+        } else {
+            pull_feed(tx, caller, *feed, from, pushed_seqs, limits, &mut page)?
+        };
+        positions.push((feed.num, to));
+    }
+    if !page.read_docs.is_empty() {
+        if mode == Mode::Read {
+            return Ok(None);
+        }
+        let at = now();
+        for (doc_id, owner, kind) in &page.read_docs {
+            access_log::record(tx, owner, &caller.account_id, doc_id, *kind, at)?;
+        }
+    }
+    page.response.cursor = Cursor::from_positions(positions).encode();
+    Ok(Some(page.response))
+}
+
+/// Adds the events of one feed after `from` to the page; the position in the
+/// feed the page reaches (and `more` set if it stopped short of the head).
+fn pull_feed(
+    tx: &Tx<'_>,
+    caller: &Caller,
+    feed: Feed,
+    from: i64,
+    pushed_seqs: &HashSet<FeedSeq>,
+    limits: PageLimits,
+    page: &mut Page,
+) -> ApiResult<i64> {
+    // Every event of the feed up to `head` has committed (a feed's numbers
+    // commit in order); later ones may commit while this pull runs, on
+    // PostgreSQL, and wait for the next pull.
+    let head = feed.head;
     let fetch = i64::from(limits.items) + 1;
     let device = &caller.device_id.0;
     let mut events: Vec<(i64, u64, Event)> = Vec::new();
@@ -293,10 +425,10 @@ fn pull(
               WHERE b.doc_id = dd.doc_id AND b.seq <= dd.since_seq)
            + (SELECT COALESCE(sum(length(s.data)), 0) FROM snapshots s
               WHERE s.doc_id = dd.doc_id AND s.seq <= dd.since_seq)
-         FROM device_docs dd WHERE dd.device_id = ?1 AND dd.active = 1
+         FROM device_docs dd WHERE dd.device_id = ?1 AND dd.feed = ?5 AND dd.active = 1
            AND dd.since_seq > ?2 AND dd.since_seq <= ?4 AND (dd.whole = 1 OR ?2 = 0)
          ORDER BY dd.since_seq LIMIT ?3",
-        params![device, cursor, fetch, head],
+        params![device, from, fetch, head, feed.num],
         |doc_id, _| Event::Whole { doc_id },
     )?);
     for table in ["bundles", "snapshots"] {
@@ -305,21 +437,22 @@ fn pull(
             &format!(
                 "SELECT p.seq, p.doc_id, length(p.data) FROM {table} p
                  JOIN device_docs dd ON dd.device_id = ?1 AND dd.doc_id = p.doc_id AND dd.active = 1
-                 WHERE p.seq > ?2 AND p.seq <= ?4 AND p.seq > dd.since_seq AND p.data IS NOT NULL
-                   AND NOT (p.device_id = ?1 AND ?2 > 0)
+                 WHERE p.feed = ?5 AND p.seq > ?2 AND p.seq <= ?4 AND p.seq > dd.since_seq
+                   AND p.data IS NOT NULL AND NOT (p.device_id = ?1 AND ?2 > 0)
                  ORDER BY p.seq LIMIT ?3"
             ),
-            params![device, cursor, fetch, head],
+            params![device, from, fetch, head, feed.num],
             |doc_id, _| Event::Part { table, doc_id },
         )?);
     }
-    if cursor > 0 {
+    if from > 0 {
         collect(query_events(
             tx,
             "SELECT removed_seq, doc_id, removed_reason FROM device_docs
-             WHERE device_id = ?1 AND active = 0 AND removed_seq > ?2 AND removed_seq <= ?4
+             WHERE device_id = ?1 AND feed = ?5 AND active = 0 AND removed_seq > ?2
+               AND removed_seq <= ?4
              ORDER BY removed_seq LIMIT ?3",
-            params![device, cursor, fetch, head],
+            params![device, from, fetch, head, feed.num],
             |doc_id, reason| Event::Removed {
                 doc_id,
                 reason: if reason == "deleted" {
@@ -333,74 +466,71 @@ fn pull(
     events.sort_by_key(|(seq, _, _)| *seq);
 
     let own_part = |device_id: &str, seq: i64| {
-        device_id == device.as_str() && ((cursor > 0 && seq > cursor) || pushed_seqs.contains(&seq))
+        device_id == device.as_str()
+            && ((from > 0 && seq > from) || pushed_seqs.contains(&(feed.num, seq)))
     };
-    let mut response = SyncResponse::default();
-    let mut docs: HashMap<String, documents::DocMeta> = HashMap::new();
-    let mut read_docs: Vec<(DocId, AccountId, rapport_protocol::DocKind)> = Vec::new();
-    let (mut items, mut bytes) = (0u64, 0u64);
     let mut page_end = head;
     for (seq, size, event) in events {
         if seq > horizon {
             page_end = horizon;
-            response.more = true;
+            page.response.more = true;
             break;
         }
         let cost = match &event {
             Event::Whole { doc_id } => count_parts(tx, doc_id, seq)?.max(1),
             _ => 1,
         };
-        if items > 0 && (items + cost > u64::from(limits.items) || bytes + size > limits.bytes) {
+        if page.items > 0
+            && (page.items + cost > u64::from(limits.items) || page.bytes + size > limits.bytes)
+        {
             page_end = seq - 1;
-            response.more = true;
+            page.response.more = true;
             break;
         }
-        items += cost;
-        bytes += size;
-        let changes_before = response.changes.len();
+        page.items += cost;
+        page.bytes += size;
+        let changes_before = page.response.changes.len();
         let doc_id = match event {
             Event::Removed { doc_id, reason } => {
-                response.removed.push(Removal {
+                page.response.removed.push(Removal {
                     doc_id: DocId(doc_id),
                     reason,
                 });
                 continue;
             }
             Event::Whole { doc_id } => {
-                let meta = doc_meta(tx, &mut docs, &doc_id)?;
+                let meta = doc_meta(tx, &mut page.docs, &doc_id)?;
                 for (part_seq, part_device, data) in whole_parts(tx, &doc_id, seq)? {
                     if !own_part(&part_device, part_seq) {
-                        response.changes.push(change(&doc_id, &meta, data));
+                        page.response.changes.push(change(&doc_id, &meta, data));
                     }
                 }
                 doc_id
             }
             Event::Part { table, doc_id } => {
                 let (part_device, data): (String, Vec<u8>) = tx.query_row(
-                    &format!("SELECT device_id, data FROM {table} WHERE seq = ?1"),
-                    params![seq],
+                    &format!("SELECT device_id, data FROM {table} WHERE feed = ?1 AND seq = ?2"),
+                    params![feed.num, seq],
                     |row| Ok((row.get(0)?, row.get(1)?)),
                 )?;
                 if !own_part(&part_device, seq) {
-                    let meta = doc_meta(tx, &mut docs, &doc_id)?;
-                    response.changes.push(change(&doc_id, &meta, data));
+                    let meta = doc_meta(tx, &mut page.docs, &doc_id)?;
+                    page.response.changes.push(change(&doc_id, &meta, data));
                 }
                 doc_id
             }
         };
-        if response.changes.len() > changes_before {
-            let meta = doc_meta(tx, &mut docs, &doc_id)?;
-            if meta.owner != caller.account_id && !read_docs.iter().any(|(d, _, _)| d.0 == doc_id) {
-                read_docs.push((DocId(doc_id), meta.owner.clone(), meta.kind));
+        if page.response.changes.len() > changes_before {
+            let meta = doc_meta(tx, &mut page.docs, &doc_id)?;
+            if meta.owner != caller.account_id
+                && !page.read_docs.iter().any(|(d, _, _)| d.0 == doc_id)
+            {
+                page.read_docs
+                    .push((DocId(doc_id), meta.owner.clone(), meta.kind));
             }
         }
     }
-    let at = now();
-    for (doc_id, owner, kind) in read_docs {
-        access_log::record(tx, &owner, &caller.account_id, &doc_id, kind, at)?;
-    }
-    response.cursor = page_end.max(cursor).to_string();
-    Ok(response)
+    Ok(page_end.max(from))
 }
 
 fn query_events(
