@@ -282,8 +282,8 @@ fn unknown_and_foreign_ids_are_refused() {
     );
     expect_error(
         server.put_cbor(Some(&other.token), "/v1/documents/doc-1/snapshot", &snap),
-        StatusCode::FORBIDDEN,
-        ErrorCode::Forbidden,
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
     );
     expect_error(
         server.delete(Some(&other.token), "/v1/documents/doc-1"),
