@@ -157,6 +157,11 @@ pub fn store_snapshot(
         _ => 0,
     };
     let seq = next_seq(tx, doc.feed)?;
+    // The number locks the feed's row, which a deletion takes too: on
+    // PostgreSQL the document may have been deleted while this waited.
+    if get(tx, doc_id)?.is_none_or(|d| d.deleted_seq.is_some()) {
+        return Err(ApiError::not_found("no such document"));
+    }
     tx.execute(
         "DELETE FROM snapshots WHERE doc_id = ?1 AND (device_id = ?2 OR seq <= ?3)",
         params![doc_id.0, caller.device_id.0, held_up_to],

@@ -26,7 +26,7 @@ use super::{
     Tx, access_log,
     cursor::Cursor,
     documents,
-    exec::{Param, Value},
+    exec::{Dialect, Param, Value},
     grants, legacy_seq, next_seq, now,
 };
 use crate::{
@@ -200,6 +200,28 @@ fn push(
             pushed_seqs.insert(stored);
         } else {
             let at = (doc.feed, next_seq(tx, doc.feed)?);
+            // The number locks the feed's row, which a deletion or a
+            // revocation of this document also takes: on PostgreSQL (READ
+            // COMMITTED) what was read above may have changed while this
+            // waited, so look again now that nothing else can change it.
+            // SQLite's single writer makes the first look final.
+            if tx.dialect() == Dialect::Postgres {
+                match documents::get(tx, &bundle.doc_id)? {
+                    Some(now) if now.deleted_seq.is_none() => {
+                        if !owner && !grants::can_write(tx, me, &bundle.doc_id)? {
+                            return Err(ApiError::forbidden(format!(
+                                "you may not write document {}; nothing of this push was stored",
+                                bundle.doc_id
+                            )));
+                        }
+                    }
+                    // Deleted meanwhile: acknowledged and dropped, as above.
+                    _ => {
+                        acked.push(bundle.bundle_id.clone());
+                        continue;
+                    }
+                }
+            }
             match insert_bundle(tx, caller, bundle, at)? {
                 // Stored meanwhile by a concurrent push of the same bundle
                 // (a retry through another process): the unique constraint
