@@ -187,3 +187,105 @@ fn a_push_racing_a_revocation_is_stored_before_it_or_refused() {
         );
     });
 }
+
+#[test]
+fn a_grant_racing_the_end_of_its_link_does_not_outlive_it() {
+    let a = TestServer::start_with(ARGS);
+    let b = a.start_sharing();
+    repeat(|i| {
+        let client = a.sign_up(&format!("ada{i}@example.org"), Role::Client);
+        let therapist = b.sign_up(&format!("dr{i}@example.org"), Role::Therapist);
+        let link = link(&a, &client, &therapist);
+        at_once(
+            || {
+                let r = a.delete(
+                    Some(&client.token),
+                    &format!("/v1/links/{}", link.link_id.0),
+                );
+                assert_eq!(r.status(), StatusCode::NO_CONTENT);
+            },
+            || {
+                let r = b.post_json(
+                    Some(&client.token),
+                    "/v1/grants",
+                    &rapport_protocol::GrantRequest {
+                        grantee: therapist.account_id.clone(),
+                        scope: GrantScope::Kind {
+                            kind: DocKind::Reflection,
+                            tag: None,
+                        },
+                        access: Access::Read,
+                    },
+                );
+                // Made before the end (and revoked with it), or refused.
+                assert!(
+                    [StatusCode::CREATED, StatusCode::FORBIDDEN].contains(&r.status()),
+                    "{:?}",
+                    r.text()
+                );
+            },
+        );
+        let live = count(
+            &a,
+            "SELECT count(*) FROM grants WHERE owner_id = $1 AND revoked_seq IS NULL",
+            &[&client.account_id.0],
+        );
+        assert_eq!(live, 0, "try {i}: a grant outlived its care link");
+        // Nothing written after the end reaches the therapist.
+        let doc = format!("after-{i}");
+        a.sync(
+            &client.token,
+            &push_one(&doc, "x", b"written after the end"),
+        );
+        let got = changes(&b.pull_all(&therapist.token, None));
+        assert!(got.is_empty(), "try {i}: the therapist read {got:?}");
+        let grants: Vec<rapport_protocol::Grant> =
+            json(b.get(Some(&therapist.token), "/v1/grants"), StatusCode::OK);
+        assert!(grants.is_empty(), "try {i}: {grants:?}");
+    });
+}
+
+/// A grant whose link has ended gives nothing, even if the grant row was
+/// left active (as the race above once left it): every read asks the link.
+#[test]
+fn reads_check_the_care_link_behind_a_grant() {
+    let server = TestServer::start_with(ARGS);
+    let client = server.sign_up("ada@example.org", Role::Client);
+    let therapist = server.sign_up("dr@example.org", Role::Therapist);
+    let link = link(&server, &client, &therapist);
+    server.sync(&client.token, &push_one("entry", "one", b"shared"));
+    grant(
+        &server,
+        &client,
+        &therapist,
+        GrantScope::Kind {
+            kind: DocKind::Reflection,
+            tag: None,
+        },
+        Access::Write,
+    );
+    let before = server.pull_all(&therapist.token, None);
+    assert_eq!(changes(&before).len(), 1);
+    // End the link behind the server's back, leaving the grant active.
+    let sql = "UPDATE links SET ended_at = '2000-01-01T00:00:00+00:00' WHERE id = $1";
+    let database = server.database.to_string_lossy().into_owned();
+    if database.starts_with("postgres") {
+        let mut pg = postgres::Client::connect(&database, postgres::NoTls).expect("connect");
+        pg.execute(sql, &[&link.link_id.0]).expect("update");
+    } else {
+        let conn = rusqlite::Connection::open(&database).expect("open");
+        conn.execute(sql, [&link.link_id.0]).expect("update");
+    }
+    server.sync(&client.token, &push_one("entry", "two", b"after the end"));
+    let cursor = before.last().map(|p| p.cursor.clone());
+    let after = server.pull_all(&therapist.token, cursor);
+    assert!(changes(&after).is_empty());
+    assert!(after.iter().any(|p| !p.removed.is_empty()), "{after:?}");
+    let r = server.sync_response(&therapist.token, &push_one("entry", "t", b"vandal"));
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let grants: Vec<rapport_protocol::Grant> = json(
+        server.get(Some(&therapist.token), "/v1/grants"),
+        StatusCode::OK,
+    );
+    assert!(grants.is_empty());
+}

@@ -59,7 +59,7 @@ pub fn redeem_invite(tx: &Tx<'_>, therapist: &AccountId, code_hash: &[u8]) -> Ap
     }
     let client = AccountId(client_id);
     // One link per pair, also when two invites are redeemed at once.
-    tx.lock(&format!("link:{}:{}", client.0, therapist.0))?;
+    lock_pair(tx, &client, therapist)?;
     if active_link(tx, &client, therapist)?.is_some() {
         return Err(ApiError::conflict(
             "you are already linked with this client",
@@ -81,6 +81,14 @@ pub fn redeem_invite(tx: &Tx<'_>, therapist: &AccountId, code_hash: &[u8]) -> Ap
         params![id, client.0, therapist.0, now().to_rfc3339()],
     )?;
     get_link(tx, &id)?.ok_or_else(|| ApiError::Internal("link vanished".into()))
+}
+
+/// Serialises, until the transaction ends, everything that makes, ends or
+/// relies on a link between two accounts (either way round): redeeming,
+/// ending, granting. A no-op on SQLite, whose writes are serial already.
+pub fn lock_pair(tx: &Tx<'_>, a: &AccountId, b: &AccountId) -> ApiResult<()> {
+    let (lo, hi) = if a.0 <= b.0 { (a, b) } else { (b, a) };
+    tx.lock(&format!("link:{}:{}", lo.0, hi.0))
 }
 
 /// The active link between a client and a therapist, if any.
@@ -161,6 +169,13 @@ pub fn end_link(tx: &Tx<'_>, client: &AccountId, link_id: &str) -> ApiResult<()>
         if link.therapist == *client {
             return Err(ApiError::forbidden("only the client ends a care link"));
         }
+        return Err(ApiError::not_found("no such care link"));
+    }
+    // Grants made meanwhile (grants::create takes the same lock) are seen
+    // by the revocation below; a concurrent end of the same link finds it
+    // ended once the lock is its.
+    lock_pair(tx, &link.client, &link.therapist)?;
+    if get_link(tx, link_id)?.is_none() {
         return Err(ApiError::not_found("no such care link"));
     }
     tx.execute(

@@ -285,15 +285,20 @@ fn insert_bundle(
         .ok_or_else(|| ApiError::Internal("a conflicting bundle vanished".into()))
 }
 
-/// Every live document the account may read: its own and those granted.
-const READABLE: &str = "
+/// Every live document the account may read: its own and those granted
+/// (by a grant whose care link is still active).
+const READABLE: &str = concat!(
+    "
     SELECT d.id FROM documents d WHERE d.owner_id = ?1 AND d.deleted_seq IS NULL
     UNION
     SELECT d.id FROM grants g JOIN documents d ON d.owner_id = g.owner_id
-    WHERE g.grantee_id = ?1 AND d.deleted_seq IS NULL AND (
+    WHERE g.grantee_id = ?1 AND d.deleted_seq IS NULL AND ",
+    grants::grant_linked!(),
+    " AND (
         (g.scope = 'document' AND g.doc_id = d.id AND g.revoked_seq IS NULL)
         OR (g.scope = 'kind' AND g.kind = d.kind AND g.revoked_seq IS NULL AND (g.tag IS NULL
-            OR EXISTS (SELECT 1 FROM doc_tags t WHERE t.doc_id = d.id AND t.tag = g.tag))))";
+            OR EXISTS (SELECT 1 FROM doc_tags t WHERE t.doc_id = d.id AND t.tag = g.tag))))"
+);
 
 /// Brings the device's view in line with what the account may read now.
 /// False, with nothing changed, when it would have to write in [`Mode::Read`].
