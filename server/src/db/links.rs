@@ -29,6 +29,26 @@ pub fn create_invite(
     Ok(())
 }
 
+/// The one answer to a code that cannot be redeemed, whatever the reason.
+pub fn unusable_code() -> ApiError {
+    ApiError::not_found(
+        "this invite code cannot be used: it is unknown, used, expired or cancelled; \
+         ask your client for a new one",
+    )
+}
+
+/// The client cancels one of its unused invites (by the hash of its code).
+pub fn cancel_invite(tx: &Tx<'_>, client: &AccountId, code_hash: &[u8]) -> ApiResult<()> {
+    let deleted = tx.execute(
+        "DELETE FROM invites WHERE code_hash = ?1 AND client_id = ?2 AND used_at IS NULL",
+        params![code_hash, client.0],
+    )?;
+    if deleted == 0 {
+        return Err(ApiError::not_found("no such unused invite of yours"));
+    }
+    Ok(())
+}
+
 /// A therapist redeems an invite: checks it, marks it used, links the two.
 pub fn redeem_invite(tx: &Tx<'_>, therapist: &AccountId, code_hash: &[u8]) -> ApiResult<CareLink> {
     let invite = tx.query_opt(
@@ -42,20 +62,13 @@ pub fn redeem_invite(tx: &Tx<'_>, therapist: &AccountId, code_hash: &[u8]) -> Ap
             ))
         },
     )?;
-    let Some((client_id, expires_at, used_at)) = invite else {
-        return Err(ApiError::not_found(
-            "no such invite code; check it with your client",
-        ));
+    // Unknown, used, expired or cancelled: one answer, so that the answer
+    // tells nothing about codes one does not hold.
+    let Some((client_id, expires_at, None)) = invite else {
+        return Err(unusable_code());
     };
-    if used_at.is_some() {
-        return Err(ApiError::conflict(
-            "this invite code was already used; ask for a new one",
-        ));
-    }
     if parse_time(&expires_at)? <= now() {
-        return Err(ApiError::Expired(
-            "this invite code expired; ask your client for a new one".into(),
-        ));
+        return Err(unusable_code());
     }
     let client = AccountId(client_id);
     // One link per pair, also when two invites are redeemed at once.
@@ -71,9 +84,7 @@ pub fn redeem_invite(tx: &Tx<'_>, therapist: &AccountId, code_hash: &[u8]) -> Ap
         params![now().to_rfc3339(), therapist.0, code_hash],
     )?;
     if marked == 0 {
-        return Err(ApiError::conflict(
-            "this invite code was already used; ask for a new one",
-        ));
+        return Err(unusable_code());
     }
     let id = new_id();
     tx.execute(
