@@ -6,7 +6,7 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use clap::Parser;
 
 /// The Rapport sync server.
-#[derive(Debug, Clone, Parser)]
+#[derive(Clone, Parser)]
 #[command(name = "rapport-server", version, about)]
 pub struct Config {
     /// Address to listen on (port 0 picks a free port; the chosen address is
@@ -82,6 +82,22 @@ pub struct Config {
     pub log_json: bool,
 }
 
+/// Never prints a PostgreSQL URL's password (see [`crate::db::describe`]).
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("database", &crate::db::describe(&self.database))
+            .field("db_connections", &self.db_connections)
+            .field("tls", &self.tls_cert.is_some())
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("max_bundle_bytes", &self.max_bundle_bytes)
+            .field("max_batch", &self.max_batch)
+            .field("max_page", &self.max_page)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Config {
     pub fn invite_ttl(&self) -> Duration {
         Duration::from_secs(self.invite_ttl_secs)
@@ -108,5 +124,27 @@ impl Config {
             return Err("--rate-per-sec must be positive and --rate-burst at least 1".into());
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::Config;
+
+    #[test]
+    fn debug_never_prints_a_database_password() {
+        let config = Config::parse_from([
+            "rapport-server",
+            "--database",
+            "postgres://rapport:hunter2secret@db:5432/rapport?password=hunter2secret",
+        ]);
+        let text = format!("{config:?}");
+        assert!(!text.contains("hunter2secret"), "{text}");
+        assert!(
+            text.contains("postgres://rapport@db:5432/rapport"),
+            "{text}"
+        );
     }
 }

@@ -105,6 +105,7 @@ pub fn router(state: AppState) -> Router {
         .route("/devices/{id}", delete(accounts::revoke_device))
         .route("/invites", post(links::create_invite))
         .route("/invites/redeem", post(links::redeem_invite))
+        .route("/invites/{code}", delete(links::cancel_invite))
         .route("/links", get(links::list_links))
         .route("/links/{id}", delete(links::end_link))
         .route("/grants", post(grants::create).get(grants::list))

@@ -45,6 +45,20 @@ fn normalise_code(code: &str) -> String {
         .collect()
 }
 
+/// The stored hash of a typed code; 400 if it cannot be a code at all.
+fn code_hash(typed: &str) -> ApiResult<Vec<u8>> {
+    let code = normalise_code(typed);
+    let typable = typed
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-');
+    if code.len() != CODE_LEN || typed.len() > 4 * CODE_LEN || !typable {
+        return Err(ApiError::bad_request(format!(
+            "an invite code has {CODE_LEN} letters and digits"
+        )));
+    }
+    Ok(auth::hash_secret(&code))
+}
+
 /// `POST /v1/invites` (client)
 pub async fn create_invite(
     State(state): State<AppState>,
@@ -74,19 +88,29 @@ pub async fn redeem_invite(
     if caller.role != Role::Therapist {
         return Err(ApiError::forbidden("only a therapist redeems an invite"));
     }
-    let code = normalise_code(&req.code);
-    if code.len() != CODE_LEN {
-        return Err(ApiError::bad_request(format!(
-            "an invite code has {CODE_LEN} letters and digits"
-        )));
-    }
-    let code_hash = auth::hash_secret(&code);
+    let code_hash = code_hash(&req.code)?;
     let link = state
         .db
         .write(move |tx| db::links::redeem_invite(tx, &caller.account_id, &code_hash))
         .await?;
     tracing::info!(link = %link.link_id, "care link made");
     Ok(Json(link))
+}
+
+/// `DELETE /v1/invites/{code}` (the client that made it): the code can no
+/// longer be redeemed.
+pub async fn cancel_invite(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+) -> ApiResult<StatusCode> {
+    let code_hash = code_hash(&code)?;
+    state
+        .db
+        .write(move |tx| db::links::cancel_invite(tx, &caller.account_id, &code_hash))
+        .await?;
+    tracing::info!("invite cancelled");
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `GET /v1/links`

@@ -168,7 +168,7 @@ pub async fn delete_document(
     let doc_id = DocId(doc_id);
     state
         .db
-        .write(move |tx| db::documents::delete(tx, &caller.account_id, &doc_id))
+        .write_deleting(move |tx| db::documents::delete(tx, &caller.account_id, &doc_id))
         .await?;
     tracing::info!("document deleted");
     Ok(StatusCode::NO_CONTENT)

@@ -166,8 +166,8 @@ fn invite_redeem_and_end_a_link() {
                 code: invite.code.clone(),
             },
         ),
-        StatusCode::CONFLICT,
-        ErrorCode::Conflict,
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
     );
     let links: Vec<CareLink> = json(
         server.get(Some(&other_therapist.token), "/v1/links"),
@@ -262,8 +262,8 @@ fn an_expired_invite_is_gone_and_links_nothing() {
             "/v1/invites/redeem",
             &RedeemInviteRequest { code: invite.code },
         ),
-        StatusCode::GONE,
-        ErrorCode::Expired,
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
     );
     let links: Vec<CareLink> = json(
         server.get(Some(&therapist.token), "/v1/links"),
@@ -455,4 +455,80 @@ fn the_access_log_lists_a_therapist_pull() {
         StatusCode::OK,
     );
     assert!(log.is_empty());
+}
+
+/// Redeems `code`; the status and the raw body.
+fn redeem(
+    server: &TestServer,
+    therapist: &rapport_protocol::Session,
+    code: &str,
+) -> (StatusCode, String) {
+    let r = server.post_json(
+        Some(&therapist.token),
+        "/v1/invites/redeem",
+        &RedeemInviteRequest { code: code.into() },
+    );
+    (r.status(), r.text().expect("body"))
+}
+
+fn new_invite(server: &TestServer, client: &rapport_protocol::Session) -> Invite {
+    json(
+        server.post_json(Some(&client.token), "/v1/invites", &serde_json::json!({})),
+        StatusCode::CREATED,
+    )
+}
+
+#[test]
+fn a_client_cancels_an_invite_and_every_unusable_code_answers_alike() {
+    let server = TestServer::start();
+    let client = server.sign_up("ada@example.org", Role::Client);
+    let therapist = server.sign_up("dr.t@example.org", Role::Therapist);
+    let late = server.sign_up("dr.l@example.org", Role::Therapist);
+
+    let used = new_invite(&server, &client);
+    assert_eq!(redeem(&server, &therapist, &used.code).0, StatusCode::OK);
+    let cancelled = new_invite(&server, &client);
+    // Only its client cancels it, and only while unused; the typed form is
+    // accepted as at redemption.
+    let path = |code: &str| format!("/v1/invites/{code}");
+    for token in [&therapist.token, &late.token] {
+        expect_error(
+            server.delete(Some(token), &path(&cancelled.code)),
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+        );
+    }
+    expect_error(
+        server.delete(Some(&client.token), &path(&used.code)),
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+    );
+    let typed = cancelled.code.to_lowercase();
+    assert_eq!(
+        server.delete(Some(&client.token), &path(&typed)).status(),
+        StatusCode::NO_CONTENT
+    );
+    expect_error(
+        server.delete(Some(&client.token), &path(&cancelled.code)),
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+    );
+
+    let expiring = TestServer::start_with(&["--invite-ttl-secs", "0"]);
+    let c2 = expiring.sign_up("bea@example.org", Role::Client);
+    let t2 = expiring.sign_up("dr.b@example.org", Role::Therapist);
+    let expired = new_invite(&expiring, &c2);
+
+    let answers = [
+        ("unknown", redeem(&server, &late, "ABCDEFGHJK")),
+        ("used", redeem(&server, &late, &used.code)),
+        ("cancelled", redeem(&server, &late, &cancelled.code)),
+        ("expired", redeem(&expiring, &t2, &expired.code)),
+    ];
+    for (why, answer) in &answers {
+        assert_eq!(answer, &answers[0].1, "{why}");
+    }
+    assert_eq!(answers[0].1.0, StatusCode::NOT_FOUND);
+    let links: Vec<CareLink> = json(server.get(Some(&late.token), "/v1/links"), StatusCode::OK);
+    assert!(links.is_empty());
 }

@@ -157,6 +157,11 @@ fn missing_wrong_and_revoked_tokens_are_unauthorized() {
             ErrorCode::Unauthorized,
         );
         expect_error(
+            server.delete(token, "/v1/invites/ABCDEFGHJK"),
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthorized,
+        );
+        expect_error(
             server.put_cbor(
                 token,
                 "/v1/documents/doc-1/snapshot",
@@ -282,8 +287,8 @@ fn unknown_and_foreign_ids_are_refused() {
     );
     expect_error(
         server.put_cbor(Some(&other.token), "/v1/documents/doc-1/snapshot", &snap),
-        StatusCode::FORBIDDEN,
-        ErrorCode::Forbidden,
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
     );
     expect_error(
         server.delete(Some(&other.token), "/v1/documents/doc-1"),
@@ -361,4 +366,29 @@ fn too_many_requests_are_rate_limited() {
     );
     // Health checks are not limited.
     assert_eq!(server.get(None, "/health").status(), StatusCode::OK);
+}
+
+#[test]
+fn malformed_invite_codes_are_refused_when_cancelling() {
+    let server = TestServer::start();
+    let (client, _) = setup(&server);
+    let long = "A".repeat(5000);
+    let hostile = [
+        "AB",
+        "ABCDEFGHJKL",
+        "%00%00%00%00%00%00%00%00%00%00",
+        "ABCDE%E2%80%AEFGHJK%20%20",
+        long.as_str(),
+    ];
+    for code in hostile {
+        let r = server.delete(Some(&client.token), &format!("/v1/invites/{code}"));
+        expect_error(r, StatusCode::BAD_REQUEST, ErrorCode::BadRequest);
+    }
+    // Many separators around a real length are still refused (bounded work).
+    let padded = format!("{}ABCDEFGHJK", "-".repeat(100));
+    let r = server.delete(Some(&client.token), &format!("/v1/invites/{padded}"));
+    expect_error(r, StatusCode::BAD_REQUEST, ErrorCode::BadRequest);
+    // A well-formed code that is not the caller's is simply not found.
+    let r = server.delete(Some(&client.token), "/v1/invites/ABCDEFGHJK");
+    expect_error(r, StatusCode::NOT_FOUND, ErrorCode::NotFound);
 }

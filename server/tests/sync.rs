@@ -22,6 +22,27 @@ fn pull(cursor: &str) -> SyncRequest {
     at(cursor, vec![])
 }
 
+/// Uploads a snapshot of `doc` covering `covers`; the status.
+fn snapshot(
+    server: &TestServer,
+    token: &str,
+    doc: &str,
+    covers: &[&str],
+    data: &[u8],
+) -> StatusCode {
+    let request = SnapshotRequest {
+        covers: covers.iter().map(|c| (*c).into()).collect(),
+        data: data.to_vec(),
+    };
+    server
+        .put_cbor(
+            Some(token),
+            &format!("/v1/documents/{doc}/snapshot"),
+            &request,
+        )
+        .status()
+}
+
 fn removed(page: &SyncResponse) -> Vec<(String, RemovalReason)> {
     page.removed
         .iter()
@@ -567,18 +588,14 @@ fn a_snapshot_replaces_the_bundles_it_covers() {
             bundle("goal-1", "b3", DocKind::Goal, &[], b"c3"),
         ]),
     );
-    let snapshot = SnapshotRequest {
-        covers: vec!["b1".into(), "b2".into()],
-        data: b"SAVED(c1,c2)".to_vec(),
-    };
     assert_eq!(
-        server
-            .put_cbor(
-                Some(&phone.token),
-                "/v1/documents/goal-1/snapshot",
-                &snapshot
-            )
-            .status(),
+        snapshot(
+            &server,
+            &phone.token,
+            "goal-1",
+            &["b1", "b2"],
+            b"SAVED(c1,c2)"
+        ),
         StatusCode::NO_CONTENT
     );
 
@@ -611,6 +628,130 @@ fn a_snapshot_replaces_the_bundles_it_covers() {
     assert_eq!(retry.acked, vec![BundleId::from("b1")]);
     let got = changes(&server.pull_all(&fresh.token, None));
     assert_eq!(got.len(), 2);
+}
+
+#[test]
+fn a_write_grantee_cannot_replace_the_owners_document_by_snapshot() {
+    let server = TestServer::start();
+    let ada = server.sign_up("ada@example.org", Role::Client);
+    let therapist = server.sign_up("dr.t@example.org", Role::Therapist);
+    link(&server, &ada, &therapist);
+    server.sync(
+        &ada.token,
+        &push(vec![
+            bundle("plan-1", "ada-1", DocKind::Goal, &[], b"ada's words"),
+            bundle("plan-1", "ada-2", DocKind::Goal, &[], b"more of ada's"),
+        ]),
+    );
+    grant(
+        &server,
+        &ada,
+        &therapist,
+        GrantScope::Document {
+            doc_id: "plan-1".into(),
+        },
+        Access::Write,
+    );
+    // The grantee may push bundles, but not compact: a snapshot replaces
+    // what every device receives, and bundle ids are guessable.
+    let t = server.sync(
+        &therapist.token,
+        &push(vec![bundle(
+            "plan-1",
+            "t-1",
+            DocKind::Goal,
+            &[],
+            b"an edit",
+        )]),
+    );
+    assert_eq!(t.acked.len(), 1);
+    let covers = ["ada-1", "ada-2", "t-1"];
+    let status = snapshot(&server, &therapist.token, "plan-1", &covers, b"ATTACKER");
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let fresh = server.sign_in("ada@example.org", "new phone");
+    let mut got: Vec<Vec<u8>> = changes(&server.pull_all(&fresh.token, None))
+        .into_iter()
+        .map(|(_, d)| d)
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            b"ada's words".to_vec(),
+            b"an edit".to_vec(),
+            b"more of ada's".to_vec()
+        ]
+    );
+}
+
+#[test]
+fn a_snapshot_drops_only_bundles_its_device_is_known_to_hold() {
+    let server = TestServer::start();
+    let phone = server.sign_up("ada@example.org", Role::Client);
+    let laptop = server.sign_in("ada@example.org", "laptop");
+    server.sync(
+        &phone.token,
+        &push(vec![bundle(
+            "goal-1",
+            "p1",
+            DocKind::Goal,
+            &[],
+            b"from phone",
+        )]),
+    );
+    // The laptop pushes a bundle the phone has never pulled.
+    let l = server.sync(&laptop.token, &SyncRequest::default());
+    server.sync(
+        &laptop.token,
+        &at(
+            &l.cursor,
+            vec![bundle("goal-1", "l1", DocKind::Goal, &[], b"from laptop")],
+        ),
+    );
+    // The phone lists both (an id is easy to guess): only its own goes.
+    assert_eq!(
+        snapshot(
+            &server,
+            &phone.token,
+            "goal-1",
+            &["p1", "l1"],
+            b"SAVED(phone)"
+        ),
+        StatusCode::NO_CONTENT
+    );
+    let fresh = server.sign_in("ada@example.org", "tablet");
+    let got = changes(&server.pull_all(&fresh.token, None));
+    assert_eq!(
+        got,
+        vec![
+            ("goal-1".to_owned(), b"SAVED(phone)".to_vec()),
+            ("goal-1".to_owned(), b"from laptop".to_vec())
+        ]
+    );
+    // Once the phone has acknowledged a cursor past the laptop's bundle, a
+    // snapshot may cover it.
+    let p = server.pull_all(&phone.token, None);
+    let cursor = p.last().map(|p| p.cursor.clone()).expect("a page");
+    server.sync(
+        &phone.token,
+        &at(
+            &cursor,
+            vec![bundle("goal-1", "p2", DocKind::Goal, &[], b"phone again")],
+        ),
+    );
+    assert_eq!(
+        snapshot(
+            &server,
+            &phone.token,
+            "goal-1",
+            &["p1", "l1", "p2"],
+            b"SAVED(all)"
+        ),
+        StatusCode::NO_CONTENT
+    );
+    let fresh = server.sign_in("ada@example.org", "tablet 2");
+    let got = changes(&server.pull_all(&fresh.token, None));
+    assert_eq!(got, vec![("goal-1".to_owned(), b"SAVED(all)".to_vec())]);
 }
 
 #[test]
@@ -660,7 +801,12 @@ fn others_cannot_write_or_read_a_clients_documents() {
             data: b"x".to_vec(),
         };
         let r = server.put_cbor(Some(token), "/v1/documents/ada-1/snapshot", &snap);
-        expect_error(r, StatusCode::FORBIDDEN, ErrorCode::Forbidden);
+        // A stranger is not told the document exists; a reader is refused.
+        if *token == bob.token {
+            expect_error(r, StatusCode::NOT_FOUND, ErrorCode::NotFound);
+        } else {
+            expect_error(r, StatusCode::FORBIDDEN, ErrorCode::Forbidden);
+        }
     }
     expect_error(
         server.delete(Some(&bob.token), "/v1/documents/ada-1"),

@@ -110,19 +110,16 @@ pub fn delete(tx: &Tx<'_>, caller: &AccountId, doc_id: &DocId) -> ApiResult<()> 
     Ok(())
 }
 
-/// Checks that the caller may write an existing, live document.
-pub fn check_write(tx: &Tx<'_>, caller: &AccountId, doc_id: &DocId) -> ApiResult<DocMeta> {
-    let doc = get(tx, doc_id)?
-        .filter(|d| d.deleted_seq.is_none())
-        .ok_or_else(|| ApiError::not_found("no such document"))?;
-    if doc.owner != *caller && !grants::can_write(tx, caller, doc_id)? {
-        return Err(ApiError::forbidden("you may not write this document"));
-    }
-    Ok(doc)
-}
-
-/// Stores a snapshot that covers the listed bundles, drops those bundles'
-/// bytes, and drops older snapshots the uploading device is known to hold.
+/// Stores a snapshot of a document from one of its owner's devices, drops
+/// the bytes of the listed bundles the server knows that device holds, and
+/// drops older snapshots it holds.
+///
+/// Only the owner's devices compact: a snapshot replaces what everyone else
+/// receives of the document, so a write grant does not allow it. A listed
+/// bundle is dropped only when the device pushed it itself, or when its
+/// acknowledged cursor (the last one it sent with a write) is past both the
+/// bundle and the document's arrival in its view: a bundle id alone proves
+/// nothing (ids are guessable).
 pub fn store_snapshot(
     tx: &Tx<'_>,
     caller: &Caller,
@@ -130,7 +127,16 @@ pub fn store_snapshot(
     covers: &[BundleId],
     data: &[u8],
 ) -> ApiResult<()> {
-    let doc = check_write(tx, &caller.account_id, doc_id)?;
+    let doc = get(tx, doc_id)?
+        .filter(|d| d.deleted_seq.is_none())
+        .ok_or_else(|| ApiError::not_found("no such document"))?;
+    if doc.owner != caller.account_id {
+        return Err(if grants::can_read(tx, &caller.account_id, doc_id)? {
+            ApiError::forbidden("only the owner's devices store snapshots of a document")
+        } else {
+            ApiError::not_found("no such document")
+        });
+    }
     let acked_cursor: Option<String> = tx.query_row(
         "SELECT acked_cursor FROM devices WHERE id = ?1",
         params![&caller.device_id.0],
@@ -143,17 +149,23 @@ pub fn store_snapshot(
         params![caller.device_id.0, doc_id.0],
         |row| row.get(0),
     )?;
-    // An older snapshot is inside the new one if this device uploaded it or
-    // has acknowledged a cursor past both it and the document's arrival.
+    // An older snapshot or bundle is inside the new one if this device
+    // uploaded it or has acknowledged a cursor past both it and the
+    // document's arrival.
     let held_up_to = match since {
         Some(since) if since <= acked => acked,
         _ => 0,
     };
+    let seq = next_seq(tx, doc.feed)?;
+    // The number locks the feed's row, which a deletion takes too: on
+    // PostgreSQL the document may have been deleted while this waited.
+    if get(tx, doc_id)?.is_none_or(|d| d.deleted_seq.is_some()) {
+        return Err(ApiError::not_found("no such document"));
+    }
     tx.execute(
         "DELETE FROM snapshots WHERE doc_id = ?1 AND (device_id = ?2 OR seq <= ?3)",
         params![doc_id.0, caller.device_id.0, held_up_to],
     )?;
-    let seq = next_seq(tx, doc.feed)?;
     tx.execute(
         "INSERT INTO snapshots (feed, seq, doc_id, device_id, data, stored_at)
          VALUES (?6, ?1, ?2, ?3, ?4, ?5)",
@@ -168,8 +180,9 @@ pub fn store_snapshot(
     )?;
     for bundle in covers {
         tx.execute(
-            "UPDATE bundles SET data = NULL WHERE doc_id = ?1 AND bundle_id = ?2 AND seq < ?3",
-            params![doc_id.0, bundle.0, seq],
+            "UPDATE bundles SET data = NULL WHERE doc_id = ?1 AND bundle_id = ?2 AND seq < ?3
+             AND (device_id = ?4 OR seq <= ?5)",
+            params![doc_id.0, bundle.0, seq, caller.device_id.0, held_up_to],
         )?;
     }
     Ok(())

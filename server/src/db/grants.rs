@@ -15,11 +15,27 @@ fn access_str(access: Access) -> &'static str {
     }
 }
 
+/// The SQL condition "the care link behind grant `g` is active". Ending a
+/// link revokes its grants; every access check asks this too, so that a
+/// grant that somehow outlived its link gives nothing.
+macro_rules! grant_linked {
+    () => {
+        "EXISTS (SELECT 1 FROM links l WHERE l.ended_at IS NULL AND (
+            (l.client_id = g.owner_id AND l.therapist_id = g.grantee_id)
+            OR (l.client_id = g.grantee_id AND l.therapist_id = g.owner_id)))"
+    };
+}
+pub(crate) use grant_linked;
+
 /// The SQL condition "grant `g` covers document `d`" (both aliases bound).
-pub const GRANT_COVERS_DOC: &str = "g.owner_id = d.owner_id AND g.revoked_seq IS NULL AND (
+pub const GRANT_COVERS_DOC: &str = concat!(
+    "g.owner_id = d.owner_id AND g.revoked_seq IS NULL AND ",
+    grant_linked!(),
+    " AND (
     (g.scope = 'document' AND g.doc_id = d.id)
     OR (g.scope = 'kind' AND g.kind = d.kind AND (g.tag IS NULL OR EXISTS (
-        SELECT 1 FROM doc_tags t WHERE t.doc_id = d.id AND t.tag = g.tag))))";
+        SELECT 1 FROM doc_tags t WHERE t.doc_id = d.id AND t.tag = g.tag))))"
+);
 
 /// The owner grants a linked account access to a document or a kind.
 pub fn create(
@@ -32,6 +48,10 @@ pub fn create(
     if grantee == owner {
         return Err(ApiError::bad_request("you cannot grant access to yourself"));
     }
+    // Serialises with the end of the link (links::end_link): without it, on
+    // PostgreSQL, a grant checked against a link that is ending commits
+    // after the end has revoked every grant it could see.
+    links::lock_pair(tx, owner, grantee)?;
     if !links::are_linked(tx, owner, grantee)? {
         return Err(ApiError::forbidden(
             "you can share only with an account you have a care link with",
@@ -126,9 +146,13 @@ fn grant_from_row(row: GrantRow) -> ApiResult<Grant> {
 /// Active grants the account gave or was given.
 pub fn list(tx: &Tx<'_>, account: &AccountId) -> ApiResult<Vec<Grant>> {
     let rows = tx.query_map(
-        "SELECT id, owner_id, grantee_id, scope, doc_id, kind, tag, access, granted_at
-         FROM grants WHERE (owner_id = ?1 OR grantee_id = ?1) AND revoked_seq IS NULL
-         ORDER BY granted_at, seq, id",
+        concat!(
+            "SELECT id, owner_id, grantee_id, scope, doc_id, kind, tag, access, granted_at
+             FROM grants g WHERE (owner_id = ?1 OR grantee_id = ?1) AND revoked_seq IS NULL
+             AND ",
+            grant_linked!(),
+            " ORDER BY granted_at, seq, id"
+        ),
         params![account.0],
         |row| {
             Ok((

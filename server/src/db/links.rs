@@ -29,6 +29,26 @@ pub fn create_invite(
     Ok(())
 }
 
+/// The one answer to a code that cannot be redeemed, whatever the reason.
+pub fn unusable_code() -> ApiError {
+    ApiError::not_found(
+        "this invite code cannot be used: it is unknown, used, expired or cancelled; \
+         ask your client for a new one",
+    )
+}
+
+/// The client cancels one of its unused invites (by the hash of its code).
+pub fn cancel_invite(tx: &Tx<'_>, client: &AccountId, code_hash: &[u8]) -> ApiResult<()> {
+    let deleted = tx.execute(
+        "DELETE FROM invites WHERE code_hash = ?1 AND client_id = ?2 AND used_at IS NULL",
+        params![code_hash, client.0],
+    )?;
+    if deleted == 0 {
+        return Err(ApiError::not_found("no such unused invite of yours"));
+    }
+    Ok(())
+}
+
 /// A therapist redeems an invite: checks it, marks it used, links the two.
 pub fn redeem_invite(tx: &Tx<'_>, therapist: &AccountId, code_hash: &[u8]) -> ApiResult<CareLink> {
     let invite = tx.query_opt(
@@ -42,24 +62,17 @@ pub fn redeem_invite(tx: &Tx<'_>, therapist: &AccountId, code_hash: &[u8]) -> Ap
             ))
         },
     )?;
-    let Some((client_id, expires_at, used_at)) = invite else {
-        return Err(ApiError::not_found(
-            "no such invite code; check it with your client",
-        ));
+    // Unknown, used, expired or cancelled: one answer, so that the answer
+    // tells nothing about codes one does not hold.
+    let Some((client_id, expires_at, None)) = invite else {
+        return Err(unusable_code());
     };
-    if used_at.is_some() {
-        return Err(ApiError::conflict(
-            "this invite code was already used; ask for a new one",
-        ));
-    }
     if parse_time(&expires_at)? <= now() {
-        return Err(ApiError::Expired(
-            "this invite code expired; ask your client for a new one".into(),
-        ));
+        return Err(unusable_code());
     }
     let client = AccountId(client_id);
     // One link per pair, also when two invites are redeemed at once.
-    tx.lock(&format!("link:{}:{}", client.0, therapist.0))?;
+    lock_pair(tx, &client, therapist)?;
     if active_link(tx, &client, therapist)?.is_some() {
         return Err(ApiError::conflict(
             "you are already linked with this client",
@@ -71,9 +84,7 @@ pub fn redeem_invite(tx: &Tx<'_>, therapist: &AccountId, code_hash: &[u8]) -> Ap
         params![now().to_rfc3339(), therapist.0, code_hash],
     )?;
     if marked == 0 {
-        return Err(ApiError::conflict(
-            "this invite code was already used; ask for a new one",
-        ));
+        return Err(unusable_code());
     }
     let id = new_id();
     tx.execute(
@@ -81,6 +92,14 @@ pub fn redeem_invite(tx: &Tx<'_>, therapist: &AccountId, code_hash: &[u8]) -> Ap
         params![id, client.0, therapist.0, now().to_rfc3339()],
     )?;
     get_link(tx, &id)?.ok_or_else(|| ApiError::Internal("link vanished".into()))
+}
+
+/// Serialises, until the transaction ends, everything that makes, ends or
+/// relies on a link between two accounts (either way round): redeeming,
+/// ending, granting. A no-op on SQLite, whose writes are serial already.
+pub fn lock_pair(tx: &Tx<'_>, a: &AccountId, b: &AccountId) -> ApiResult<()> {
+    let (lo, hi) = if a.0 <= b.0 { (a, b) } else { (b, a) };
+    tx.lock(&format!("link:{}:{}", lo.0, hi.0))
 }
 
 /// The active link between a client and a therapist, if any.
@@ -161,6 +180,13 @@ pub fn end_link(tx: &Tx<'_>, client: &AccountId, link_id: &str) -> ApiResult<()>
         if link.therapist == *client {
             return Err(ApiError::forbidden("only the client ends a care link"));
         }
+        return Err(ApiError::not_found("no such care link"));
+    }
+    // Grants made meanwhile (grants::create takes the same lock) are seen
+    // by the revocation below; a concurrent end of the same link finds it
+    // ended once the lock is its.
+    lock_pair(tx, &link.client, &link.therapist)?;
+    if get_link(tx, link_id)?.is_none() {
         return Err(ApiError::not_found("no such care link"));
     }
     tx.execute(

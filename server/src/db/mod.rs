@@ -53,22 +53,36 @@ pub fn is_postgres_url(database: &str) -> bool {
     database.starts_with("postgres://") || database.starts_with("postgresql://")
 }
 
-/// The database for logs: a file path, or a URL without its password.
+/// The database for logs: a file path, or a URL without its password
+/// (neither in the user part nor as a `password=` parameter).
 pub fn describe(database: &Path) -> String {
     let text = database.to_string_lossy();
     if !is_postgres_url(&text) {
         return database.display().to_string();
     }
-    match text.split_once("://").zip(text.rfind('@')) {
-        Some(((scheme, rest), at)) => {
-            let host = &text[at + 1..];
-            let user = rest[..at - scheme.len() - 3]
-                .split(':')
-                .next()
-                .unwrap_or("");
-            format!("{scheme}://{user}@{host}")
-        }
-        None => text.into_owned(),
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return String::new();
+    };
+    let (rest, query) = match rest.split_once('?') {
+        Some((rest, query)) => (rest, Some(query)),
+        None => (rest, None),
+    };
+    let rest = match rest.rsplit_once('@') {
+        Some((user, host)) => format!("{}@{host}", user.split(':').next().unwrap_or("")),
+        None => rest.to_owned(),
+    };
+    let query = query.map(|q| {
+        q.split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _)) if key.eq_ignore_ascii_case("password") => "password=***",
+                _ => pair,
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+    });
+    match query {
+        Some(query) => format!("{scheme}://{rest}?{query}"),
+        None => format!("{scheme}://{rest}"),
     }
 }
 
@@ -126,6 +140,20 @@ impl Db {
     {
         match &*self.backend {
             Backend::Sqlite(db) => db.write(f).await,
+            Backend::Postgres(_) => self.run_postgres(true, f).await,
+        }
+    }
+
+    /// As [`Db::write`], for a write that deletes content: on SQLite the WAL
+    /// is checkpointed and truncated before the answer, so that the deleted
+    /// bytes are gone from the files (with `secure_delete`, overwritten).
+    pub async fn write_deleting<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: Fn(&Tx<'_>) -> ApiResult<T> + Send + 'static,
+    {
+        match &*self.backend {
+            Backend::Sqlite(db) => db.write_deleting(f).await,
             Backend::Postgres(_) => self.run_postgres(true, f).await,
         }
     }
@@ -251,5 +279,12 @@ mod tests {
             "postgres://rapport@db:5432/rapport"
         );
         assert_eq!(describe(Path::new("./data/r.sqlite3")), "./data/r.sqlite3");
+        assert_eq!(
+            describe(Path::new(
+                "postgresql://u:p%40ss@h/db?sslmode=disable&password=s3cret"
+            )),
+            "postgresql://u@h/db?sslmode=disable&password=***"
+        );
+        assert_eq!(describe(Path::new("postgres://h/db")), "postgres://h/db");
     }
 }

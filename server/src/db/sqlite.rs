@@ -13,7 +13,12 @@
 use std::{
     panic::AssertUnwindSafe,
     path::{Path, PathBuf},
-    sync::{Mutex, mpsc},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, Ordering},
+        mpsc,
+    },
+    time::Duration,
 };
 
 use rusqlite::Connection;
@@ -33,6 +38,10 @@ const MAX_IDLE_READERS: usize = 16;
 pub struct Sqlite {
     path: PathBuf,
     jobs: mpsc::Sender<Box<dyn WriteJob>>,
+    /// Set by a write that deleted content: the writer then checkpoints the
+    /// WAL (and truncates it) after that write's batch commits, so that
+    /// deleted bytes do not linger in old WAL frames.
+    scrub: Arc<AtomicBool>,
     readers: Mutex<Vec<Connection>>,
 }
 
@@ -53,6 +62,8 @@ fn configure(conn: &Connection) -> ApiResult<()> {
         rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
         true,
     )?;
+    // Deleted content is overwritten with zeros, not left in free space.
+    conn.pragma_update(None, "secure_delete", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(())
@@ -62,23 +73,29 @@ impl Sqlite {
     /// Opens (creating if needed) the file, migrates it, starts the writer.
     pub fn open(path: &Path) -> ApiResult<Sqlite> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| {
+            create_private_dir(dir).map_err(|e| {
                 ApiError::Internal(format!("creating directory {}: {e}", dir.display()))
             })?;
         }
+        create_private_file(path).map_err(|e| {
+            ApiError::Internal(format!("creating database {}: {e}", path.display()))
+        })?;
         let mut conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         configure(&conn)?;
         schema::migrate_sqlite(&mut conn)?;
         let (jobs, queue) = mpsc::channel();
+        let scrub = Arc::new(AtomicBool::new(false));
+        let wanted = Arc::clone(&scrub);
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || writer(&conn, &queue))
+            .spawn(move || writer(&conn, &queue, &wanted))
             .map_err(|e| ApiError::Internal(format!("starting the database writer: {e}")))?;
         Ok(Sqlite {
             path: path.to_owned(),
             jobs,
+            scrub,
             readers: Mutex::new(Vec::new()),
         })
     }
@@ -100,6 +117,17 @@ impl Sqlite {
         answer
             .await
             .map_err(|_| ApiError::Internal("the database writer stopped".into()))?
+    }
+
+    /// As [`Sqlite::write`], for a write that deletes content: the WAL is
+    /// checkpointed and truncated before the answer.
+    pub async fn write_deleting<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Tx<'_>) -> ApiResult<T> + Send + 'static,
+    {
+        self.scrub.store(true, Ordering::SeqCst);
+        self.write(f).await
     }
 
     /// Runs `f` in a read transaction on this thread.
@@ -181,7 +209,48 @@ where
     }
 }
 
-fn writer(conn: &Connection, queue: &mpsc::Receiver<Box<dyn WriteJob>>) {
+/// Creates the data folder (and missing parents) readable by the owner only.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.exists() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Creates an empty database file readable by the owner only, unless one
+/// exists (SQLite gives its `-wal` and `-shm` files the same mode).
+fn create_private_file(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Copies the WAL into the database and truncates it. Waits briefly for
+/// readers; if one holds on, the next deletion's checkpoint catches up.
+fn checkpoint(conn: &Connection) {
+    let _ = conn.busy_timeout(Duration::from_millis(250));
+    let result = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
+        row.get::<_, i64>(0)
+    });
+    let _ = conn.busy_timeout(Duration::from_secs(5));
+    match result {
+        Ok(0) => {}
+        Ok(_) => tracing::warn!("WAL checkpoint after a deletion was blocked by a reader"),
+        Err(e) => tracing::warn!(error = %e, "WAL checkpoint after a deletion failed"),
+    }
+}
+
+fn writer(conn: &Connection, queue: &mpsc::Receiver<Box<dyn WriteJob>>, scrub: &AtomicBool) {
     while let Ok(first) = queue.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -193,6 +262,9 @@ fn writer(conn: &Connection, queue: &mpsc::Receiver<Box<dyn WriteJob>>) {
         let outcome = run_batch(conn, &mut batch).map_err(|e| e.to_string());
         if let Err(e) = &outcome {
             tracing::error!(error = %e, requests = batch.len(), "a write batch failed");
+        }
+        if scrub.swap(false, Ordering::SeqCst) {
+            checkpoint(conn);
         }
         for job in batch {
             job.finish(outcome.as_ref().map(|_| ()).map_err(String::as_str));

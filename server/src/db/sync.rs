@@ -26,7 +26,7 @@ use super::{
     Tx, access_log,
     cursor::Cursor,
     documents,
-    exec::{Param, Value},
+    exec::{Dialect, Param, Value},
     grants, legacy_seq, next_seq, now,
 };
 use crate::{
@@ -200,6 +200,28 @@ fn push(
             pushed_seqs.insert(stored);
         } else {
             let at = (doc.feed, next_seq(tx, doc.feed)?);
+            // The number locks the feed's row, which a deletion or a
+            // revocation of this document also takes: on PostgreSQL (READ
+            // COMMITTED) what was read above may have changed while this
+            // waited, so look again now that nothing else can change it.
+            // SQLite's single writer makes the first look final.
+            if tx.dialect() == Dialect::Postgres {
+                match documents::get(tx, &bundle.doc_id)? {
+                    Some(now) if now.deleted_seq.is_none() => {
+                        if !owner && !grants::can_write(tx, me, &bundle.doc_id)? {
+                            return Err(ApiError::forbidden(format!(
+                                "you may not write document {}; nothing of this push was stored",
+                                bundle.doc_id
+                            )));
+                        }
+                    }
+                    // Deleted meanwhile: acknowledged and dropped, as above.
+                    _ => {
+                        acked.push(bundle.bundle_id.clone());
+                        continue;
+                    }
+                }
+            }
             match insert_bundle(tx, caller, bundle, at)? {
                 // Stored meanwhile by a concurrent push of the same bundle
                 // (a retry through another process): the unique constraint
@@ -263,15 +285,20 @@ fn insert_bundle(
         .ok_or_else(|| ApiError::Internal("a conflicting bundle vanished".into()))
 }
 
-/// Every live document the account may read: its own and those granted.
-const READABLE: &str = "
+/// Every live document the account may read: its own and those granted
+/// (by a grant whose care link is still active).
+const READABLE: &str = concat!(
+    "
     SELECT d.id FROM documents d WHERE d.owner_id = ?1 AND d.deleted_seq IS NULL
     UNION
     SELECT d.id FROM grants g JOIN documents d ON d.owner_id = g.owner_id
-    WHERE g.grantee_id = ?1 AND d.deleted_seq IS NULL AND (
+    WHERE g.grantee_id = ?1 AND d.deleted_seq IS NULL AND ",
+    grants::grant_linked!(),
+    " AND (
         (g.scope = 'document' AND g.doc_id = d.id AND g.revoked_seq IS NULL)
         OR (g.scope = 'kind' AND g.kind = d.kind AND g.revoked_seq IS NULL AND (g.tag IS NULL
-            OR EXISTS (SELECT 1 FROM doc_tags t WHERE t.doc_id = d.id AND t.tag = g.tag))))";
+            OR EXISTS (SELECT 1 FROM doc_tags t WHERE t.doc_id = d.id AND t.tag = g.tag))))"
+);
 
 /// Brings the device's view in line with what the account may read now.
 /// False, with nothing changed, when it would have to write in [`Mode::Read`].
