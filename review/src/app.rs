@@ -1,13 +1,14 @@
 //! The running app: the therapist's encrypted record, the sync client, the
 //! care links, and the background sync.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::NaiveDate;
-use rapport_core::Store;
 use rapport_core::store::DatabaseKey;
 use rapport_core::sync::{SyncClient, SyncConfig, SyncState};
+use rapport_core::{ItemId, Store};
 use rapport_protocol::{CareLink, Role, Session};
 
 use crate::config::Config;
@@ -38,6 +39,10 @@ pub struct App {
     port: u16,
     /// The last sync failure shown beside the status, if any.
     last_error: Mutex<Option<String>>,
+    /// Whether each client check-in is a safety flag (and what it says):
+    /// a client's documents change only when a sync brings changes, so this
+    /// is dropped then, and filled again for the caseload right after.
+    flag_cache: Mutex<HashMap<ItemId, Option<String>>>,
 }
 
 impl App {
@@ -78,6 +83,7 @@ impl App {
             sync_every: Duration::from_secs(config.sync_every.max(5)),
             port: 0,
             last_error: Mutex::new(None),
+            flag_cache: Mutex::new(HashMap::new()),
         })
     }
 
@@ -137,7 +143,12 @@ impl App {
         let result = async {
             let links = self.sync.links().await?;
             self.remember_links(&links)?;
-            self.sync.sync_now().await?;
+            let report = self.sync.sync_now().await?;
+            if report.pulled > 0 || report.removed > 0 {
+                self.forget_flags();
+            }
+            // The caseload's flags are ready before the page is asked for.
+            crate::pages::caseload::warm(self)?;
             Ok::<(), ReviewError>(())
         }
         .await;
@@ -190,6 +201,9 @@ impl App {
 
     /// One line for the page header: the sync state and the last sync.
     pub fn status_line(&self) -> String {
+        if self.signed_in().is_none() {
+            return "Not signed in; nothing syncs".to_owned();
+        }
         let status = self.sync.status();
         let last = status.last_synced_at.map_or_else(
             || "never synced".to_owned(),
@@ -210,6 +224,24 @@ impl App {
         match error {
             Some(e) => format!("{state} · {last} · last attempt: {e}"),
             None => format!("{state} · {last}"),
+        }
+    }
+
+    /// What is known of a check-in's flag: `Some(None)` not a flag.
+    pub fn cached_flag(&self, id: &ItemId) -> Option<Option<String>> {
+        self.flag_cache.lock().ok()?.get(id).cloned()
+    }
+
+    pub fn cache_flag(&self, id: &ItemId, flag: Option<String>) {
+        if let Ok(mut cache) = self.flag_cache.lock() {
+            cache.insert(id.clone(), flag);
+        }
+    }
+
+    /// Drops what is known of flags, after a sync brought changes.
+    pub fn forget_flags(&self) {
+        if let Ok(mut cache) = self.flag_cache.lock() {
+            cache.clear();
         }
     }
 

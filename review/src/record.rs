@@ -102,27 +102,16 @@ pub struct Flag {
 pub fn flags(app: &App, rows: &[Summary]) -> Result<Vec<Flag>, ReviewError> {
     let mut flags = Vec::new();
     for row in rows {
-        let what = match row.kind {
-            DocKind::Phq9CheckIn => {
-                let c = app.store.get::<Phq9CheckIn>(&row.id)?.record;
-                let item9 = c.items.get(8).copied().unwrap_or(0);
-                (item9 > 0).then(|| {
-                    format!(
-                        "PHQ-9 item 9 (thoughts of self-harm) at {item9} of 3; total {}",
-                        c.total()
-                    )
-                })
+        if !matches!(row.kind, DocKind::Phq9CheckIn | DocKind::MoodCheckIn) {
+            continue;
+        }
+        let what = match app.cached_flag(&row.id) {
+            Some(known) => known,
+            None => {
+                let what = flag_of(app, row)?;
+                app.cache_flag(&row.id, what.clone());
+                what
             }
-            DocKind::MoodCheckIn => {
-                let c = app.store.get::<MoodCheckIn>(&row.id)?.record;
-                c.crisis.then(|| {
-                    format!(
-                        "Mood check-in marked as a crisis: {}/10, {}",
-                        c.rating, c.event
-                    )
-                })
-            }
-            _ => None,
         };
         if let Some(what) = what {
             flags.push(Flag {
@@ -135,6 +124,32 @@ pub fn flags(app: &App, rows: &[Summary]) -> Result<Vec<Flag>, ReviewError> {
     }
     flags.sort_by(|a, b| (a.at, &a.check_in_id).cmp(&(b.at, &b.check_in_id)));
     Ok(flags)
+}
+
+/// What a check-in's safety flag says, or `None` if it raised none.
+fn flag_of(app: &App, row: &Summary) -> Result<Option<String>, ReviewError> {
+    Ok(match row.kind {
+        DocKind::Phq9CheckIn => {
+            let c = app.store.get::<Phq9CheckIn>(&row.id)?.record;
+            let item9 = c.items.get(8).copied().unwrap_or(0);
+            (item9 > 0).then(|| {
+                format!(
+                    "PHQ-9 item 9 (thoughts of self-harm) at {item9} of 3; total {}",
+                    c.total()
+                )
+            })
+        }
+        DocKind::MoodCheckIn => {
+            let c = app.store.get::<MoodCheckIn>(&row.id)?.record;
+            c.crisis.then(|| {
+                format!(
+                    "Mood check-in marked as a crisis: {}/10, {}",
+                    c.rating, c.event
+                )
+            })
+        }
+        _ => None,
+    })
 }
 
 /// This therapist's own notes for a client, oldest first.

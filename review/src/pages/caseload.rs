@@ -90,6 +90,15 @@ pub fn caseload(
     })
 }
 
+/// Reads every linked client's flags into the app's cache (after a sync).
+pub fn warm(app: &App) -> Result<(), ReviewError> {
+    let ids: Vec<String> = app.links()?.into_iter().map(|l| l.client.0).collect();
+    for rows in record::rows_by_client(&app.store, &ids)?.values() {
+        record::flags(app, rows)?;
+    }
+    Ok(())
+}
+
 fn row(
     app: &App,
     account_id: &str,
