@@ -16,6 +16,25 @@ use rapport_protocol::Role;
 
 /// The `rapport-server` binary next to the running test (same profile), or
 /// `RAPPORT_SERVER_BIN`.
+/// The first line a child process prints on its piped stdout (where our
+/// binaries announce their address), waiting at most a minute; the rest is
+/// drained so the child never blocks on a full pipe.
+pub fn first_line(child: &mut Child) -> Option<String> {
+    let stdout = child.stdout.take()?;
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut reader = BufReader::new(stdout);
+        let mut line = String::new();
+        let _ = reader.read_line(&mut line);
+        let _ = tx.send(line);
+        let mut sink = String::new();
+        while reader.read_line(&mut sink).is_ok_and(|n| n > 0) {
+            sink.clear();
+        }
+    });
+    rx.recv_timeout(Duration::from_secs(60)).ok()
+}
+
 pub fn server_binary() -> PathBuf {
     if let Ok(path) = std::env::var("RAPPORT_SERVER_BIN") {
         return PathBuf::from(path);
@@ -79,22 +98,7 @@ impl Server {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start rapport-server");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            let mut line = String::new();
-            let _ = reader.read_line(&mut line);
-            let _ = tx.send(line);
-            // Keep draining so the server never blocks on a full pipe.
-            let mut sink = String::new();
-            while reader.read_line(&mut sink).is_ok_and(|n| n > 0) {
-                sink.clear();
-            }
-        });
-        let line = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("the server announces its address");
+        let line = first_line(&mut child).expect("the server announces its address");
         self.url = line
             .trim()
             .strip_prefix("rapport-server listening on ")

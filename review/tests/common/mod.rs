@@ -3,11 +3,10 @@
 //! can send any Host header, and headless Chromium through chromedriver.
 #![allow(dead_code, clippy::unwrap_used, clippy::missing_panics_doc)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// The day the tests take as today: after the 12-session course ended.
@@ -38,21 +37,7 @@ impl ReviewApp {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start rapport-review");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            let mut line = String::new();
-            let _ = reader.read_line(&mut line);
-            let _ = tx.send(line);
-            let mut sink = String::new();
-            while reader.read_line(&mut sink).is_ok_and(|n| n > 0) {
-                sink.clear();
-            }
-        });
-        let line = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("rapport-review prints its link");
+        let line = rapport_tests::first_line(&mut child).expect("rapport-review prints its link");
         let url = line
             .trim()
             .strip_prefix("rapport-review listening on ")
