@@ -12,6 +12,10 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+/// The public halves of keys and the sealed document keys travel as the
+/// crypto crate defines them: one definition (docs/encryption.md).
+pub use rapport_crypto::{AccountPublic, DeviceCertificate, Wrap};
+
 /// Media type of the sync endpoint's request and response bodies.
 pub const CBOR: &str = "application/cbor";
 
@@ -149,8 +153,12 @@ pub enum ErrorCode {
     Forbidden,
     /// 404: no such document, grant, link, device or invite.
     NotFound,
-    /// 409: the email is taken, or the invite was used.
+    /// 409: the email is taken, the invite was used, or the account's keys
+    /// are already published.
     Conflict,
+    /// 409: the document's key moved to a newer epoch (a revocation): fetch
+    /// the new wrap with a pull, seal again under it and push again.
+    StaleEpoch,
     /// 410: the invite code expired.
     Expired,
     /// 413: the body, a bundle or the batch is larger than the server allows.
@@ -344,7 +352,11 @@ pub struct Bundle {
     /// Opaque tags for kind grants; the latest push's tags replace earlier ones.
     #[serde(default)]
     pub tags: Vec<Tag>,
-    /// Automerge change bytes (one or more changes, concatenated).
+    /// The epoch of the document key `data` is sealed with; 0 for a
+    /// document stored before end-to-end encryption (plaintext).
+    #[serde(default)]
+    pub epoch: u32,
+    /// A sealed bundle (docs/encryption.md): the server never parses it.
     #[serde(with = "serde_bytes")]
     pub data: Vec<u8>,
 }
@@ -356,6 +368,10 @@ pub struct SyncRequest {
     pub cursor: Option<String>,
     #[serde(default)]
     pub push: Vec<Bundle>,
+    /// Document keys sealed by this device for its own account or for a
+    /// grantee (documents this account owns only).
+    #[serde(default)]
+    pub wraps: Vec<Wrap>,
     /// Page size wanted; the server caps it.
     pub limit: Option<u32>,
 }
@@ -394,10 +410,26 @@ pub struct SyncResponse {
     pub acked: Vec<BundleId>,
     pub changes: Vec<PulledChange>,
     pub removed: Vec<Removal>,
+    /// Document keys sealed for the caller's account, of documents in its view.
+    #[serde(default)]
+    pub wraps: Vec<Wrap>,
+    /// To an owner's device: documents a grantee may read that have no wrap
+    /// for it at the document's current epoch (shared since, or created
+    /// offline). The device seals the key for each and pushes the wraps.
+    #[serde(default)]
+    pub needs_wraps: Vec<NeedsWrap>,
     /// Opaque; send it back with the next request.
     pub cursor: String,
     /// True when another page is waiting: call again at once.
     pub more: bool,
+}
+
+/// A document a grantee may read without a wrap of its current epoch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NeedsWrap {
+    pub doc_id: DocId,
+    pub grantee: AccountId,
+    pub epoch: u32,
 }
 
 /// `PUT /v1/documents/{id}/snapshot` (owner or writer, CBOR): a saved document
@@ -407,8 +439,42 @@ pub struct SyncResponse {
 pub struct SnapshotRequest {
     /// The bundle ids the snapshot covers (all the device has pushed or pulled).
     pub covers: Vec<BundleId>,
+    /// The epoch `data` is sealed with (0: plaintext, before encryption).
+    #[serde(default)]
+    pub epoch: u32,
     #[serde(with = "serde_bytes")]
     pub data: Vec<u8>,
+}
+
+// ---------------------------------------------------------------------------
+// Keys: the public key directory and the passphrase backup
+// ---------------------------------------------------------------------------
+
+/// `PUT /v1/keys`: a device publishes its account's public keys (once per
+/// account; they never change) and its own certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishKeys {
+    pub account: AccountPublic,
+    pub device: DeviceCertificate,
+}
+
+/// `GET /v1/keys/{account}` (the account itself or a linked one): what a
+/// peer pins on first use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicKeys {
+    pub account_id: AccountId,
+    pub account: AccountPublic,
+    /// Every device the account certified, signed-out ones included (their
+    /// earlier bundles stay verifiable).
+    pub devices: Vec<DeviceCertificate>,
+}
+
+/// `PUT` / `GET /v1/keys/backup`: the account key sealed under a passphrase
+/// on a device (Argon2id); the server cannot open it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyBackup {
+    #[serde(with = "serde_bytes")]
+    pub sealed: Vec<u8>,
 }
 
 /// `GET /v1/limits`: what the server accepts, so a client can split batches.
@@ -465,11 +531,13 @@ mod tests {
         let data = vec![7u8; 200];
         let req = SyncRequest {
             cursor: Some("42".into()),
+            wraps: vec![],
             push: vec![Bundle {
                 bundle_id: "b".into(),
                 doc_id: "d".into(),
                 kind: DocKind::Win,
                 tags: vec![],
+                epoch: 1,
                 data: data.clone(),
             }],
             limit: None,

@@ -28,6 +28,8 @@ pub enum ApiError {
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
+    StaleEpoch(String),
+    #[error("{0}")]
     Expired(String),
     #[error("{0}")]
     TooLarge(String),
@@ -56,6 +58,9 @@ impl ApiError {
     pub fn conflict(message: impl Into<String>) -> Self {
         Self::Conflict(message.into())
     }
+    pub fn stale_epoch(message: impl Into<String>) -> Self {
+        Self::StaleEpoch(message.into())
+    }
     pub fn too_large(message: impl Into<String>) -> Self {
         Self::TooLarge(message.into())
     }
@@ -69,6 +74,7 @@ impl ApiError {
             Self::Forbidden(_) => (StatusCode::FORBIDDEN, ErrorCode::Forbidden),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
             Self::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict),
+            Self::StaleEpoch(_) => (StatusCode::CONFLICT, ErrorCode::StaleEpoch),
             Self::Expired(_) => (StatusCode::GONE, ErrorCode::Expired),
             Self::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge),
             Self::UnsupportedMediaType(_) => (

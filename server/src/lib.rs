@@ -4,7 +4,7 @@
 //! A map of the crate, one concept per module:
 //! - [`config`]: flags and environment; [`limits`]: sizes and the rate limit;
 //! - [`auth`]: tokens, passwords, the authenticated [`auth::Caller`];
-//! - [`accounts`], [`links`], [`grants`], [`sync`], [`access_log`]: the endpoints;
+//! - [`accounts`], [`links`], [`grants`], [`sync`], [`access_log`], [`keys`]: the endpoints;
 //! - [`db`]: every query; [`error`]: errors and their wire form.
 
 pub mod access_log;
@@ -15,6 +15,7 @@ pub mod db;
 pub mod error;
 pub mod extract;
 pub mod grants;
+pub mod keys;
 pub mod limits;
 pub mod links;
 pub mod sync;
@@ -111,6 +112,14 @@ pub fn router(state: AppState) -> Router {
         .route("/grants", post(grants::create).get(grants::list))
         .route("/grants/{id}", delete(grants::revoke))
         .route("/access-log", get(access_log::list))
+        .route("/keys", put(keys::publish))
+        .route(
+            "/keys/backup",
+            put(keys::put_backup)
+                .get(keys::get_backup)
+                .delete(keys::delete_backup),
+        )
+        .route("/keys/{account}", get(keys::get))
         .route("/sync", post(sync::sync))
         .route("/documents/{id}", delete(sync::delete_document))
         .route("/documents/{id}/snapshot", put(sync::put_snapshot))

@@ -67,6 +67,17 @@ fn check_request(state: &AppState, req: &SyncRequest) -> ApiResult<()> {
             "the cursor must be 1 to {MAX_CURSOR_BYTES} bytes of printable text"
         )));
     }
+    if req.wraps.len() > db::wraps::MAX_WRAPS {
+        return Err(ApiError::too_large(format!(
+            "a push may carry at most {} wraps; split the batch",
+            db::wraps::MAX_WRAPS
+        )));
+    }
+    for wrap in &req.wraps {
+        check_id("wrap doc_id", &wrap.doc_id)?;
+        check_id("wrap recipient", &wrap.recipient)?;
+        check_id("wrap signer", &wrap.signer)?;
+    }
     for bundle in &req.push {
         check_id("bundle_id", &bundle.bundle_id.0)?;
         check_id("doc_id", &bundle.doc_id.0)?;
@@ -98,11 +109,12 @@ pub async fn sync(
         bytes: state.limits.max_body_bytes,
     };
     let pushed = req.push.len();
+    let wraps = req.wraps.len();
     let device = caller.device_id.clone();
     let (caller, req) = (Arc::new(caller), Arc::new(req));
     // A pull alone reads; it writes only when the device's view changed or
     // another account's document is delivered (the access log).
-    let read = if req.push.is_empty() {
+    let read = if req.push.is_empty() && req.wraps.is_empty() {
         let (caller, req) = (Arc::clone(&caller), Arc::clone(&req));
         state
             .db
@@ -122,6 +134,7 @@ pub async fn sync(
     tracing::info!(
         %device,
         pushed,
+        wraps,
         acked = response.acked.len(),
         pulled = response.changes.len(),
         removed = response.removed.len(),
@@ -152,7 +165,7 @@ pub async fn put_snapshot(
     state
         .db
         .write(move |tx| {
-            db::documents::store_snapshot(tx, &caller, &doc_id, &req.covers, &req.data)
+            db::documents::store_snapshot(tx, &caller, &doc_id, &req.covers, req.epoch, &req.data)
         })
         .await?;
     Ok(StatusCode::NO_CONTENT)

@@ -97,7 +97,7 @@ async fn run() {
     let mut requests = Vec::new();
     let mut bytes = Vec::new();
     for _ in 0..BOOTSTRAP_RUNS {
-        let fresh = Device::sign_in(&server.url, "bench@example.org").await;
+        let fresh = Device::sign_in(&server.url, "bench@example.org", &phone).await;
         let before = fresh.sync.traffic();
         let t = Instant::now();
         let report = fresh.sync().await;

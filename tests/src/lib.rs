@@ -184,10 +184,16 @@ impl Device {
         device
     }
 
-    /// Another device of an existing account.
-    pub async fn sign_in(server_url: &str, email: &str) -> Device {
+    /// Another device of an existing account, given the account key with
+    /// the recovery kit of one of its devices (as a person types it in).
+    pub async fn sign_in(server_url: &str, email: &str, kit_from: &Device) -> Device {
         let device = Device::new(server_url, &format!("{email}'s tablet"));
         device.sync.sign_in(email, PASSWORD).await.expect("sign in");
+        let kit = kit_from.sync.recovery_kit().expect("recovery kit");
+        device
+            .sync
+            .use_recovery_kit(kit.as_str())
+            .expect("use the recovery kit");
         device
     }
 

@@ -41,7 +41,7 @@ async fn deleting_everything_removes_the_record_everywhere() {
     client.sync().await;
 
     // A second device of the account writes something the first has not seen.
-    let tablet = Device::sign_in(&server.url, "hana@example.org").await;
+    let tablet = Device::sign_in(&server.url, "hana@example.org", &client).await;
     tablet.sync().await;
     tablet
         .store
@@ -82,7 +82,7 @@ async fn deleting_everything_removes_the_record_everywhere() {
     // The other device drops its copies; a fresh device pulls nothing.
     tablet.sync().await;
     assert!(tablet.store.list(&Default::default()).unwrap().is_empty());
-    let fresh = Device::sign_in(&server.url, "hana@example.org").await;
+    let fresh = Device::sign_in(&server.url, "hana@example.org", &client).await;
     let report = fresh.sync().await;
     assert_eq!(report.pulled, 0);
     assert!(fresh.store.document_ids().unwrap().is_empty());

@@ -12,7 +12,7 @@ use rapport_tests::{Device, Server};
 async fn two_devices_edit_one_goal_offline_and_converge() {
     let server = Server::start();
     let phone = Device::sign_up(&server.url, "ana@example.org", Role::Client).await;
-    let tablet = Device::sign_in(&server.url, "ana@example.org").await;
+    let tablet = Device::sign_in(&server.url, "ana@example.org", &phone).await;
 
     let set_at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
     let goal = phone
@@ -67,7 +67,7 @@ async fn two_devices_edit_one_goal_offline_and_converge() {
 async fn a_device_offline_for_many_changes_catches_up() {
     let mut server = Server::start();
     let phone = Device::sign_up(&server.url, "ben@example.org", Role::Client).await;
-    let tablet = Device::sign_in(&server.url, "ben@example.org").await;
+    let tablet = Device::sign_in(&server.url, "ben@example.org", &phone).await;
     phone.sync().await;
 
     server.kill();
@@ -145,7 +145,7 @@ async fn killing_the_server_during_a_push_stores_every_change_exactly_once() {
         400
     );
 
-    let fresh = Device::sign_in(&server.url, "cleo@example.org").await;
+    let fresh = Device::sign_in(&server.url, "cleo@example.org", &phone).await;
     let report = fresh.sync().await;
     assert_eq!(report.pulled, 400);
     assert_eq!(
@@ -188,7 +188,7 @@ async fn a_much_edited_document_is_compacted_on_the_server_by_a_snapshot() {
         "{kept} bundles still hold bytes after the snapshot"
     );
 
-    let fresh = Device::sign_in(&server.url, "kim@example.org").await;
+    let fresh = Device::sign_in(&server.url, "kim@example.org", &phone).await;
     fresh.sync().await;
     let goal_there = fresh.store.get::<Goal>(&goal.id).unwrap().record;
     assert_eq!(goal_there.description, format!("draft {}", edits - 1));

@@ -88,7 +88,7 @@ async fn wrong_password_unknown_account_and_duplicate_sign_up() {
 async fn a_revoked_device_is_told_to_sign_in_again_and_keeps_its_writes() {
     let server = Server::start();
     let phone = Device::sign_up(&server.url, "hal@example.org", Role::Client).await;
-    let lost = Device::sign_in(&server.url, "hal@example.org").await;
+    let lost = Device::sign_in(&server.url, "hal@example.org", &phone).await;
     let lost_id = lost.sync.session().unwrap().device_id;
     phone.sync.revoke_device(&lost_id).await.unwrap();
 

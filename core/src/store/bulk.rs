@@ -163,6 +163,10 @@ impl Store {
                  DELETE FROM item_text;
                  DELETE FROM doc_owners;
                  DELETE FROM device_settings;
+                 DELETE FROM doc_wraps;
+                 DELETE FROM pinned_keys;
+                 DELETE FROM peer_devices;
+                 DELETE FROM sealed_waiting;
                  -- FTS5 keeps deleted tokens in its segments until merged:
                  -- rebuilding from the (now empty) content drops them.
                  INSERT INTO item_text (item_text) VALUES ('rebuild');",

@@ -117,6 +117,7 @@ impl Store {
             documents::remove(tx, id)?;
             outbox::forget(tx, id)?;
             tx.execute("DELETE FROM doc_owners WHERE doc_id = ?1", [id.as_str()])?;
+            super::sealed::forget(tx, id)?;
             index::remove(tx, id)?;
             Ok(kind)
         })?;

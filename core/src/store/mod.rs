@@ -13,6 +13,7 @@ mod outbox;
 mod owners;
 mod pushed;
 mod schema;
+mod sealed;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -27,6 +28,7 @@ pub use exchange::{Applied, IncomingChange};
 pub use index::{DEFAULT_PAGE, ListQuery, MAX_PAGE, Summary};
 pub use key::DatabaseKey;
 pub use outbox::OutgoingChange;
+pub use sealed::{StoredWrap, WaitingPiece};
 pub use schema::VERSION as SCHEMA_VERSION;
 
 use crate::doc::{self, Envelope};

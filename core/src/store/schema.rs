@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 pub const APPLICATION_ID: i64 = 0x5241_5054;
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 1;
+pub const VERSION: i64 = 2;
 
 const V1: &str = r#"
 CREATE TABLE meta (
@@ -82,6 +82,41 @@ CREATE TABLE device_settings (
 );
 "#;
 
+/// Version 2: end-to-end encryption (docs/adr/0008). Only sealed keys and
+/// public keys: the account key stays in the platform keystore and in memory.
+const V2: &str = r#"
+-- Document keys sealed for this account (its own documents, or shared with
+-- it), one per epoch: opened in memory with the account key. `uploaded` is
+-- 0 until the server holds a wrap this device made.
+CREATE TABLE doc_wraps (
+    doc_id    TEXT NOT NULL,
+    epoch     INTEGER NOT NULL,
+    recipient TEXT NOT NULL,
+    body      BLOB NOT NULL,
+    uploaded  INTEGER NOT NULL,
+    PRIMARY KEY (doc_id, epoch, recipient)
+);
+CREATE INDEX doc_wraps_pending ON doc_wraps (uploaded) WHERE uploaded = 0;
+-- Other accounts' public keys, pinned when first seen, and the devices
+-- they certified.
+CREATE TABLE pinned_keys (
+    account_id  TEXT PRIMARY KEY,
+    public_keys BLOB NOT NULL
+);
+CREATE TABLE peer_devices (
+    device_id  TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    public_key BLOB NOT NULL
+);
+-- Sealed pieces from the server whose key has not arrived yet.
+CREATE TABLE sealed_waiting (
+    seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id TEXT NOT NULL,
+    kind   TEXT NOT NULL,
+    data   BLOB NOT NULL
+);
+"#;
+
 /// Brings a freshly opened connection to [`VERSION`], or refuses the file.
 pub fn migrate(conn: &mut Connection, path: &std::path::Path) -> Result<()> {
     let not_ours = || Error::NotOurDatabase {
@@ -127,6 +162,7 @@ pub fn migrate(conn: &mut Connection, path: &std::path::Path) -> Result<()> {
 fn upgrade_from(tx: &rusqlite::Transaction<'_>, version: i64) -> Result<()> {
     match version {
         0 => tx.execute_batch(V1)?,
+        1 => tx.execute_batch(V2)?,
         _ => {
             return Err(Error::Storage(format!(
                 "no migration from schema {version}"

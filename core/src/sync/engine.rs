@@ -1,18 +1,24 @@
-//! One sync run: push the outbox in batches, pull pages until the server has
-//! nothing more, apply each page in one transaction, drop what was revoked
-//! or deleted, then bring sharing in step. Every request is retried with
+//! One sync run: push the outbox in batches, sealed, pull pages until the
+//! server has nothing more, open and apply each page in one transaction,
+//! drop what was revoked or deleted, seal document keys for the grantees the
+//! server names, then bring sharing in step. Every request is retried with
 //! backoff; pushes are idempotent by bundle id, so a retry never stores twice.
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::Arc;
 
 use chrono::Utc;
+use rapport_crypto::CryptoError;
 use rapport_protocol::{
-    Bundle, BundleId, DocId, Limits, SnapshotRequest, SyncRequest, SyncResponse,
+    Bundle, BundleId, DocId, DocKind, ErrorCode, Limits, NeedsWrap, PulledChange, Session,
+    SnapshotRequest, SyncRequest, SyncResponse,
 };
 use reqwest::Method;
 
-use super::{SyncClient, SyncError, SyncState, sharing, state, tags_for};
+use super::keyring::Keyring;
+use super::sealing::{self, Opening};
+use super::{SyncClient, SyncError, SyncState, directory, sharing, state, tags_for};
 use crate::id::ItemId;
 use crate::store::IncomingChange;
 
@@ -22,13 +28,22 @@ pub struct SyncReport {
     pub pushed: u64,
     pub pulled: u64,
     pub removed: u64,
-    /// Pieces from the server that were malformed and skipped.
+    /// Pieces from the server that were malformed or failed a check and
+    /// were skipped (each also in `refused` when sealing refused it).
     pub rejected: u64,
+    /// Sealed pieces refused, and why: tampered, moved, replayed into
+    /// another document or epoch, or signed by a device the owner never
+    /// certified. Nothing of them was applied.
+    pub refused: Vec<(ItemId, CryptoError)>,
+    /// Document keys sealed for a grantee in this run.
+    pub wrapped: u64,
     pub requests: u64,
 }
 
 /// Leaves room for the request envelope within the server's body limit.
 const ENVELOPE_BYTES: u64 = 16 * 1024;
+/// Rounds of "seal the keys the server asked for, push them" in one run.
+const WRAP_ROUNDS: usize = 4;
 
 pub(super) async fn sync_now(client: &SyncClient) -> Result<SyncReport, SyncError> {
     let _one_at_a_time = client.running.lock().await;
@@ -58,30 +73,118 @@ pub(super) async fn sync_now(client: &SyncClient) -> Result<SyncReport, SyncErro
     }
 }
 
+/// One run's fixed inputs.
+struct Run<'a> {
+    client: &'a SyncClient,
+    session: Session,
+    keys: Arc<Keyring>,
+    limits: Limits,
+}
+
 async fn run(client: &SyncClient) -> Result<SyncReport, SyncError> {
     let session = client.session().ok_or(SyncError::NotSignedIn)?;
-    let me = session.account_id.0.clone();
+    let keys = client.keyring()?;
     let limits = limits(client, &session.token).await?;
-    let store = &client.store;
-    let actor = store.device_actor();
     let before = client.traffic().requests;
+    directory::publish(client, &session.token, &keys).await?;
+    let run = Run {
+        client,
+        session,
+        keys,
+        limits,
+    };
     let mut report = SyncReport::default();
+    exchange(&run, &mut report).await?;
+    upload_snapshots(&run).await?;
+    if sharing::reconcile(client, &run.session, false).await? {
+        // Grants changed: the server now asks for the grantees' keys.
+        exchange(&run, &mut report).await?;
+    }
+    report.requests = client.traffic().requests - before;
+    Ok(report)
+}
+
+/// Pushes and pulls until both sides are in step, then seals the document
+/// keys the server asked for and pushes them, until it asks for none.
+async fn exchange(run: &Run<'_>, report: &mut SyncReport) -> Result<(), SyncError> {
+    for _ in 0..WRAP_ROUNDS {
+        let needs = push_and_pull(run, report).await?;
+        if needs.is_empty() {
+            return Ok(());
+        }
+        let wrapped = wrap_for_grantees(run, &needs).await?;
+        if wrapped == 0 {
+            return Ok(()); // nothing this device can seal now
+        }
+        report.wrapped += wrapped;
+    }
+    Ok(())
+}
+
+/// Seals each asked-for key for its grantee, whose keys are fetched again
+/// and compared with the pinned ones first.
+async fn wrap_for_grantees(run: &Run<'_>, needs: &[NeedsWrap]) -> Result<u64, SyncError> {
+    let store = &run.client.store;
+    let mut grantees: Vec<&str> = needs.iter().map(|n| n.grantee.0.as_str()).collect();
+    grantees.sort_unstable();
+    grantees.dedup();
+    let mut wrapped = 0;
+    for grantee in grantees {
+        let public = match directory::learn(run.client, &run.session.token, grantee).await {
+            Ok(public) => public,
+            // Not published yet (never synced with this version): its
+            // documents wait; the server asks again at a later sync.
+            Err(SyncError::Rejected {
+                code: ErrorCode::NotFound,
+                ..
+            }) => {
+                tracing::info!(%grantee, "no published keys yet; sealing for it later");
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        for need in needs.iter().filter(|n| n.grantee.0 == grantee) {
+            let doc = ItemId::new(need.doc_id.0.clone());
+            if sealing::wrap_for_grantee(store, &run.keys, &doc, grantee, &public, need.epoch)? {
+                wrapped += 1;
+            }
+        }
+    }
+    Ok(wrapped)
+}
+
+/// The push/pull loop; answers what the server said still needs a wrap.
+async fn push_and_pull(run: &Run<'_>, report: &mut SyncReport) -> Result<Vec<NeedsWrap>, SyncError> {
+    let client = run.client;
+    let store = &client.store;
+    let me = run.session.account_id.0.clone();
+    let actor = store.device_actor();
     let mut cursor = state::cursor(store)?;
+    let mut needs: Vec<NeedsWrap>;
+    let mut stale_tries = 0;
+    let mut pull_only = false;
 
     loop {
-        // Push: the oldest pending changes that fit one request. Changes to
-        // documents another account owns are not ours to push.
+        // Push: the oldest pending changes that fit one request, sealed.
+        // Changes to documents another account owns are not ours to push.
         let mut push = Vec::new();
         let mut seq_of: HashMap<BundleId, i64> = HashMap::new();
         let mut not_ours = Vec::new();
-        let mut budget = limits.max_body_bytes.saturating_sub(ENVELOPE_BYTES);
-        for change in store.pending_changes(0, limits.max_batch as usize)? {
+        let mut budget = run.limits.max_body_bytes.saturating_sub(ENVELOPE_BYTES);
+        let pending = if pull_only {
+            Vec::new()
+        } else {
+            store.pending_changes(0, run.limits.max_batch as usize)?
+        };
+        for change in pending {
             if store.owner_of(&change.doc_id)?.is_some_and(|o| o != me) {
                 not_ours.push(change.seq);
                 continue;
             }
-            let size = change.data.len() as u64;
-            if size > limits.max_bundle_bytes {
+            let bundle_id = BundleId(format!("{actor}-{}", change.seq));
+            let (epoch, data) = seal_change(run, &change, &bundle_id.0).await?;
+            let size = data.len() as u64;
+            if size > run.limits.max_bundle_bytes {
                 return Err(SyncError::Rejected {
                     code: rapport_protocol::ErrorCode::TooLarge,
                     message: format!(
@@ -94,14 +197,14 @@ async fn run(client: &SyncClient) -> Result<SyncReport, SyncError> {
                 break;
             }
             budget = budget.saturating_sub(size);
-            let bundle_id = BundleId(format!("{actor}-{}", change.seq));
             seq_of.insert(bundle_id.clone(), change.seq);
             push.push(Bundle {
                 bundle_id,
                 doc_id: DocId(change.doc_id.to_string()),
                 kind: change.kind,
-                tags: tags_for(store, &change.doc_id)?,
-                data: change.data,
+                tags: tags_for(store, &run.keys, &change.doc_id)?,
+                epoch,
+                data,
             });
         }
         if !not_ours.is_empty() {
@@ -111,18 +214,44 @@ async fn run(client: &SyncClient) -> Result<SyncReport, SyncError> {
             );
             store.acknowledge(&not_ours)?;
         }
+        // Keys sealed here that the server does not hold yet go first, so
+        // that the bundles sealed under them are readable at once.
+        let wraps_out = if pull_only {
+            Vec::new()
+        } else {
+            store.wraps_to_upload(crate::sync::MAX_WRAPS_PER_PUSH)?
+        };
+        let wraps = wraps_out
+            .iter()
+            .map(|w| sealing::decode_wrap(&w.body))
+            .collect::<Result<Vec<_>, _>>()?;
         let pushed_now = push.len();
         let request = SyncRequest {
             cursor: cursor.clone(),
             push,
-            limit: Some(limits.max_page),
+            wraps,
+            limit: Some(run.limits.max_page),
         };
-        let response: SyncResponse = retrying(client, || {
+        let answer: Result<SyncResponse, SyncError> = retrying(client, || {
             client
                 .transport
-                .cbor(Method::POST, "v1/sync", &session.token, &request)
+                .cbor(Method::POST, "v1/sync", &run.session.token, &request)
         })
-        .await?;
+        .await;
+        let response = match answer {
+            Err(SyncError::Rejected {
+                code: ErrorCode::StaleEpoch,
+                ..
+            }) if stale_tries < 3 => {
+                // Another device started a new epoch: pull its wrap, then
+                // seal again and push again.
+                stale_tries += 1;
+                pull_only = true;
+                continue;
+            }
+            other => other?,
+        };
+        store.wraps_uploaded(&wraps_out)?;
 
         let acked: Vec<i64> = response
             .acked
@@ -146,15 +275,10 @@ async fn run(client: &SyncClient) -> Result<SyncReport, SyncError> {
             .map(|c| (ItemId::new(c.doc_id.0.clone()), c.owner.0.clone()))
             .collect();
         store.set_owners(&owners)?;
-        let incoming: Vec<IncomingChange> = response
-            .changes
-            .into_iter()
-            .map(|c| IncomingChange {
-                doc_id: ItemId::new(c.doc_id.0),
-                kind: c.kind,
-                data: c.data,
-            })
-            .collect();
+        for wrap in &response.wraps {
+            sealing::receive_wrap(store, &run.keys, wrap)?;
+        }
+        let incoming = open_page(run, response.changes, report).await?;
         let applied = apply(client, incoming).await?;
         report.pulled += applied.changed.len() as u64;
         report.rejected += applied.rejected.len() as u64;
@@ -162,10 +286,14 @@ async fn run(client: &SyncClient) -> Result<SyncReport, SyncError> {
             tracing::warn!(doc = %id, error = %err, "skipped a malformed piece from the server");
         }
         for removal in &response.removed {
-            if store.remove_local_copy(&ItemId::new(removal.doc_id.0.clone()))? {
+            let id = ItemId::new(removal.doc_id.0.clone());
+            run.keys.forget(&id);
+            if store.remove_local_copy(&id)? {
                 report.removed += 1;
             }
         }
+        // Each answer lists everything still lacking a wrap: the last one counts.
+        needs = response.needs_wraps;
         state::set_cursor(store, &response.cursor)?;
         cursor = Some(response.cursor);
         client.set_status(
@@ -176,36 +304,145 @@ async fn run(client: &SyncClient) -> Result<SyncReport, SyncError> {
             None,
         );
 
-        let more_to_push = pushed_now > 0 && store.outbox_len()? > 0;
+        let was_pull_only = std::mem::take(&mut pull_only);
+        let more_to_push = (pushed_now > 0 || was_pull_only) && store.outbox_len()? > 0;
+        let more_wraps = !wraps_out.is_empty() && !store.wraps_to_upload(1)?.is_empty();
         if acked.len() < pushed_now {
             return Err(SyncError::Protocol(
                 "the server did not acknowledge every pushed change".into(),
             ));
         }
-        if !response.more && !more_to_push {
+        if !response.more && !more_to_push && !more_wraps {
             break;
         }
     }
+    Ok(needs)
+}
 
-    upload_snapshots(client, &session.token, &me).await?;
-    sharing::reconcile(client, &session, false).await?;
-    report.requests = client.traffic().requests - before;
-    Ok(report)
+/// Seals one outgoing change, learning this account's devices first if a
+/// key was sealed by one not seen yet.
+async fn seal_change(
+    run: &Run<'_>,
+    change: &crate::store::OutgoingChange,
+    bundle_id: &str,
+) -> Result<(u32, Vec<u8>), SyncError> {
+    let store = &run.client.store;
+    for _ in 0..2 {
+        match sealing::seal(
+            store,
+            &run.keys,
+            &change.doc_id,
+            change.kind,
+            bundle_id,
+            &change.data,
+        )? {
+            Opening::Opened(sealed) => return Ok(sealed),
+            Opening::UnknownSigner { account } => {
+                directory::learn(run.client, &run.session.token, &account).await?;
+            }
+            Opening::Refused(err) => return Err(err.into()),
+            Opening::Waiting => break,
+        }
+    }
+    Err(SyncError::Protocol(format!(
+        "the key of document {} cannot be opened on this device yet; sync again",
+        change.doc_id
+    )))
+}
+
+/// Opens a page's sealed pieces, and the pieces that waited for a key that
+/// may have arrived with it. A piece without its key yet waits; one that
+/// fails a check is refused and reported.
+async fn open_page(
+    run: &Run<'_>,
+    changes: Vec<PulledChange>,
+    report: &mut SyncReport,
+) -> Result<Vec<IncomingChange>, SyncError> {
+    let store = &run.client.store;
+    let mut pieces: Vec<(Option<i64>, ItemId, DocKind, String, Vec<u8>)> = Vec::new();
+    let waiting = store.waiting_pieces()?;
+    for piece in waiting {
+        let Some(kind) = DocKind::parse(&piece.kind) else {
+            continue;
+        };
+        let owner = store
+            .owner_of(&piece.doc_id)?
+            .unwrap_or_else(|| run.session.account_id.0.clone());
+        pieces.push((Some(piece.seq), piece.doc_id, kind, owner, piece.data));
+    }
+    for change in changes {
+        pieces.push((
+            None,
+            ItemId::new(change.doc_id.0),
+            change.kind,
+            change.owner.0,
+            change.data,
+        ));
+    }
+    let mut learned: Vec<String> = Vec::new();
+    let mut incoming = Vec::new();
+    let mut still_waiting = Vec::new();
+    let mut done_waiting = Vec::new();
+    for (waited, doc, kind, owner, data) in pieces {
+        let mut outcome = sealing::open(store, &run.keys, &doc, kind, &owner, &data)?;
+        if let Opening::UnknownSigner { account } = &outcome
+            && !learned.contains(account)
+        {
+            directory::learn(run.client, &run.session.token, account).await?;
+            learned.push(account.clone());
+            outcome = sealing::open(store, &run.keys, &doc, kind, &owner, &data)?;
+        }
+        match outcome {
+            Opening::Opened(plain) => {
+                done_waiting.extend(waited);
+                incoming.push(IncomingChange {
+                    doc_id: doc,
+                    kind,
+                    data: plain,
+                });
+            }
+            Opening::Waiting => {
+                if waited.is_none() {
+                    still_waiting.push((doc, kind.as_str().to_owned(), data));
+                }
+            }
+            Opening::UnknownSigner { .. } => {
+                done_waiting.extend(waited);
+                refuse(report, doc, CryptoError::BadSignature { what: "bundle" });
+            }
+            Opening::Refused(err) => {
+                done_waiting.extend(waited);
+                refuse(report, doc, err);
+            }
+        }
+    }
+    store.keep_waiting(&still_waiting)?;
+    store.drop_waiting(&done_waiting)?;
+    Ok(incoming)
+}
+
+fn refuse(report: &mut SyncReport, doc: ItemId, err: CryptoError) {
+    tracing::warn!(doc = %doc, error = %err, "refused a sealed piece from the server");
+    report.rejected += 1;
+    report.refused.push((doc, err));
 }
 
 /// Once this device has pushed this many bundles of one document, it uploads
 /// a snapshot so the server can drop them.
 pub const SNAPSHOT_AFTER: usize = 32;
 
-/// Uploads a snapshot of each document with enough pushed bundles.
-async fn upload_snapshots(client: &SyncClient, token: &str, me: &str) -> Result<(), SyncError> {
+/// Uploads a snapshot of each document with enough pushed bundles, sealed
+/// under the document's current key.
+async fn upload_snapshots(run: &Run<'_>) -> Result<(), SyncError> {
+    let client = run.client;
     let store = &client.store;
+    let me = &run.session.account_id.0;
     for (doc, bundles) in store.pushed_at_least(SNAPSHOT_AFTER)? {
-        if store.owner_of(&doc)?.is_some_and(|o| o != me) {
+        if store.owner_of(&doc)?.is_some_and(|o| &o != me) {
             store.forget_pushed(&doc, &bundles)?;
             continue;
         }
-        let (_, data) = match store.export_document(&doc) {
+        let (kind, data) = match store.export_document(&doc) {
             Ok(saved) => saved,
             Err(crate::error::Error::NotFound { .. }) => {
                 store.forget_pushed(&doc, &bundles)?;
@@ -213,18 +450,30 @@ async fn upload_snapshots(client: &SyncClient, token: &str, me: &str) -> Result<
             }
             Err(e) => return Err(e.into()),
         };
+        let change = crate::store::OutgoingChange {
+            seq: 0,
+            doc_id: doc.clone(),
+            kind,
+            data,
+        };
+        let snapshot_id = format!("snapshot-{}-{}", store.device_actor(), bundles.len());
+        let (epoch, data) = seal_change(run, &change, &snapshot_id).await?;
         let request = SnapshotRequest {
             covers: bundles.iter().cloned().map(BundleId).collect(),
+            epoch,
             data,
         };
         let path = format!("v1/documents/{doc}/snapshot");
         let stored: Result<serde_json::Value, SyncError> = retrying(client, || {
-            client.transport.cbor(Method::PUT, &path, token, &request)
+            client
+                .transport
+                .cbor(Method::PUT, &path, &run.session.token, &request)
         })
         .await;
         match stored {
             Ok(_) => store.forget_pushed(&doc, &bundles)?,
-            // Deleted on the server, or too large to send: keep the bundles.
+            // Deleted on the server, too large, or a new epoch started
+            // meanwhile: keep the bundles.
             Err(SyncError::Rejected { code, .. }) => {
                 tracing::warn!(doc = %doc, ?code, "snapshot refused");
                 store.forget_pushed(&doc, &bundles)?;

@@ -40,6 +40,26 @@ pub enum SyncError {
     #[error("unexpected answer from the server: {0}")]
     Protocol(String),
 
+    /// This device holds no account key: it cannot seal or open anything.
+    #[error(
+        "this device has no account key yet: pair it with another device of the account, \
+         enter the recovery kit, or restore the passphrase backup"
+    )]
+    NoAccountKey,
+
+    /// The server answered with other public keys than those pinned for an
+    /// account: the server, or someone in between, may be swapping keys.
+    /// Nothing is sealed for that account until this is resolved.
+    #[error(
+        "the keys of account {account} are not the ones first seen; compare safety \
+         numbers with that person before sharing anything more"
+    )]
+    KeyChanged { account: String },
+
+    /// A key, wrap, kit or backup was refused (see [`rapport_crypto::CryptoError`]).
+    #[error(transparent)]
+    Sealing(#[from] rapport_crypto::CryptoError),
+
     /// The local record failed.
     #[error(transparent)]
     Store(#[from] crate::error::Error),

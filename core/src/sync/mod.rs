@@ -6,9 +6,12 @@
 //! Network work is async (reqwest on tokio); the record itself stays a
 //! blocking, local [`Store`].
 
+mod directory;
 mod engine;
 mod error;
 mod http;
+mod keyring;
+mod sealing;
 mod sharing;
 mod state;
 mod status;
@@ -16,14 +19,16 @@ mod status;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use rapport_crypto::{AccountKey, PairingRequest, RecoveryKit};
 use rapport_protocol::{
     AccessLogEntry, AccountId, CareLink, Device, DeviceId, DocKind, Grant, GrantId, GrantRequest,
-    GrantScope, Invite, LinkId, RedeemInviteRequest, Role, Session, SignInRequest, SignUpRequest,
-    Tag,
+    GrantScope, Invite, KeyBackup, LinkId, RedeemInviteRequest, Role, Session, SignInRequest,
+    SignUpRequest, Tag,
 };
 use reqwest::Method;
 
 pub use engine::{SNAPSHOT_AFTER, SyncReport};
+pub use keyring::Keyring;
 pub use error::SyncError;
 pub use http::Traffic;
 pub use status::{StatusObserver, SyncState, SyncStatus};
@@ -73,7 +78,14 @@ pub struct SyncClient {
     /// One sync at a time.
     running: tokio::sync::Mutex<()>,
     limits: Mutex<Option<rapport_protocol::Limits>>,
+    /// The account key the shell handed over (from the platform keystore).
+    account_key: Mutex<Option<[u8; 32]>>,
+    /// The keys in use, once both the session and the account key are known.
+    keyring: Mutex<Option<Arc<Keyring>>>,
 }
+
+/// Most wraps in one push (the server's limit is 1,000).
+pub(crate) const MAX_WRAPS_PER_PUSH: usize = 500;
 
 impl SyncClient {
     pub fn new(store: Arc<Store>, config: SyncConfig) -> Result<SyncClient, SyncError> {
@@ -94,6 +106,8 @@ impl SyncClient {
             status_listeners: Listeners::default(),
             running: tokio::sync::Mutex::new(()),
             limits: Mutex::new(None),
+            account_key: Mutex::new(None),
+            keyring: Mutex::new(None),
         })
     }
 
@@ -119,7 +133,13 @@ impl SyncClient {
             .transport
             .json(Method::POST, "v1/accounts", None, Some(&request))
             .await?;
+        // A new account gets a new account key unless one was handed over,
+        // and publishes its public keys at once so others can share with it.
+        if self.account_key_bytes().is_none() {
+            self.use_account_key(&AccountKey::generate());
+        }
         self.resume(session.clone())?;
+        self.publish_keys().await?;
         Ok(session)
     }
 
@@ -139,13 +159,155 @@ impl SyncClient {
         Ok(session)
     }
 
+    /// Publishes this account's public keys and this device's certificate
+    /// (once per device; sync does it too).
+    pub async fn publish_keys(&self) -> Result<(), SyncError> {
+        let keys = self.keyring()?;
+        let token = self.token()?;
+        directory::publish(self, &token, &keys).await
+    }
+
     /// Uses a session kept from an earlier sign-in.
     pub fn resume(&self, session: Session) -> Result<(), SyncError> {
         state::adopt_account(&self.store, &session.account_id.0)?;
         if let Ok(mut s) = self.session.lock() {
             *s = Some(session);
         }
+        self.set_keyring();
         Ok(())
+    }
+
+    /// Hands this device the account key (kept by the shell in the platform
+    /// keystore, beside the database key). Without it nothing syncs: every
+    /// item is sealed on the device before it leaves (docs/encryption.md).
+    pub fn use_account_key(&self, key: &AccountKey) {
+        if let Ok(mut k) = self.account_key.lock() {
+            *k = Some(*key.to_bytes());
+        }
+        self.set_keyring();
+    }
+
+    /// The account key, for the shell to keep in the platform keystore. A
+    /// new account's key is made at sign-up: keep it, and print the
+    /// recovery kit. Lost with every device and the kit, the record is lost.
+    pub fn account_key(&self) -> Option<AccountKey> {
+        self.account_key_bytes().map(AccountKey::from_bytes)
+    }
+
+    fn account_key_bytes(&self) -> Option<[u8; 32]> {
+        self.account_key.lock().ok().and_then(|k| *k)
+    }
+
+    /// The account key as printable words with a checksum, to write down.
+    pub fn recovery_kit(&self) -> Result<RecoveryKit, SyncError> {
+        self.account_key()
+            .map(|k| RecoveryKit::new(&k))
+            .ok_or(SyncError::NoAccountKey)
+    }
+
+    /// Restores the account key on this device from a recovery kit.
+    pub fn use_recovery_kit(&self, kit: &str) -> Result<(), SyncError> {
+        let key = RecoveryKit::parse(kit)?;
+        self.use_account_key(&key);
+        Ok(())
+    }
+
+    /// On an existing device: seals the account key to a new device's
+    /// pairing offer. Both devices then show the same 6-digit code, which the
+    /// person compares before the new device is trusted.
+    pub fn seal_for_pairing(&self, offer: &str) -> Result<(Vec<u8>, String), SyncError> {
+        let key = self.account_key().ok_or(SyncError::NoAccountKey)?;
+        let account = self.session().ok_or(SyncError::NotSignedIn)?.account_id;
+        Ok(rapport_crypto::seal_for_pairing(&key, &account.0, offer)?)
+    }
+
+    /// On the new device: opens what the existing device sealed to this
+    /// device's pairing offer, takes the account key, and answers the code
+    /// to compare with the other device's.
+    pub fn accept_pairing(
+        &self,
+        request: &PairingRequest,
+        sealed: &[u8],
+    ) -> Result<String, SyncError> {
+        let account = self.session().ok_or(SyncError::NotSignedIn)?.account_id;
+        let (key, code) = request.accept(&account.0, sealed)?;
+        self.use_account_key(&key);
+        Ok(code)
+    }
+
+    /// Keeps the account key on the server, sealed under a passphrase
+    /// (Argon2id, then XChaCha20-Poly1305, on this device): the server cannot
+    /// open it; a forgotten passphrase cannot be reset.
+    pub async fn back_up_account_key(&self, passphrase: &str) -> Result<(), SyncError> {
+        let key = self.account_key().ok_or(SyncError::NoAccountKey)?;
+        let passphrase = passphrase.to_owned();
+        let sealed =
+            tokio::task::spawn_blocking(move || rapport_crypto::seal_backup(&key, &passphrase))
+                .await
+                .map_err(|e| SyncError::Protocol(format!("sealing the backup: {e}")))??;
+        let token = self.token()?;
+        let _: serde_json::Value = self
+            .transport
+            .json(
+                Method::PUT,
+                "v1/keys/backup",
+                Some(&token),
+                Some(&KeyBackup { sealed }),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Restores the account key from the server's passphrase backup.
+    pub async fn restore_account_key(&self, passphrase: &str) -> Result<(), SyncError> {
+        let backup: KeyBackup = self.get("v1/keys/backup").await?;
+        let passphrase = passphrase.to_owned();
+        let key = tokio::task::spawn_blocking(move || {
+            rapport_crypto::open_backup(&backup.sealed, &passphrase)
+        })
+        .await
+        .map_err(|e| SyncError::Protocol(format!("opening the backup: {e}")))??;
+        self.use_account_key(&key);
+        Ok(())
+    }
+
+    /// The safety number of this account and another (a linked therapist or
+    /// client), from the keys pinned here: both people read theirs aloud in
+    /// session; a difference means someone swapped keys.
+    pub async fn safety_number(&self, other: &AccountId) -> Result<String, SyncError> {
+        let keys = self.keyring()?;
+        let token = self.token()?;
+        let theirs = directory::pinned(self, &token, &other.0).await?;
+        Ok(rapport_crypto::safety_number(
+            &keys.account_id,
+            &keys.account.public(),
+            &other.0,
+            &theirs,
+        ))
+    }
+
+    fn set_keyring(&self) {
+        let keyring = match (self.session(), self.account_key()) {
+            (Some(session), Some(key)) => Some(Arc::new(Keyring::new(
+                &session.account_id.0,
+                key,
+                &session.device_id.0,
+            ))),
+            _ => None,
+        };
+        if let Ok(mut k) = self.keyring.lock() {
+            *k = keyring;
+        }
+    }
+
+    /// The keys in use: signed in, with the account key.
+    pub(crate) fn keyring(&self) -> Result<Arc<Keyring>, SyncError> {
+        self.session().ok_or(SyncError::NotSignedIn)?;
+        self.keyring
+            .lock()
+            .ok()
+            .and_then(|k| k.clone())
+            .ok_or(SyncError::NoAccountKey)
     }
 
     pub fn session(&self) -> Option<Session> {
@@ -162,6 +324,7 @@ impl SyncClient {
         if let Ok(mut s) = self.session.lock() {
             *s = None;
         }
+        self.set_keyring();
         match result {
             Ok(_) | Err(SyncError::SessionExpired) => Ok(()),
             Err(e) => Err(e),
@@ -199,7 +362,17 @@ impl SyncClient {
 
     /// Ends a care link; every grant between the two accounts ends with it.
     pub async fn end_link(&self, link: &LinkId) -> Result<(), SyncError> {
+        let links: Vec<CareLink> = self.get("v1/links").await?;
         self.delete(&format!("v1/links/{link}")).await?;
+        if let Some(ended) = links.iter().find(|l| &l.link_id == link) {
+            let me = self.session().ok_or(SyncError::NotSignedIn)?.account_id;
+            let other = if ended.client == me {
+                &ended.therapist
+            } else {
+                &ended.client
+            };
+            sharing::rotate_wrapped_for(self, other)?;
+        }
         self.links().await.map(|_| ())
     }
 
@@ -207,11 +380,12 @@ impl SyncClient {
     /// even if nothing seems to have changed.
     pub async fn refresh_sharing(&self) -> Result<(), SyncError> {
         let session = self.session().ok_or(SyncError::NotSignedIn)?;
-        sharing::reconcile(self, &session, true).await
+        sharing::reconcile(self, &session, true).await.map(|_| ())
     }
 
     /// Shares every item of a kind (present and future) with a linked
-    /// therapist; with `person`, only items about that person.
+    /// therapist; with `person`, only items about that person. Syncs, so
+    /// that the keys of the items it covers are sealed for the therapist.
     pub async fn share_kind(
         &self,
         therapist: &AccountId,
@@ -222,19 +396,33 @@ impl SyncClient {
             grantee: therapist.clone(),
             scope: GrantScope::Kind {
                 kind,
-                tag: person.map(sharing::person_tag),
+                tag: person
+                    .map(|p| self.keyring().map(|k| sharing::person_tag(&k, p)))
+                    .transpose()?,
             },
             access: rapport_protocol::Access::Read,
         };
-        self.post("v1/grants", &request).await
+        let grant: Grant = self.post("v1/grants", &request).await?;
+        // The therapist can read only once this device sealed the keys of
+        // the matching items for them: sync now, which does it.
+        self.sync_now().await?;
+        Ok(grant)
     }
 
     pub async fn grants(&self) -> Result<Vec<Grant>, SyncError> {
         self.get("v1/grants").await
     }
 
+    /// Revokes a grant, then starts a new key epoch for every document the
+    /// grantee held a key of: what is written afterwards is sealed for those
+    /// who keep access only. What the grantee already saw stays seen.
     pub async fn revoke_grant(&self, grant: &GrantId) -> Result<(), SyncError> {
-        self.delete(&format!("v1/grants/{grant}")).await
+        let grants = self.grants().await?;
+        self.delete(&format!("v1/grants/{grant}")).await?;
+        if let Some(revoked) = grants.iter().find(|g| &g.grant_id == grant) {
+            sharing::rotate_wrapped_for(self, &revoked.grantee)?;
+        }
+        Ok(())
     }
 
     /// The kind grants this client gave, for previewing what the therapist
@@ -244,7 +432,19 @@ impl SyncClient {
         &self,
     ) -> Result<Vec<crate::clinical::KindGrant>, SyncError> {
         let me = self.session().ok_or(SyncError::NotSignedIn)?.account_id;
+        let keys = self.keyring()?;
         let grants = self.grants().await?;
+        // Tags reach the server blinded: match them against this record's people.
+        let people: Vec<(Tag, ItemId)> = self
+            .store
+            .list(&crate::store::ListQuery {
+                kinds: vec![DocKind::Person],
+                limit: crate::store::MAX_PAGE,
+                ..Default::default()
+            })?
+            .into_iter()
+            .map(|s| (sharing::person_tag(&keys, &s.id), s.id))
+            .collect();
         Ok(grants
             .into_iter()
             .filter(|g| g.owner == me)
@@ -256,13 +456,12 @@ impl SyncClient {
                 GrantScope::Kind {
                     kind,
                     tag: Some(tag),
-                } => tag
-                    .0
-                    .strip_prefix("person:")
-                    .map(|p| crate::clinical::KindGrant {
+                } => people.iter().find(|(t, _)| *t == tag).map(|(_, person)| {
+                    crate::clinical::KindGrant {
                         kind,
-                        person_id: Some(ItemId::new(p)),
-                    }),
+                        person_id: Some(person.clone()),
+                    }
+                }),
                 GrantScope::Document { .. } => None,
             })
             .collect())
@@ -382,15 +581,17 @@ impl SyncClient {
     }
 }
 
-/// The tags a pushed document carries, so kind grants can select it.
-pub(crate) fn tags_for(store: &Store, id: &ItemId) -> Result<Vec<Tag>, SyncError> {
+/// The tags a pushed document carries, so kind grants can select it:
+/// blinded with the account's tag key, so the server never learns which
+/// person or goal an item is about.
+pub(crate) fn tags_for(store: &Store, keys: &Keyring, id: &ItemId) -> Result<Vec<Tag>, SyncError> {
     Ok(match store.summary(id)? {
         None => Vec::new(),
         Some(s) => s
             .person_id
             .iter()
-            .map(sharing::person_tag)
-            .chain(s.goal_id.iter().map(|g| Tag(format!("goal:{g}"))))
+            .map(|p| sharing::person_tag(keys, p))
+            .chain(s.goal_id.iter().map(|g| sharing::goal_tag(keys, g)))
             .collect(),
     })
 }

@@ -12,27 +12,50 @@ use rapport_protocol::{
     Tag,
 };
 
+use super::keyring::Keyring;
 use super::{SyncClient, SyncError, state};
 use crate::id::ItemId;
 use crate::note::Note;
 
-pub(crate) fn person_tag(person: &ItemId) -> Tag {
-    Tag(format!("person:{person}"))
+/// The tag that selects items about a person, blinded with the account's
+/// tag key (HMAC): the server matches it without learning who it is.
+pub(crate) fn person_tag(keys: &Keyring, person: &ItemId) -> Tag {
+    Tag(keys.account.blind_tag(&format!("person:{person}")))
+}
+
+/// The tag that selects items about a goal, blinded the same way.
+pub(crate) fn goal_tag(keys: &Keyring, goal: &ItemId) -> Tag {
+    Tag(keys.account.blind_tag(&format!("goal:{goal}")))
+}
+
+/// Starts a new key epoch for every document of this account whose key was
+/// sealed for `grantee`: after a revocation, nothing written later is
+/// readable with the keys the grantee holds.
+pub(super) fn rotate_wrapped_for(client: &SyncClient, grantee: &AccountId) -> Result<(), SyncError> {
+    let keys = client.keyring()?;
+    let store = &client.store;
+    for doc in store.wrapped_for(&grantee.0)? {
+        keys.forget(&doc);
+        super::sealing::rotate(store, &keys, &doc)?;
+    }
+    Ok(())
 }
 
 /// Brings the server's document grants in line with what is marked shared.
+/// True when it made or revoked a grant (an unshared item starts a new key
+/// epoch).
 pub(super) async fn reconcile(
     client: &SyncClient,
     session: &Session,
     force: bool,
-) -> Result<(), SyncError> {
+) -> Result<bool, SyncError> {
     let store = &client.store;
     let me = &session.account_id;
     // (document, grantee or None for "every linked therapist")
     let wanted = wanted_locally(client, session.role)?;
     let known_links = state::known_links(store)?.unwrap_or_default();
     if !force && state::sharing_key(store)? == Some(sharing_key(&wanted, &known_links)) {
-        return Ok(()); // nothing changed: no request
+        return Ok(false); // nothing changed: no request
     }
     let links: Vec<CareLink> = client.get("v1/links").await?;
     remember_links(client, &links)?;
@@ -69,6 +92,7 @@ pub(super) async fn reconcile(
     }
 
     let grants: Vec<Grant> = client.get("v1/grants").await?;
+    let mut changed = false;
     let mut existing: HashSet<(String, String)> = HashSet::new();
     for grant in grants.iter().filter(|g| &g.owner == me) {
         let GrantScope::Document { doc_id } = &grant.scope else {
@@ -81,6 +105,12 @@ pub(super) async fn reconcile(
             client
                 .delete(&format!("v1/grants/{}", grant.grant_id))
                 .await?;
+            changed = true;
+            let doc = ItemId::new(doc_id.0.clone());
+            if let Ok(keys) = client.keyring() {
+                keys.forget(&doc);
+                super::sealing::rotate(store, &keys, &doc)?;
+            }
         }
     }
     for (doc, grantee) in desired.iter().filter(|p| !existing.contains(*p)) {
@@ -92,10 +122,11 @@ pub(super) async fn reconcile(
             access: Access::Read,
         };
         let _: Grant = client.post("v1/grants", &request).await?;
+        changed = true;
     }
     let key = sharing_key(&wanted, &state::known_links(store)?.unwrap_or_default());
     state::set_sharing_key(store, &key)?;
-    Ok(())
+    Ok(changed)
 }
 
 /// What this device wants shared, from its own documents.

@@ -18,21 +18,32 @@ pub struct DocMeta {
     pub deleted_seq: Option<i64>,
     /// The owner's feed, which numbers the document's events.
     pub feed: i64,
+    /// The newest key epoch a wrap was stored for (0: never sealed).
+    pub epoch: i64,
 }
 
 pub fn get(tx: &Tx<'_>, doc_id: &DocId) -> ApiResult<Option<DocMeta>> {
-    let row: Option<(String, String, Option<i64>, i64)> = tx.query_opt(
-        "SELECT d.owner_id, d.kind, d.deleted_seq, f.num FROM documents d
+    let row: Option<(String, String, Option<i64>, i64, i64)> = tx.query_opt(
+        "SELECT d.owner_id, d.kind, d.deleted_seq, f.num, d.epoch FROM documents d
          JOIN feeds f ON f.account_id = d.owner_id WHERE d.id = ?1",
         params![&doc_id.0],
-        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+        |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+            ))
+        },
     )?;
-    row.map(|(owner, kind, deleted_seq, feed)| {
+    row.map(|(owner, kind, deleted_seq, feed, epoch)| {
         Ok(DocMeta {
             owner: AccountId(owner),
             kind: parse_kind(&kind)?,
             deleted_seq,
             feed,
+            epoch,
         })
     })
     .transpose()
@@ -107,6 +118,7 @@ pub fn delete(tx: &Tx<'_>, caller: &AccountId, doc_id: &DocId) -> ApiResult<()> 
         params![&doc_id.0],
     )?;
     tx.execute("DELETE FROM doc_tags WHERE doc_id = ?1", params![&doc_id.0])?;
+    super::wraps::delete_of_document(tx, doc_id)?;
     Ok(())
 }
 
@@ -125,6 +137,7 @@ pub fn store_snapshot(
     caller: &Caller,
     doc_id: &DocId,
     covers: &[BundleId],
+    epoch: u32,
     data: &[u8],
 ) -> ApiResult<()> {
     let doc = get(tx, doc_id)?
@@ -137,6 +150,7 @@ pub fn store_snapshot(
             ApiError::not_found("no such document")
         });
     }
+    super::wraps::check_epoch(&doc, doc_id, epoch)?;
     let acked_cursor: Option<String> = tx.query_row(
         "SELECT acked_cursor FROM devices WHERE id = ?1",
         params![&caller.device_id.0],
@@ -159,8 +173,9 @@ pub fn store_snapshot(
     let seq = next_seq(tx, doc.feed)?;
     // The number locks the feed's row, which a deletion takes too: on
     // PostgreSQL the document may have been deleted while this waited.
-    if get(tx, doc_id)?.is_none_or(|d| d.deleted_seq.is_some()) {
-        return Err(ApiError::not_found("no such document"));
+    match get(tx, doc_id)?.filter(|d| d.deleted_seq.is_none()) {
+        None => return Err(ApiError::not_found("no such document")),
+        Some(now) => super::wraps::check_epoch(&now, doc_id, epoch)?,
     }
     tx.execute(
         "DELETE FROM snapshots WHERE doc_id = ?1 AND (device_id = ?2 OR seq <= ?3)",

@@ -194,5 +194,6 @@ pub fn end_link(tx: &Tx<'_>, client: &AccountId, link_id: &str) -> ApiResult<()>
         params![now().to_rfc3339(), link_id],
     )?;
     grants::revoke_between(tx, &link.client, &link.therapist)?;
+    super::wraps::delete_between(tx, &link.client, &link.therapist)?;
     Ok(())
 }

@@ -20,11 +20,13 @@ pub mod cursor;
 pub mod documents;
 pub mod exec;
 pub mod grants;
+pub mod keys;
 pub mod links;
 mod pool;
 mod schema;
 mod sqlite;
 pub mod sync;
+pub mod wraps;
 
 use std::{path::Path, sync::Arc};
 

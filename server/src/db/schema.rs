@@ -6,15 +6,18 @@ use rusqlite::Connection;
 use crate::error::ApiResult;
 
 /// The schema version this build writes; older databases are upgraded.
-pub const VERSION: i64 = 2;
+pub const VERSION: i64 = 3;
 
 const SQLITE_V1: &str = include_str!("schema/sqlite_v1.sql");
 const POSTGRES_V1: &str = include_str!("schema/postgres_v1.sql");
 /// Version 2 is one file: its few types differ only by name.
 const V2: &str = include_str!("schema/v2.sql");
+/// Version 3 (end-to-end encryption), one file like version 2.
+const V3: &str = include_str!("schema/v3.sql");
 
-fn postgres_v2() -> String {
-    V2.replace("INTEGER PRIMARY KEY", "BIGSERIAL PRIMARY KEY")
+/// PostgreSQL's names for the types a shared schema file writes SQLite's way.
+fn postgres(sql: &str) -> String {
+    sql.replace("INTEGER PRIMARY KEY", "BIGSERIAL PRIMARY KEY")
         .replace("INTEGER", "BIGINT")
         .replace("BLOB", "BYTEA")
 }
@@ -28,6 +31,9 @@ pub fn migrate_sqlite(conn: &mut Connection) -> ApiResult<()> {
     }
     if version < 2 {
         tx.execute_batch(V2)?;
+    }
+    if version < 3 {
+        tx.execute_batch(V3)?;
     }
     if version < VERSION {
         tx.pragma_update(None, "user_version", VERSION)?;
@@ -56,7 +62,10 @@ pub fn migrate_postgres(client: &mut postgres::Client) -> ApiResult<()> {
         tx.batch_execute(POSTGRES_V1)?;
     }
     if version < 2 {
-        tx.batch_execute(&postgres_v2())?;
+        tx.batch_execute(&postgres(V2))?;
+    }
+    if version < 3 {
+        tx.batch_execute(&postgres(V3))?;
     }
     if version < VERSION {
         tx.execute("DELETE FROM schema_version", &[])?;

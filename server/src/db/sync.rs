@@ -27,7 +27,7 @@ use super::{
     cursor::Cursor,
     documents,
     exec::{Dialect, Param, Value},
-    grants, legacy_seq, next_seq, now,
+    grants, legacy_seq, next_seq, now, wraps,
 };
 use crate::{
     auth::Caller,
@@ -115,6 +115,7 @@ pub fn sync(
         }));
     }
     let (acked, pushed_seqs) = push(tx, caller, &request.push)?;
+    wraps::store(tx, caller, &request.wraps)?;
     if mode == Mode::Write
         && let Some(text) = &request.cursor
     {
@@ -138,6 +139,7 @@ pub fn sync(
         return Ok(None);
     };
     response.acked = acked;
+    response.needs_wraps = wraps::needed(tx, &caller.account_id)?;
     Ok(Some(response))
 }
 
@@ -199,6 +201,7 @@ fn push(
         } else if let Some(stored) = stored_seq(tx, bundle)? {
             pushed_seqs.insert(stored);
         } else {
+            wraps::check_epoch(&doc, &bundle.doc_id, bundle.epoch)?;
             let at = (doc.feed, next_seq(tx, doc.feed)?);
             // The number locks the feed's row, which a deletion or a
             // revocation of this document also takes: on PostgreSQL (READ
@@ -208,6 +211,7 @@ fn push(
             if tx.dialect() == Dialect::Postgres {
                 match documents::get(tx, &bundle.doc_id)? {
                     Some(now) if now.deleted_seq.is_none() => {
+                        wraps::check_epoch(&now, &bundle.doc_id, bundle.epoch)?;
                         if !owner && !grants::can_write(tx, me, &bundle.doc_id)? {
                             return Err(ApiError::forbidden(format!(
                                 "you may not write document {}; nothing of this push was stored",
@@ -363,6 +367,8 @@ enum Event {
     Whole { doc_id: String },
     /// One bundle or snapshot, by table and sequence number.
     Part { table: &'static str, doc_id: String },
+    /// A document key sealed for the caller's account.
+    Wrap,
     Removed {
         doc_id: String,
         reason: RemovalReason,
@@ -472,6 +478,16 @@ fn pull_feed(
             |doc_id, _| Event::Part { table, doc_id },
         )?);
     }
+    collect(query_events(
+        tx,
+        "SELECT w.seq, w.doc_id, length(w.body) FROM wraps w
+         JOIN device_docs dd ON dd.device_id = ?1 AND dd.doc_id = w.doc_id AND dd.active = 1
+         WHERE w.feed = ?5 AND w.recipient_id = ?6 AND w.seq > ?2 AND w.seq <= ?4
+           AND w.seq > dd.since_seq AND w.device_id <> ?1
+         ORDER BY w.seq LIMIT ?3",
+        params![device, from, fetch, head, feed.num, caller.account_id.0],
+        |_, _| Event::Wrap,
+    )?);
     if from > 0 {
         collect(query_events(
             tx,
@@ -525,8 +541,20 @@ fn pull_feed(
                 });
                 continue;
             }
+            Event::Wrap => {
+                let body: Vec<u8> = tx.query_row(
+                    "SELECT body FROM wraps WHERE feed = ?1 AND seq = ?2",
+                    params![feed.num, seq],
+                    |row| row.get(0),
+                )?;
+                page.response.wraps.push(wraps::decode(&body)?);
+                continue;
+            }
             Event::Whole { doc_id } => {
                 let meta = doc_meta(tx, &mut page.docs, &doc_id)?;
+                page.response
+                    .wraps
+                    .extend(wraps::of_document(tx, &doc_id, &caller.account_id, seq)?);
                 for (part_seq, part_device, data) in whole_parts(tx, &doc_id, seq)? {
                     if !own_part(&part_device, part_seq) {
                         page.response.changes.push(change(&doc_id, &meta, data));

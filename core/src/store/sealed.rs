@@ -1,0 +1,232 @@
+//! What end-to-end encryption keeps on the device, as opaque bytes: the
+//! sealed document keys (wraps), the pinned public keys of other accounts
+//! and their certified devices, and sealed pieces waiting for their key.
+//! This layer knows no cryptography; `sync::sealing` opens and makes them.
+
+use rusqlite::OptionalExtension;
+
+use super::Store;
+use crate::error::Result;
+use crate::id::ItemId;
+
+/// A sealed document key as kept here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredWrap {
+    pub doc_id: ItemId,
+    pub epoch: u32,
+    pub recipient: String,
+    /// The wire form (CBOR of `rapport_protocol::Wrap`).
+    pub body: Vec<u8>,
+}
+
+/// A sealed piece that arrived before its key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitingPiece {
+    pub seq: i64,
+    pub doc_id: ItemId,
+    pub kind: String,
+    pub data: Vec<u8>,
+}
+
+impl Store {
+    /// Keeps a wrap; `uploaded` says whether the server holds it already.
+    /// A wrap already kept for the same document, epoch and recipient stays.
+    pub fn keep_wrap(&self, wrap: &StoredWrap, uploaded: bool) -> Result<()> {
+        self.write(|tx, _| {
+            tx.execute(
+                "INSERT INTO doc_wraps (doc_id, epoch, recipient, body, uploaded)
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+                rusqlite::params![
+                    wrap.doc_id.as_str(),
+                    wrap.epoch,
+                    wrap.recipient,
+                    wrap.body,
+                    uploaded
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The newest wrap of a document for `recipient`.
+    pub fn newest_wrap(&self, doc_id: &ItemId, recipient: &str) -> Result<Option<StoredWrap>> {
+        self.read(|tx, _| {
+            Ok(tx
+                .query_row(
+                    "SELECT epoch, body FROM doc_wraps WHERE doc_id = ?1 AND recipient = ?2
+                     ORDER BY epoch DESC LIMIT 1",
+                    rusqlite::params![doc_id.as_str(), recipient],
+                    |r| {
+                        Ok(StoredWrap {
+                            doc_id: doc_id.clone(),
+                            epoch: r.get(0)?,
+                            recipient: recipient.to_owned(),
+                            body: r.get(1)?,
+                        })
+                    },
+                )
+                .optional()?)
+        })
+    }
+
+    /// The accounts a document's key was sealed for here, at any epoch.
+    pub fn wrap_recipients(&self, doc_id: &ItemId) -> Result<Vec<String>> {
+        self.read(|tx, _| {
+            let mut stmt = tx.prepare(
+                "SELECT DISTINCT recipient FROM doc_wraps WHERE doc_id = ?1 ORDER BY 1",
+            )?;
+            let rows = stmt
+                .query_map([doc_id.as_str()], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()?;
+            Ok(rows)
+        })
+    }
+
+    /// Documents whose key was sealed for `recipient` here.
+    pub fn wrapped_for(&self, recipient: &str) -> Result<Vec<ItemId>> {
+        self.read(|tx, _| {
+            let mut stmt = tx
+                .prepare("SELECT DISTINCT doc_id FROM doc_wraps WHERE recipient = ?1 ORDER BY 1")?;
+            let rows = stmt
+                .query_map([recipient], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows.into_iter().map(ItemId::new).collect())
+        })
+    }
+
+    /// Wraps made here that the server does not hold yet, oldest first.
+    pub fn wraps_to_upload(&self, limit: usize) -> Result<Vec<StoredWrap>> {
+        self.read(|tx, _| {
+            let mut stmt = tx.prepare(
+                "SELECT doc_id, epoch, recipient, body FROM doc_wraps WHERE uploaded = 0
+                 ORDER BY rowid LIMIT ?1",
+            )?;
+            let rows = stmt
+                .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+                    Ok(StoredWrap {
+                        doc_id: ItemId::new(r.get::<_, String>(0)?),
+                        epoch: r.get(1)?,
+                        recipient: r.get(2)?,
+                        body: r.get(3)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+    }
+
+    /// The server acknowledged these wraps.
+    pub fn wraps_uploaded(&self, wraps: &[StoredWrap]) -> Result<()> {
+        self.write(|tx, _| {
+            for wrap in wraps {
+                tx.execute(
+                    "UPDATE doc_wraps SET uploaded = 1
+                     WHERE doc_id = ?1 AND epoch = ?2 AND recipient = ?3",
+                    rusqlite::params![wrap.doc_id.as_str(), wrap.epoch, wrap.recipient],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The public keys pinned for an account (wire form), if any.
+    pub fn pinned_keys(&self, account: &str) -> Result<Option<Vec<u8>>> {
+        self.read(|tx, _| {
+            Ok(tx
+                .query_row(
+                    "SELECT public_keys FROM pinned_keys WHERE account_id = ?1",
+                    [account],
+                    |r| r.get(0),
+                )
+                .optional()?)
+        })
+    }
+
+    /// Pins an account's public keys (the first time only).
+    pub fn pin_keys(&self, account: &str, public_keys: &[u8]) -> Result<()> {
+        self.write(|tx, _| {
+            tx.execute(
+                "INSERT INTO pinned_keys (account_id, public_keys) VALUES (?1, ?2)
+                 ON CONFLICT DO NOTHING",
+                rusqlite::params![account, public_keys],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Remembers a device certified by a pinned account.
+    pub fn keep_peer_device(&self, device: &str, account: &str, public_key: &[u8]) -> Result<()> {
+        self.write(|tx, _| {
+            tx.execute(
+                "INSERT INTO peer_devices (device_id, account_id, public_key) VALUES (?1, ?2, ?3)
+                 ON CONFLICT DO NOTHING",
+                rusqlite::params![device, account, public_key],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The account and public key of a certified device seen before.
+    pub fn peer_device(&self, device: &str) -> Result<Option<(String, Vec<u8>)>> {
+        self.read(|tx, _| {
+            Ok(tx
+                .query_row(
+                    "SELECT account_id, public_key FROM peer_devices WHERE device_id = ?1",
+                    [device],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?)
+        })
+    }
+
+    /// Keeps sealed pieces until their key arrives.
+    pub fn keep_waiting(&self, pieces: &[(ItemId, String, Vec<u8>)]) -> Result<()> {
+        if pieces.is_empty() {
+            return Ok(());
+        }
+        self.write(|tx, _| {
+            for (doc_id, kind, data) in pieces {
+                tx.execute(
+                    "INSERT INTO sealed_waiting (doc_id, kind, data) VALUES (?1, ?2, ?3)",
+                    rusqlite::params![doc_id.as_str(), kind, data],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Every piece still waiting for its key, oldest first.
+    pub fn waiting_pieces(&self) -> Result<Vec<WaitingPiece>> {
+        self.read(|tx, _| {
+            let mut stmt =
+                tx.prepare("SELECT seq, doc_id, kind, data FROM sealed_waiting ORDER BY seq")?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok(WaitingPiece {
+                        seq: r.get(0)?,
+                        doc_id: ItemId::new(r.get::<_, String>(1)?),
+                        kind: r.get(2)?,
+                        data: r.get(3)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+    }
+
+    pub fn drop_waiting(&self, seqs: &[i64]) -> Result<()> {
+        self.write(|tx, _| {
+            for seq in seqs {
+                tx.execute("DELETE FROM sealed_waiting WHERE seq = ?1", [seq])?;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// Drops what this layer keeps of one document (its local copy went).
+pub(super) fn forget(tx: &rusqlite::Connection, id: &ItemId) -> Result<()> {
+    tx.execute("DELETE FROM doc_wraps WHERE doc_id = ?1", [id.as_str()])?;
+    tx.execute("DELETE FROM sealed_waiting WHERE doc_id = ?1", [id.as_str()])?;
+    Ok(())
+}

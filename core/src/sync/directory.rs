@@ -1,0 +1,117 @@
+//! The public key directory, from the device's side: publish this account's
+//! public keys and this device's certificate, learn another account's keys
+//! and pin them on first use, and the safety number two people compare.
+//! A server that later answers with other keys for a pinned account is
+//! refused ([`SyncError::KeyChanged`]): nothing is sealed for it.
+
+use rapport_crypto::DeviceCertificate;
+use rapport_protocol::{AccountPublic, PublicKeys, PublishKeys};
+use reqwest::Method;
+
+use super::keyring::Keyring;
+use super::{SyncClient, SyncError, engine::retrying};
+
+const PUBLISHED: &str = "crypto.published_device";
+
+fn encode<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, SyncError> {
+    let mut bytes = Vec::new();
+    ciborium::into_writer(value, &mut bytes)
+        .map_err(|e| SyncError::Protocol(format!("encoding keys: {e}")))?;
+    Ok(bytes)
+}
+
+fn keep_devices(
+    client: &SyncClient,
+    account: &AccountPublic,
+    devices: &[DeviceCertificate],
+    account_id: &str,
+) -> Result<(), SyncError> {
+    for cert in devices {
+        // A certificate the account did not sign, or for another account,
+        // is ignored: bundles signed by that device are then refused.
+        if cert.account_id == account_id && cert.verify(account).is_ok() {
+            client
+                .store
+                .keep_peer_device(&cert.device_id, account_id, &cert.device_public.0)?;
+        }
+    }
+    Ok(())
+}
+
+/// Publishes this account's public keys and this device's certificate, once
+/// per device; pins this account's own keys.
+pub(super) async fn publish(
+    client: &SyncClient,
+    token: &str,
+    keys: &Keyring,
+) -> Result<(), SyncError> {
+    let store = &client.store;
+    if store.device_setting(PUBLISHED)?.as_deref() == Some(keys.device_id.as_str()) {
+        return Ok(());
+    }
+    let account = keys.account.public();
+    let device =
+        keys.account
+            .certify_device(&keys.account_id, &keys.device_id, &keys.device.public());
+    let request = PublishKeys {
+        account: account.clone(),
+        device: device.clone(),
+    };
+    let _: serde_json::Value = retrying(client, || {
+        client
+            .transport
+            .json(Method::PUT, "v1/keys", Some(token), Some(&request))
+    })
+    .await?;
+    store.pin_keys(&keys.account_id, &encode(&account)?)?;
+    keep_devices(client, &account, &[device], &keys.account_id)?;
+    store.set_device_setting(PUBLISHED, &keys.device_id)?;
+    Ok(())
+}
+
+/// Fetches an account's public keys and certified devices; pins the keys
+/// the first time and refuses different ones afterwards.
+pub(super) async fn learn(
+    client: &SyncClient,
+    token: &str,
+    account_id: &str,
+) -> Result<AccountPublic, SyncError> {
+    let path = format!("v1/keys/{account_id}");
+    let keys: PublicKeys = retrying(client, || {
+        client
+            .transport
+            .json::<(), PublicKeys>(Method::GET, &path, Some(token), None)
+    })
+    .await?;
+    if keys.account_id.0 != account_id {
+        return Err(SyncError::Protocol(
+            "the server answered with another account's keys".into(),
+        ));
+    }
+    let fetched = encode(&keys.account)?;
+    match client.store.pinned_keys(account_id)? {
+        Some(pinned) if pinned != fetched => {
+            tracing::warn!(account = %account_id, "public keys differ from the pinned ones");
+            return Err(SyncError::KeyChanged {
+                account: account_id.to_owned(),
+            });
+        }
+        Some(_) => {}
+        None => client.store.pin_keys(account_id, &fetched)?,
+    }
+    keep_devices(client, &keys.account, &keys.devices, account_id)?;
+    Ok(keys.account)
+}
+
+/// The pinned keys of an account, learning them first if none are pinned.
+pub(super) async fn pinned(
+    client: &SyncClient,
+    token: &str,
+    account_id: &str,
+) -> Result<AccountPublic, SyncError> {
+    match client.store.pinned_keys(account_id)? {
+        Some(bytes) => ciborium::from_reader(bytes.as_slice())
+            .map_err(|e| SyncError::Protocol(format!("pinned keys: {e}"))),
+        None => learn(client, token, account_id).await,
+    }
+}

@@ -1,0 +1,282 @@
+//! Sealing what leaves the device and opening what arrives (the format is
+//! docs/encryption.md). Each document has a random key per epoch, sealed
+//! (wrapped) for the owner's account and for each grantee; every bundle and
+//! snapshot is sealed under the current epoch's key and signed by the
+//! device. A piece whose key has not arrived waits; one that fails any
+//! check is refused with the [`CryptoError`] that says why and applied
+//! nowhere.
+
+use rapport_crypto::{self as crypto, BundleHeader, CryptoError, DevicePublic, DocKey, Wrap};
+use rapport_protocol::{AccountPublic, DocKind};
+
+use super::SyncError;
+use super::keyring::Keyring;
+use crate::id::ItemId;
+use crate::store::{Store, StoredWrap};
+
+pub(super) fn encode_wrap(wrap: &Wrap) -> Result<Vec<u8>, SyncError> {
+    let mut body = Vec::new();
+    ciborium::into_writer(wrap, &mut body)
+        .map_err(|e| SyncError::Protocol(format!("encoding a wrap: {e}")))?;
+    Ok(body)
+}
+
+pub(super) fn decode_wrap(body: &[u8]) -> Result<Wrap, SyncError> {
+    ciborium::from_reader(body).map_err(|e| SyncError::Protocol(format!("a kept wrap: {e}")))
+}
+
+fn keep(store: &Store, wrap: &Wrap, uploaded: bool) -> Result<(), SyncError> {
+    store.keep_wrap(
+        &StoredWrap {
+            doc_id: ItemId::new(wrap.doc_id.clone()),
+            epoch: wrap.epoch,
+            recipient: wrap.recipient.clone(),
+            body: encode_wrap(wrap)?,
+        },
+        uploaded,
+    )?;
+    Ok(())
+}
+
+/// Keeps a wrap the server delivered for this account. It is checked (its
+/// signer, its recipient, its seal) when it is first opened.
+pub(super) fn receive_wrap(store: &Store, keys: &Keyring, wrap: &Wrap) -> Result<(), SyncError> {
+    if wrap.recipient == keys.account_id {
+        keep(store, wrap, true)?;
+    }
+    Ok(())
+}
+
+/// What opening a key or a piece came to.
+pub(super) enum Opening<T> {
+    Opened(T),
+    /// The key of this epoch has not arrived yet.
+    Waiting,
+    /// Signed by a device of `account` not seen yet: learn its keys, then retry.
+    UnknownSigner { account: String },
+    Refused(CryptoError),
+}
+
+/// The public key of a device certified by `account`, if seen.
+fn signer(store: &Store, device: &str, account: &str) -> Result<Option<DevicePublic>, SyncError> {
+    Ok(match store.peer_device(device)? {
+        Some((owner, public)) if owner == account => {
+            <[u8; 32]>::try_from(public.as_slice()).ok().map(DevicePublic)
+        }
+        _ => None,
+    })
+}
+
+/// A document's key of `epoch`, opened from the newest wrap for this account.
+fn key_at(
+    store: &Store,
+    keys: &Keyring,
+    doc: &ItemId,
+    owner: &str,
+    epoch: u32,
+) -> Result<Opening<DocKey>, SyncError> {
+    if let Some(key) = keys.opened(doc, epoch) {
+        return Ok(Opening::Opened(key));
+    }
+    let Some(stored) = store.newest_wrap(doc, &keys.account_id)? else {
+        return Ok(Opening::Waiting);
+    };
+    if stored.epoch < epoch || epoch == 0 {
+        return Ok(Opening::Waiting);
+    }
+    let wrap = decode_wrap(&stored.body)?;
+    let Some(public) = signer(store, &wrap.signer, owner)? else {
+        return Ok(Opening::UnknownSigner {
+            account: owner.to_owned(),
+        });
+    };
+    match crypto::open_wrap(&wrap, &keys.account, &keys.account_id, &public) {
+        Ok(opened) => {
+            keys.remember(doc, wrap.epoch, &opened.key, &opened.older);
+            Ok(keys
+                .opened(doc, epoch)
+                .map_or(Opening::Waiting, Opening::Opened))
+        }
+        Err(err) => Ok(Opening::Refused(err)),
+    }
+}
+
+/// The current key of one of this account's own documents, and every older
+/// one; a document never sealed before gets its first key (epoch 1), whose
+/// wrap waits to be pushed.
+fn own_key(
+    store: &Store,
+    keys: &Keyring,
+    doc: &ItemId,
+) -> Result<Opening<(u32, DocKey)>, SyncError> {
+    if let Some(stored) = store.newest_wrap(doc, &keys.account_id)? {
+        return Ok(
+            match key_at(store, keys, doc, &keys.account_id, stored.epoch)? {
+                Opening::Opened(key) => Opening::Opened((stored.epoch, key)),
+                Opening::Refused(err) => Opening::Refused(err),
+                Opening::Waiting => Opening::Waiting,
+                Opening::UnknownSigner { account } => Opening::UnknownSigner { account },
+            },
+        );
+    }
+    let key = DocKey::generate();
+    let wrap = crypto::wrap_for_owner(
+        &keys.account,
+        &keys.account_id,
+        doc.as_str(),
+        1,
+        &key,
+        &[],
+        &keys.device_id,
+        &keys.device,
+    )?;
+    keep(store, &wrap, false)?;
+    keys.remember(doc, 1, &key, &[]);
+    Ok(Opening::Opened((1, key)))
+}
+
+/// The current key of an own document, or the error that stops using it.
+fn own_key_now(store: &Store, keys: &Keyring, doc: &ItemId) -> Result<(u32, DocKey), SyncError> {
+    match own_key(store, keys, doc)? {
+        Opening::Opened(found) => Ok(found),
+        Opening::Refused(err) => Err(err.into()),
+        Opening::Waiting | Opening::UnknownSigner { .. } => Err(SyncError::Protocol(format!(
+            "the key of document {doc} cannot be opened on this device yet; sync again"
+        ))),
+    }
+}
+
+/// Every key of a document before `epoch`, oldest first.
+fn older_keys(keys: &Keyring, doc: &ItemId, epoch: u32) -> Result<Vec<DocKey>, SyncError> {
+    (1..epoch)
+        .map(|e| {
+            keys.opened(doc, e).ok_or_else(|| {
+                SyncError::Protocol(format!("the key of epoch {e} of document {doc} is missing"))
+            })
+        })
+        .collect()
+}
+
+/// Seals a change of one of this account's documents: its epoch and bytes.
+pub(super) fn seal(
+    store: &Store,
+    keys: &Keyring,
+    doc: &ItemId,
+    kind: DocKind,
+    bundle_id: &str,
+    plaintext: &[u8],
+) -> Result<Opening<(u32, Vec<u8>)>, SyncError> {
+    let (epoch, key) = match own_key(store, keys, doc)? {
+        Opening::Opened(found) => found,
+        Opening::Waiting => return Ok(Opening::Waiting),
+        Opening::UnknownSigner { account } => return Ok(Opening::UnknownSigner { account }),
+        Opening::Refused(err) => return Ok(Opening::Refused(err)),
+    };
+    let header = BundleHeader {
+        doc_id: doc.to_string(),
+        epoch,
+        device_id: keys.device_id.clone(),
+        bundle_id: bundle_id.to_owned(),
+        kind: kind.as_str().to_owned(),
+    };
+    Ok(Opening::Opened((
+        epoch,
+        crypto::seal_bundle(&key, &header, plaintext, &keys.device)?,
+    )))
+}
+
+/// Opens a sealed piece of a document owned by `owner`.
+pub(super) fn open(
+    store: &Store,
+    keys: &Keyring,
+    doc: &ItemId,
+    kind: DocKind,
+    owner: &str,
+    data: &[u8],
+) -> Result<Opening<Vec<u8>>, SyncError> {
+    if !crypto::is_sealed(data) {
+        // Plain bytes where sealed ones belong: a server injecting content.
+        return Ok(Opening::Refused(CryptoError::Malformed {
+            what: "bundle",
+            reason: "it is not sealed".into(),
+        }));
+    }
+    let header = match crypto::read_header(data) {
+        Ok(header) => header,
+        Err(err) => return Ok(Opening::Refused(err)),
+    };
+    let Some(public) = signer(store, &header.device_id, owner)? else {
+        return Ok(Opening::UnknownSigner {
+            account: owner.to_owned(),
+        });
+    };
+    let key = match key_at(store, keys, doc, owner, header.epoch)? {
+        Opening::Opened(key) => key,
+        Opening::Waiting => return Ok(Opening::Waiting),
+        Opening::UnknownSigner { account } => return Ok(Opening::UnknownSigner { account }),
+        Opening::Refused(err) => return Ok(Opening::Refused(err)),
+    };
+    Ok(
+        match crypto::open_bundle(&key, data, doc.as_str(), kind.as_str(), &public) {
+            Ok(plain) => Opening::Opened(plain),
+            Err(err) => Opening::Refused(err),
+        },
+    )
+}
+
+/// Starts a new epoch for one of this account's documents: a new key,
+/// wrapped for the owner with every older key; the server then asks for a
+/// wrap for each grantee who still may read it, and for no one else.
+pub(super) fn rotate(store: &Store, keys: &Keyring, doc: &ItemId) -> Result<(), SyncError> {
+    let Some(stored) = store.newest_wrap(doc, &keys.account_id)? else {
+        return Ok(()); // never sealed: its first key is made at its next push
+    };
+    let (epoch, key) = own_key_now(store, keys, doc)?;
+    debug_assert_eq!(epoch, stored.epoch);
+    let mut older = older_keys(keys, doc, epoch)?;
+    older.push(key);
+    let next = DocKey::generate();
+    let wrap = crypto::wrap_for_owner(
+        &keys.account,
+        &keys.account_id,
+        doc.as_str(),
+        epoch + 1,
+        &next,
+        &older,
+        &keys.device_id,
+        &keys.device,
+    )?;
+    keep(store, &wrap, false)?;
+    keys.remember(doc, epoch + 1, &next, &older);
+    Ok(())
+}
+
+/// Seals a document's key of `epoch` for a grantee. False when this device
+/// does not hold that epoch (another device rotated: the next pull brings it).
+pub(super) fn wrap_for_grantee(
+    store: &Store,
+    keys: &Keyring,
+    doc: &ItemId,
+    grantee: &str,
+    public: &AccountPublic,
+    epoch: u32,
+) -> Result<bool, SyncError> {
+    match store.newest_wrap(doc, &keys.account_id)? {
+        Some(stored) if stored.epoch == epoch => {}
+        _ => return Ok(false),
+    }
+    let (_, key) = own_key_now(store, keys, doc)?;
+    let older = older_keys(keys, doc, epoch)?;
+    let wrap = crypto::wrap_for_grantee(
+        grantee,
+        public,
+        doc.as_str(),
+        epoch,
+        &key,
+        &older,
+        &keys.device_id,
+        &keys.device,
+    )?;
+    keep(store, &wrap, false)?;
+    Ok(true)
+}

@@ -1,0 +1,393 @@
+//! Test vectors (tests/vectors.json, reproduced in docs/encryption.md).
+//!
+//! `cargo test -p rapport-crypto --test vectors -- --ignored generate` writes
+//! the file once; it is then data. The checks recompute every deterministic
+//! value, open every randomized one (HPKE), and decrypt the owner wrap and the
+//! bundle a second time from the spec alone, with the primitive crates and no
+//! code of this crate.
+
+use std::path::PathBuf;
+
+use chacha20poly1305::aead::{Aead, Payload};
+use chacha20poly1305::{KeyInit, XChaCha20Poly1305, XNonce};
+use ed25519_dalek::{Signature, VerifyingKey};
+use rapport_crypto::{
+    AccountKey, BackupParams, BundleHeader, DeviceKey, DocKey, PairingRequest, RecoveryKit, Wrap,
+    open_backup, open_bundle, open_wrap, safety_number, seal_backup_with, seal_bundle_with_nonce,
+    wrap_for_grantee, wrap_for_owner_with_nonce,
+};
+use serde_json::{Value, json};
+use sha2::Sha256;
+
+fn bytes32(start: u8) -> [u8; 32] {
+    std::array::from_fn(|i| start.wrapping_add(i as u8))
+}
+
+fn bytes24(start: u8) -> [u8; 24] {
+    std::array::from_fn(|i| start.wrapping_add(i as u8))
+}
+
+fn h(bytes: impl AsRef<[u8]>) -> String {
+    hex::encode(bytes)
+}
+
+fn unh(v: &Value) -> Vec<u8> {
+    hex::decode(v.as_str().expect("a hex string")).expect("hex")
+}
+
+fn unh32(v: &Value) -> [u8; 32] {
+    unh(v).try_into().expect("32 bytes")
+}
+
+fn hkdf(ikm: &[u8; 32], label: &str) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    hkdf::Hkdf::<Sha256>::new(None, ikm)
+        .expand(label.as_bytes(), &mut out)
+        .expect("hkdf");
+    out
+}
+
+const ACCOUNT: u8 = 0x00;
+const DEVICE: u8 = 0x20;
+const DOC_KEYS: [u8; 2] = [0x40, 0x60];
+const GRANTEE: u8 = 0x80;
+const PEER: u8 = 0xa0;
+const PAIRING: u8 = 0xc0;
+
+fn bundle_header() -> BundleHeader {
+    BundleHeader {
+        doc_id: "doc-1".into(),
+        epoch: 2,
+        device_id: "dev-1".into(),
+        bundle_id: "bundle-1".into(),
+        kind: "journal".into(),
+    }
+}
+
+/// Everything that is deterministic, from the fixed inputs.
+fn deterministic() -> Value {
+    let account = AccountKey::from_bytes(bytes32(ACCOUNT));
+    let public = account.public();
+    let device = DeviceKey::from_bytes(bytes32(DEVICE));
+    let cert = account.certify_device("acct-1", "dev-1", &device.public());
+    let keys: Vec<DocKey> = DOC_KEYS
+        .iter()
+        .map(|&s| DocKey::from_bytes(bytes32(s)))
+        .collect();
+    let wrap = wrap_for_owner_with_nonce(
+        &account,
+        "acct-1",
+        "doc-1",
+        2,
+        &keys[1],
+        &keys[..1],
+        "dev-1",
+        &device,
+        bytes24(0xe0),
+        bytes24(0xf0),
+    )
+    .expect("wrap");
+    let plaintext = b"Hello, Sam.";
+    let sealed = seal_bundle_with_nonce(
+        &keys[1],
+        &bundle_header(),
+        plaintext,
+        &device,
+        bytes24(0xd0),
+    )
+    .expect("seal");
+    let peer = AccountKey::from_bytes(bytes32(PEER)).public();
+    json!({
+        "account": {
+            "key": h(bytes32(ACCOUNT)),
+            "x25519_secret": h(hkdf(&bytes32(ACCOUNT), "rapport/v1/account/x25519")),
+            "ed25519_seed": h(hkdf(&bytes32(ACCOUNT), "rapport/v1/account/ed25519")),
+            "self_seal_key": h(hkdf(&bytes32(ACCOUNT), "rapport/v1/account/self-seal")),
+            "tag_key": h(hkdf(&bytes32(ACCOUNT), "rapport/v1/account/tag")),
+            "x25519_public": h(public.x25519),
+            "ed25519_public": h(public.ed25519),
+        },
+        "blinded_tag": { "tag": "Sam", "token": account.blind_tag("Sam") },
+        "device": { "seed": h(bytes32(DEVICE)), "public": h(device.public().0) },
+        "device_certificate": { "account_id": "acct-1", "device_id": "dev-1", "signature": h(cert.signature) },
+        "owner_wrap": {
+            "owner_id": "acct-1", "doc_id": "doc-1", "epoch": 2, "signer": "dev-1",
+            "doc_key": h(bytes32(DOC_KEYS[1])), "older": [h(bytes32(DOC_KEYS[0]))],
+            "key_nonce": h(bytes24(0xe0)), "previous_nonce": h(bytes24(0xf0)),
+            "sealed_key": h(&wrap.sealed_key), "previous": h(&wrap.previous), "signature": h(&wrap.signature),
+        },
+        "bundle": {
+            "doc_id": "doc-1", "epoch": 2, "device_id": "dev-1", "bundle_id": "bundle-1", "kind": "journal",
+            "doc_key": h(bytes32(DOC_KEYS[1])), "nonce": h(bytes24(0xd0)),
+            "plaintext": h(plaintext), "sealed": h(&sealed),
+        },
+        "recovery_kit": { "text": RecoveryKit::new(&account).as_str() },
+        "safety_number": {
+            "a_id": "acct-1", "b_id": "acct-2", "b_account_key": h(bytes32(PEER)),
+            "b_x25519_public": h(peer.x25519), "b_ed25519_public": h(peer.ed25519),
+            "number": safety_number("acct-1", &public, "acct-2", &peer),
+        },
+        "pairing_offer": { "secret": h(bytes32(PAIRING)), "offer": PairingRequest::from_bytes(bytes32(PAIRING)).offer() },
+    })
+}
+
+fn path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors.json")
+}
+
+#[test]
+#[ignore = "writes tests/vectors.json; run once, then commit the file"]
+fn generate() {
+    let mut v = deterministic();
+    let device = DeviceKey::from_bytes(bytes32(DEVICE));
+    let keys: Vec<DocKey> = DOC_KEYS
+        .iter()
+        .map(|&s| DocKey::from_bytes(bytes32(s)))
+        .collect();
+    let grantee = AccountKey::from_bytes(bytes32(GRANTEE));
+    let wrap = wrap_for_grantee(
+        "acct-2",
+        &grantee.public(),
+        "doc-1",
+        2,
+        &keys[1],
+        &keys[..1],
+        "dev-1",
+        &device,
+    )
+    .expect("wrap");
+    v["grantee_wrap"] = json!({
+        "grantee_account_key": h(bytes32(GRANTEE)), "grantee_id": "acct-2", "doc_id": "doc-1", "epoch": 2,
+        "signer": "dev-1", "sealed_key": h(&wrap.sealed_key), "previous": h(&wrap.previous),
+        "signature": h(&wrap.signature), "doc_key": h(bytes32(DOC_KEYS[1])), "older": [h(bytes32(DOC_KEYS[0]))],
+    });
+    let account = AccountKey::from_bytes(bytes32(ACCOUNT));
+    let offer = v["pairing_offer"]["offer"]
+        .as_str()
+        .expect("offer")
+        .to_owned();
+    let (sealed, code) =
+        rapport_crypto::seal_for_pairing(&account, "acct-1", &offer).expect("pairing");
+    v["pairing"] = json!({ "account_id": "acct-1", "sealed": h(&sealed), "code": code });
+    let blob = seal_backup_with(
+        &account,
+        "correct horse",
+        BackupParams::FLOOR,
+        [0x11; 16],
+        bytes24(0x30),
+    )
+    .expect("backup");
+    v["backup"] = json!({
+        "passphrase": "correct horse", "m_kib": 19456, "t": 2, "p": 1,
+        "salt": h([0x11; 16]), "nonce": h(bytes24(0x30)), "blob": h(&blob),
+    });
+    std::fs::write(
+        path(),
+        serde_json::to_string_pretty(&v).expect("json") + "\n",
+    )
+    .expect("write");
+}
+
+fn stored() -> Value {
+    serde_json::from_str(include_str!("vectors.json")).expect("vectors.json")
+}
+
+#[test]
+fn deterministic_vectors_are_reproduced() {
+    let stored = stored();
+    let fresh = deterministic();
+    for (name, value) in fresh.as_object().expect("object") {
+        assert_eq!(&stored[name], value, "vector {name}");
+    }
+}
+
+#[test]
+fn the_grantee_wrap_vector_opens() {
+    let v = &stored()["grantee_wrap"];
+    let wrap = Wrap {
+        doc_id: "doc-1".into(),
+        epoch: 2,
+        recipient: "acct-2".into(),
+        to_owner: false,
+        sealed_key: unh(&v["sealed_key"]),
+        previous: unh(&v["previous"]),
+        signer: "dev-1".into(),
+        signature: unh(&v["signature"]),
+    };
+    let grantee = AccountKey::from_bytes(unh32(&v["grantee_account_key"]));
+    let signer = DeviceKey::from_bytes(bytes32(DEVICE)).public();
+    let opened = open_wrap(&wrap, &grantee, "acct-2", &signer).expect("open");
+    assert_eq!(
+        h(*opened.key.to_bytes()),
+        v["doc_key"].as_str().expect("hex")
+    );
+    assert_eq!(
+        h(*opened.older[0].to_bytes()),
+        v["older"][0].as_str().expect("hex")
+    );
+}
+
+#[test]
+fn the_pairing_vector_opens_with_the_same_code() {
+    let v = stored();
+    let request = PairingRequest::from_bytes(unh32(&v["pairing_offer"]["secret"]));
+    let (key, code) = request
+        .accept("acct-1", &unh(&v["pairing"]["sealed"]))
+        .expect("accept");
+    assert_eq!(*key.to_bytes(), bytes32(ACCOUNT));
+    assert_eq!(code, v["pairing"]["code"].as_str().expect("code"));
+}
+
+#[test]
+fn the_backup_vector_opens_and_is_reproduced() {
+    let v = &stored()["backup"];
+    let blob = unh(&v["blob"]);
+    let key = open_backup(&blob, v["passphrase"].as_str().expect("passphrase")).expect("open");
+    assert_eq!(*key.to_bytes(), bytes32(ACCOUNT));
+    let again = seal_backup_with(
+        &key,
+        "correct horse",
+        BackupParams::FLOOR,
+        [0x11; 16],
+        bytes24(0x30),
+    )
+    .expect("seal");
+    assert_eq!(again, blob);
+}
+
+#[test]
+fn the_recovery_kit_vector_parses() {
+    let v = stored();
+    let key = RecoveryKit::parse(v["recovery_kit"]["text"].as_str().expect("text")).expect("parse");
+    assert_eq!(*key.to_bytes(), bytes32(ACCOUNT));
+}
+
+/// The canonical encoding as docs/encryption.md states it.
+fn canonical(fields: &[&[u8]]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for f in fields {
+        out.extend_from_slice(&(f.len() as u32).to_be_bytes());
+        out.extend_from_slice(f);
+    }
+    out
+}
+
+#[test]
+fn the_owner_wrap_decrypts_from_the_spec_alone() {
+    let v = &stored()["owner_wrap"];
+    let self_seal = hkdf(&bytes32(ACCOUNT), "rapport/v1/account/self-seal");
+    let sealed = unh(&v["sealed_key"]);
+    let (nonce, ct) = sealed.split_at(24);
+    let ad = canonical(&[b"rapport/v1/wrap", b"doc-1", &2u32.to_be_bytes(), b"acct-1"]);
+    let key = XChaCha20Poly1305::new(&self_seal.into())
+        .decrypt(
+            &XNonce::try_from(nonce).expect("nonce"),
+            Payload { msg: ct, aad: &ad },
+        )
+        .expect("decrypt key");
+    assert_eq!(h(&key), v["doc_key"].as_str().expect("hex"));
+
+    let previous = unh(&v["previous"]);
+    let (nonce, ct) = previous.split_at(24);
+    let ad = canonical(&[b"rapport/v1/wrap/previous", b"doc-1", &2u32.to_be_bytes()]);
+    let key: [u8; 32] = key.try_into().expect("32");
+    let older = XChaCha20Poly1305::new(&key.into())
+        .decrypt(
+            &XNonce::try_from(nonce).expect("nonce"),
+            Payload { msg: ct, aad: &ad },
+        )
+        .expect("decrypt older");
+    assert_eq!(h(&older), v["older"][0].as_str().expect("hex"));
+
+    let signed = canonical(&[
+        b"rapport/v1/wrap/signature",
+        b"doc-1",
+        &2u32.to_be_bytes(),
+        b"acct-1",
+        &[1],
+        &sealed,
+        &previous,
+        b"dev-1",
+    ]);
+    let device = VerifyingKey::from_bytes(&unh32(&stored()["device"]["public"])).expect("key");
+    let signature: [u8; 64] = unh(&v["signature"]).try_into().expect("64");
+    device
+        .verify_strict(&signed, &Signature::from_bytes(&signature))
+        .expect("signature");
+}
+
+#[test]
+fn the_bundle_decrypts_from_the_spec_alone() {
+    let v = &stored()["bundle"];
+    let sealed = unh(&v["sealed"]);
+    // "RPB" | 1 | u16 "doc-1" | u32 2 | u16 "dev-1" | u16 "bundle-1" | u8 "journal"
+    let mut header = b"RPB\x01".to_vec();
+    header.extend_from_slice(&5u16.to_be_bytes());
+    header.extend_from_slice(b"doc-1");
+    header.extend_from_slice(&2u32.to_be_bytes());
+    header.extend_from_slice(&5u16.to_be_bytes());
+    header.extend_from_slice(b"dev-1");
+    header.extend_from_slice(&8u16.to_be_bytes());
+    header.extend_from_slice(b"bundle-1");
+    header.push(7);
+    header.extend_from_slice(b"journal");
+    assert_eq!(&sealed[..header.len()], &header[..]);
+    let nonce = &sealed[header.len()..header.len() + 24];
+    let (signed, signature) = sealed.split_at(sealed.len() - 64);
+    let device = VerifyingKey::from_bytes(&unh32(&stored()["device"]["public"])).expect("key");
+    device
+        .verify_strict(
+            signed,
+            &Signature::from_bytes(&signature.try_into().expect("64")),
+        )
+        .expect("signature");
+    let ad = &sealed[..header.len() + 24];
+    let ct = &signed[header.len() + 24..];
+    let frame = XChaCha20Poly1305::new(&unh32(&v["doc_key"]).into())
+        .decrypt(
+            &XNonce::try_from(nonce).expect("nonce"),
+            Payload { msg: ct, aad: ad },
+        )
+        .expect("decrypt");
+    // u32 length || data || zeros, padded to max(64, Padmé(4 + length)) = 64 here.
+    assert_eq!(frame.len(), 64);
+    let len = u32::from_be_bytes(frame[..4].try_into().expect("4")) as usize;
+    assert_eq!(h(&frame[4..4 + len]), v["plaintext"].as_str().expect("hex"));
+    assert!(frame[4 + len..].iter().all(|&b| b == 0));
+
+    let opened = open_bundle(
+        &DocKey::from_bytes(unh32(&v["doc_key"])),
+        &sealed,
+        "doc-1",
+        "journal",
+        &DeviceKey::from_bytes(bytes32(DEVICE)).public(),
+    )
+    .expect("open");
+    assert_eq!(h(opened), v["plaintext"].as_str().expect("hex"));
+}
+
+#[test]
+fn docs_encryption_md_reproduces_every_vector() {
+    let doc = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/encryption.md"),
+    )
+    .expect("docs/encryption.md");
+    let flat: String = doc.split_whitespace().collect();
+    fn strings(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::String(s) => out.push(s.clone()),
+            Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+            Value::Object(o) => o.values().for_each(|x| strings(x, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    strings(&stored(), &mut all);
+    for s in all {
+        let s: String = s.split_whitespace().collect();
+        assert!(
+            flat.contains(&s),
+            "docs/encryption.md lacks the vector value {s}"
+        );
+    }
+}
