@@ -146,3 +146,26 @@ fn the_safety_number_changes_when_any_key_or_id_changes() {
         assert_ne!(v, n);
     }
 }
+
+#[test]
+fn a_derived_device_key_is_fixed_by_account_and_device_id() {
+    use sha2::Sha256;
+    let account = AccountKey::from_bytes([9; 32]);
+    let phone = account.device_key("phone");
+    assert_eq!(
+        phone.public(),
+        AccountKey::from_bytes([9; 32]).device_key("phone").public()
+    );
+    assert_ne!(phone.public(), account.device_key("laptop").public());
+    assert_ne!(
+        phone.public(),
+        AccountKey::from_bytes([8; 32]).device_key("phone").public()
+    );
+    assert_ne!(phone.public().0, account.public().ed25519);
+    // As docs/encryption.md states it: HKDF-SHA256, info "rapport/v1/account/device/" + id.
+    let mut seed = [0u8; 32];
+    hkdf::Hkdf::<Sha256>::new(None, &[9; 32])
+        .expand(b"rapport/v1/account/device/phone", &mut seed)
+        .expect("hkdf");
+    assert_eq!(*phone.to_bytes(), seed);
+}

@@ -1,0 +1,533 @@
+//! End-to-end encryption through the real server: the server's files hold
+//! no content, a revoked therapist holding the whole server database reads
+//! nothing written afterwards, tampered or moved bundles are refused, a
+//! swapped public key is caught, and a paired or restored device reads
+//! every epoch.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::HashMap;
+
+use chrono::{TimeZone, Utc};
+use rapport_core::goal::Goal;
+use rapport_core::inventory::{Person, Ring};
+use rapport_core::journal::{Channel, Interaction, Reflection, Win};
+use rapport_core::note::{Note, NoteSubject};
+use rapport_core::rehearsal::Rehearsal;
+use rapport_core::checkin::MoodCheckIn;
+use rapport_core::sync::SyncError;
+use rapport_core::ItemId;
+use rapport_crypto::{
+    AccountKey, CryptoError, DeviceCertificate, DocKey, PairingRequest, Wrap, open_bundle,
+    open_wrap, read_header,
+};
+use rapport_protocol::Role;
+use rapport_tests::{Device, Server, link};
+
+/// The first four bytes of every Automerge document and change chunk.
+const AUTOMERGE_MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+
+fn canary(field: &str) -> String {
+    format!("CANARY-{field}-7f3a91")
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Every byte the server wrote: the database, its WAL and shared memory.
+fn server_files(server: &Server) -> Vec<(String, Vec<u8>)> {
+    let dir = server.database().parent().unwrap().to_owned();
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| (p.display().to_string(), std::fs::read(&p).unwrap()))
+        .collect()
+}
+
+fn db(server: &Server) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(server.database()).unwrap();
+    conn.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+    conn
+}
+
+fn cbor<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> T {
+    ciborium::from_reader(bytes).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_files_hold_no_content_of_any_kind() {
+    let mut server = Server::start();
+    let phone = Device::sign_up(&server.url, "ava@example.org", Role::Client).await;
+    let tablet = Device::sign_in(&server.url, "ava@example.org", &phone).await;
+    let therapist = Device::sign_up(&server.url, "dr.ben@example.org", Role::Therapist).await;
+    let care = link(&phone, &therapist).await;
+    phone.sync.links().await.unwrap();
+
+    let at = Utc.with_ymd_and_hms(2026, 5, 4, 19, 0, 0).unwrap();
+    let s = &phone.store;
+    let mut person = Person::new(canary("nickname"), canary("relationship"), Ring::Inner);
+    person.gives = canary("gives");
+    person.goes_wrong = canary("goes_wrong");
+    person.my_expectations = canary("my_expectations");
+    person.their_expectations = canary("their_expectations");
+    person.notes = canary("person_notes");
+    let person = s.create(person).unwrap().id;
+    let mut talk = Interaction::new(person.clone(), at, Channel::Phone);
+    talk.what_i_wanted = canary("what_i_wanted");
+    talk.what_they_wanted = canary("what_they_wanted");
+    talk.what_i_said = canary("what_i_said");
+    talk.what_they_said = canary("what_they_said");
+    talk.options = vec![canary("option")];
+    let talk = s.create(talk).unwrap().id;
+    let win = s
+        .create(Win {
+            occurred_at: at,
+            title: canary("win_title"),
+            details: canary("win_details"),
+            goal: None,
+        })
+        .unwrap()
+        .id;
+    let private = s
+        .create(Reflection {
+            written_at: at,
+            text: canary("reflection"),
+            person_id: Some(person.clone()),
+            goal: None,
+        })
+        .unwrap()
+        .id;
+    let mut goal = Goal::new(canary("goal_title"), at);
+    goal.description = canary("goal_description");
+    let goal = s.create(goal).unwrap().id;
+    s.add_milestone(&goal, &canary("milestone")).unwrap();
+    s.create(MoodCheckIn {
+        at,
+        rating: 4,
+        event: canary("mood_event"),
+        crisis: false,
+    })
+    .unwrap();
+    s.create(Rehearsal {
+        person_id: person.clone(),
+        scenario: canary("scenario"),
+        what_i_want_to_say: canary("want_to_say"),
+        how_they_may_answer: canary("may_answer"),
+        confidence_before: Some(3),
+        confidence_after: None,
+        practiced_at: at,
+        outcome_interaction_id: None,
+    })
+    .unwrap();
+    for shared in [&talk, &win, &goal] {
+        s.set_shared(shared, true).unwrap();
+    }
+    phone.sync().await;
+    tablet.sync().await;
+    therapist.sync().await;
+    let note = therapist
+        .sync
+        .write_note(Note {
+            client_id: care.client.0.clone(),
+            subject: NoteSubject::Item { id: win.clone() },
+            text: canary("note"),
+            written_at: at,
+        })
+        .unwrap();
+    therapist.sync().await;
+    phone.sync().await;
+
+    // Everyone who should read does.
+    let theirs = tablet.store.get::<Reflection>(&private).unwrap().record;
+    assert_eq!(theirs.text, canary("reflection"));
+    let shared = therapist.store.get::<Interaction>(&talk).unwrap().record;
+    assert_eq!(shared.what_they_said, canary("what_they_said"));
+    assert!(therapist.store.get::<Reflection>(&private).is_err());
+    let received = phone.store.get::<Note>(&note.id).unwrap().record;
+    assert_eq!(received.text, canary("note"));
+
+    // Every stored bundle and snapshot is sealed; tags are blinded.
+    let conn = db(&server);
+    let mut stmt = conn
+        .prepare("SELECT data FROM bundles WHERE data IS NOT NULL UNION ALL SELECT data FROM snapshots")
+        .unwrap();
+    let blobs: Vec<Vec<u8>> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(blobs.len() >= 10, "{} blobs", blobs.len());
+    assert!(blobs.iter().all(|b| rapport_crypto::is_sealed(b)));
+    let tags: Vec<String> = conn
+        .prepare("SELECT tag FROM doc_tags")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(!tags.is_empty());
+    assert!(
+        tags.iter()
+            .all(|t| t.starts_with(rapport_crypto::BLINDED_TAG_PREFIX) && !t.contains(person.as_str())),
+        "{tags:?}"
+    );
+    drop(stmt);
+    drop(conn);
+
+    // No canary and no Automerge header anywhere in the files (ids are
+    // there: the server routes by them),
+    // while the server runs (WAL) and after it stopped.
+    for moment in ["running", "stopped"] {
+        if moment == "stopped" {
+            server.kill();
+        }
+        for (name, bytes) in server_files(&server) {
+            assert!(!contains(&bytes, b"CANARY-"), "a canary in {name} ({moment})");
+            assert!(
+                !contains(&bytes, &AUTOMERGE_MAGIC),
+                "Automerge bytes in {name} ({moment})"
+            );
+        }
+    }
+}
+
+/// Every document key a holder of `account` can open from the server's
+/// database: the keys it was sealed and the older ones they carry.
+fn keys_in_database(server: &Server, account_id: &str, account: &AccountKey) -> HashMap<(String, u32), DocKey> {
+    let conn = db(server);
+    let certs: HashMap<String, DeviceCertificate> = conn
+        .prepare("SELECT device_id, certificate FROM device_keys")
+        .unwrap()
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))
+        .unwrap()
+        .map(|r| {
+            let (id, bytes) = r.unwrap();
+            (id, cbor(&bytes))
+        })
+        .collect();
+    let mut keys = HashMap::new();
+    let bodies: Vec<Vec<u8>> = conn
+        .prepare("SELECT body FROM wraps")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for body in bodies {
+        let wrap: Wrap = cbor(&body);
+        let Some(cert) = certs.get(&wrap.signer) else {
+            continue;
+        };
+        if let Ok(opened) = open_wrap(&wrap, account, account_id, &cert.device_public) {
+            for (i, old) in opened.older.iter().enumerate() {
+                keys.insert((wrap.doc_id.clone(), i as u32 + 1), old.clone());
+            }
+            keys.insert((wrap.doc_id.clone(), wrap.epoch), opened.key);
+        }
+    }
+    keys
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_therapist_with_the_whole_server_database_reads_nothing_newer() {
+    let server = Server::start();
+    let client = Device::sign_up(&server.url, "cai@example.org", Role::Client).await;
+    let therapist = Device::sign_up(&server.url, "dr.dee@example.org", Role::Therapist).await;
+    let care = link(&client, &therapist).await;
+    client.sync.links().await.unwrap();
+    let at = Utc.with_ymd_and_hms(2026, 5, 6, 8, 0, 0).unwrap();
+    let win = client
+        .store
+        .create(Win {
+            occurred_at: at,
+            title: "before".into(),
+            details: String::new(),
+            goal: None,
+        })
+        .unwrap()
+        .id;
+    client.store.set_shared(&win, true).unwrap();
+    client.sync().await;
+    therapist.sync().await;
+    assert_eq!(therapist.store.get::<Win>(&win).unwrap().record.title, "before");
+
+    // Unshared: the server cuts access and the client starts epoch 2.
+    client.store.set_shared(&win, false).unwrap();
+    client.sync().await;
+    client
+        .store
+        .modify(&win, |w: &mut Win| {
+            w.title = canary("after_revocation");
+            Ok(())
+        })
+        .unwrap();
+    client.sync().await;
+
+    let theirs = therapist.sync.account_key().unwrap();
+    let keys = keys_in_database(&server, &care.therapist.0, &theirs);
+    assert!(keys.contains_key(&(win.to_string(), 1)), "the old key stays seen");
+    assert!(!keys.contains_key(&(win.to_string(), 2)));
+    let conn = db(&server);
+    let bundles: Vec<Vec<u8>> = conn
+        .prepare("SELECT data FROM bundles WHERE doc_id = ?1 AND data IS NOT NULL")
+        .unwrap()
+        .query_map([win.as_str()], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let newer: Vec<&Vec<u8>> = bundles
+        .iter()
+        .filter(|b| read_header(b).unwrap().epoch >= 2)
+        .collect();
+    assert!(!newer.is_empty(), "the edit after revocation is sealed under epoch 2");
+    for bundle in newer {
+        for key in keys.values() {
+            let header = read_header(bundle).unwrap();
+            let certs: Vec<Vec<u8>> = conn
+                .prepare("SELECT certificate FROM device_keys")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            for cert in certs {
+                let cert: DeviceCertificate = cbor(&cert);
+                assert!(
+                    open_bundle(key, bundle, win.as_str(), "win", &cert.device_public).is_err(),
+                    "epoch {} opened with a revoked key",
+                    header.epoch
+                );
+            }
+        }
+    }
+    // The client's own devices still read it all.
+    let fresh = Device::sign_in(&server.url, "cai@example.org", &client).await;
+    fresh.sync().await;
+    assert_eq!(
+        fresh.store.get::<Win>(&win).unwrap().record.title,
+        canary("after_revocation")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tampered_moved_and_forged_bundles_are_refused_and_apply_nothing() {
+    let server = Server::start();
+    let phone = Device::sign_up(&server.url, "eda@example.org", Role::Client).await;
+    let at = Utc.with_ymd_and_hms(2026, 5, 7, 8, 0, 0).unwrap();
+    let mut wins = Vec::new();
+    for title in ["flipped", "moved", "forged", "relabelled", "intact"] {
+        wins.push(
+            phone
+                .store
+                .create(Win {
+                    occurred_at: at,
+                    title: title.into(),
+                    details: String::new(),
+                    goal: None,
+                })
+                .unwrap()
+                .id,
+        );
+    }
+    phone.sync().await;
+
+    let conn = db(&server);
+    let data_of = |doc: &ItemId| -> Vec<u8> {
+        conn.query_row(
+            "SELECT data FROM bundles WHERE doc_id = ?1",
+            [doc.as_str()],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let set = |doc: &ItemId, data: &[u8]| {
+        conn.execute(
+            "UPDATE bundles SET data = ?1 WHERE doc_id = ?2",
+            rusqlite::params![data, doc.as_str()],
+        )
+        .unwrap();
+    };
+    // A flipped bit inside the ciphertext.
+    let mut flipped = data_of(&wins[0]);
+    let middle = flipped.len() / 2;
+    flipped[middle] ^= 0x10;
+    set(&wins[0], &flipped);
+    // Another document's bundle, served as this one's.
+    set(&wins[1], &data_of(&wins[4]));
+    // Signed by a key the account never certified, under the phone's device id.
+    let original = data_of(&wins[2]);
+    let header = read_header(&original).unwrap();
+    let stranger = rapport_crypto::DeviceKey::generate();
+    set(&wins[2], &rapport_crypto::relabel_bundle(&original, &header, &stranger).unwrap());
+    // Moved to another epoch, re-signed with the phone's own key: the
+    // associated data no longer matches.
+    let original = data_of(&wins[3]);
+    let mut header = read_header(&original).unwrap();
+    header.epoch = 2;
+    let own = phone.sync.account_key().unwrap().device_key(&header.device_id);
+    set(&wins[3], &rapport_crypto::relabel_bundle(&original, &header, &own).unwrap());
+    drop(conn);
+
+    let fresh = Device::sign_in(&server.url, "eda@example.org", &phone).await;
+    let report = fresh.sync().await;
+    let refused: HashMap<ItemId, CryptoError> = report.refused.iter().cloned().collect();
+    // The signature covers every byte, so it is what fails first.
+    assert!(
+        matches!(
+            refused.get(&wins[0]),
+            Some(CryptoError::BadSignature { .. } | CryptoError::Tampered { .. })
+        ),
+        "{refused:?}"
+    );
+    assert!(
+        matches!(refused.get(&wins[1]), Some(CryptoError::WrongDocument { .. })),
+        "{refused:?}"
+    );
+    assert!(
+        matches!(refused.get(&wins[2]), Some(CryptoError::BadSignature { .. })),
+        "{refused:?}"
+    );
+    // Epoch 2 has no key here yet: it waits rather than opens.
+    assert!(fresh.store.get::<Win>(&wins[3]).is_err());
+    for tampered in &wins[..4] {
+        assert!(fresh.store.get::<Win>(tampered).is_err(), "{tampered} was applied");
+    }
+    assert_eq!(fresh.store.get::<Win>(&wins[4]).unwrap().record.title, "intact");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_swapped_public_key_is_caught_by_pinning() {
+    let server = Server::start();
+    let client = Device::sign_up(&server.url, "fia@example.org", Role::Client).await;
+    let therapist = Device::sign_up(&server.url, "dr.gus@example.org", Role::Therapist).await;
+    let care = link(&client, &therapist).await;
+    client.sync.links().await.unwrap();
+    let at = Utc.with_ymd_and_hms(2026, 5, 8, 8, 0, 0).unwrap();
+    let new_win = |title: &str| {
+        client
+            .store
+            .create(Win {
+                occurred_at: at,
+                title: title.into(),
+                details: String::new(),
+                goal: None,
+            })
+            .unwrap()
+            .id
+    };
+    let first = new_win("first");
+    client.store.set_shared(&first, true).unwrap();
+    client.sync().await;
+
+    // Both sides compute the same safety number from what they pinned.
+    let ours = client.sync.safety_number(&care.therapist).await.unwrap();
+    let theirs = therapist.sync.safety_number(&care.client).await.unwrap();
+    assert_eq!(ours, theirs);
+    assert_eq!(ours.chars().filter(char::is_ascii_digit).count(), 20);
+
+    // The server swaps in a key it holds the secret of.
+    let swapped = AccountKey::generate().public();
+    let mut bytes = Vec::new();
+    ciborium::into_writer(&swapped, &mut bytes).unwrap();
+    db(&server)
+        .execute(
+            "UPDATE account_keys SET public_keys = ?1 WHERE account_id = ?2",
+            rusqlite::params![bytes, care.therapist.0],
+        )
+        .unwrap();
+    let second = new_win("second");
+    client.store.set_shared(&second, true).unwrap();
+    let err = client.sync.sync_now().await.unwrap_err();
+    assert!(
+        matches!(&err, SyncError::KeyChanged { account } if account == &care.therapist.0),
+        "{err:?}"
+    );
+    // Nothing was sealed for the swapped key.
+    let wraps_for_second: i64 = db(&server)
+        .query_row(
+            "SELECT count(*) FROM wraps WHERE doc_id = ?1 AND recipient_id = ?2",
+            rusqlite::params![second.as_str(), care.therapist.0],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(wraps_for_second, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paired_device_and_a_restored_device_read_every_epoch() {
+    let server = Server::start();
+    let phone = Device::sign_up(&server.url, "gia@example.org", Role::Client).await;
+    let therapist = Device::sign_up(&server.url, "dr.hal@example.org", Role::Therapist).await;
+    link(&phone, &therapist).await;
+    phone.sync.links().await.unwrap();
+    let at = Utc.with_ymd_and_hms(2026, 5, 9, 8, 0, 0).unwrap();
+    let win = phone
+        .store
+        .create(Win {
+            occurred_at: at,
+            title: "epoch one".into(),
+            details: String::new(),
+            goal: None,
+        })
+        .unwrap()
+        .id;
+    phone.store.set_shared(&win, true).unwrap();
+    phone.sync().await;
+    phone.store.set_shared(&win, false).unwrap();
+    phone.sync().await;
+    phone
+        .store
+        .modify(&win, |w: &mut Win| {
+            w.details = "written in epoch two".into();
+            Ok(())
+        })
+        .unwrap();
+    phone.sync().await;
+
+    // Pairing: the new device shows an offer, the phone seals the account
+    // key to it, and both show the same code.
+    let paired = Device::new(&server.url, "gia's laptop");
+    paired.sync.sign_in("gia@example.org", rapport_tests::PASSWORD).await.unwrap();
+    assert!(matches!(
+        paired.sync.sync_now().await,
+        Err(SyncError::NoAccountKey)
+    ));
+    let request = PairingRequest::new();
+    let (sealed, code_on_phone) = phone.sync.seal_for_pairing(&request.offer()).unwrap();
+    let code_on_laptop = paired.sync.accept_pairing(&request, &sealed).unwrap();
+    assert_eq!(code_on_phone, code_on_laptop);
+    paired.sync().await;
+    let seen = paired.store.get::<Win>(&win).unwrap().record;
+    assert_eq!((seen.title.as_str(), seen.details.as_str()), ("epoch one", "written in epoch two"));
+
+    // A passphrase backup on the server, restored on another device.
+    phone
+        .sync
+        .back_up_account_key("a long passphrase only gia knows")
+        .await
+        .unwrap();
+    let restored = Device::new(&server.url, "gia's new phone");
+    restored.sync.sign_in("gia@example.org", rapport_tests::PASSWORD).await.unwrap();
+    let wrong = restored.sync.restore_account_key("a guess").await.unwrap_err();
+    assert!(
+        matches!(wrong, SyncError::Sealing(CryptoError::WrongPassphrase)),
+        "{wrong:?}"
+    );
+    restored
+        .sync
+        .restore_account_key("a long passphrase only gia knows")
+        .await
+        .unwrap();
+    restored.sync().await;
+    assert_eq!(
+        restored.store.get::<Win>(&win).unwrap().record.details,
+        "written in epoch two"
+    );
+    // The backup on the server does not hold the key in clear.
+    let backup: Vec<u8> = db(&server)
+        .query_row("SELECT sealed FROM key_backups", [], |r| r.get(0))
+        .unwrap();
+    let key = phone.sync.account_key().unwrap().to_bytes();
+    assert!(!contains(&backup, &key[..]));
+}
