@@ -122,6 +122,12 @@ impl From<CoreSyncError> for SyncError {
                 SyncError::Server { message }
             }
             CoreSyncError::Store(_) => SyncError::Store { message },
+            CoreSyncError::NoAccountKey
+            | CoreSyncError::KeyChanged { .. }
+            | CoreSyncError::Sealing(_) => SyncError::Refused {
+                code: "sealing".into(),
+                message,
+            },
         }
     }
 }

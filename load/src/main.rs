@@ -215,6 +215,7 @@ async fn pull_all(
             base,
             token,
             &SyncRequest {
+                wraps: Vec::new(),
                 cursor: cursor.clone(),
                 push: Vec::new(),
                 limit: None,
@@ -238,6 +239,7 @@ fn bundle_for(device: usize, n: u64) -> Bundle {
     data.push(b'|');
     data.resize(BUNDLE_BYTES, b'x');
     Bundle {
+        epoch: 0,
         bundle_id: BundleId(id),
         doc_id: DocId(format!("load-doc-{device}")),
         kind: DocKind::Reflection,
@@ -380,6 +382,7 @@ async fn run(args: Args, pg_url: Option<String>) -> Result<serde_json::Value> {
                     Workload::PushPull => vec![bundle_for(i, device.pushed)],
                 };
                 let request = SyncRequest {
+                    wraps: Vec::new(),
                     cursor: device.cursor.clone(),
                     push,
                     limit: None,

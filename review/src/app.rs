@@ -26,6 +26,8 @@ const REVIEWED_PREFIX: &str = "review.reviewed.";
 /// Keystore entries.
 const STORE_KEY: &str = "store-key";
 const SESSION: &str = "session";
+/// The account key (end-to-end encryption), beside the session.
+const ACCOUNT_KEY: &str = "account-key";
 
 #[derive(Debug)]
 pub struct App {
@@ -68,6 +70,13 @@ impl App {
             Arc::clone(&store),
             SyncConfig::new(config.server.clone(), "Rapport Review (desktop)"),
         )?;
+        if let Some(kept) = keys.get(ACCOUNT_KEY)? {
+            let bytes: [u8; 32] = hex::decode(kept.trim())
+                .ok()
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(|| ReviewError::Keystore("the kept account key is damaged".into()))?;
+            sync.use_account_key(&rapport_crypto::AccountKey::from_bytes(bytes));
+        }
         if let Some(kept) = keys.get(SESSION)?
             && let Ok(session) = serde_json::from_str::<Session>(&kept)
         {
@@ -126,6 +135,10 @@ impl App {
             return Err(ReviewError::BadRequest(
                 "this is a client's account; Rapport Review is for therapists".into(),
             ));
+        }
+        if let Some(key) = self.sync.account_key() {
+            self.keys
+                .set(ACCOUNT_KEY, &hex::encode(&key.to_bytes()[..]))?;
         }
         let json =
             serde_json::to_string(session).map_err(|e| ReviewError::Keystore(e.to_string()))?;

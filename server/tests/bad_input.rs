@@ -62,8 +62,8 @@ fn malformed_bodies_and_wrong_content_types_are_refused() {
         (t, "/v1/sync", CBOR, vec![0xff, 0x00, 0x13], StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
         (t, "/v1/sync", CBOR, vec![], StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
         (t, "/v1/sync", CBOR, cbor(&serde_json::json!({"push": [{"doc_id": "d"}]})), StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
-        (t, "/v1/sync", CBOR, cbor(&SyncRequest { cursor: Some("not-a-cursor".into()), push: vec![], limit: None }), StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
-        (t, "/v1/sync", CBOR, cbor(&SyncRequest { cursor: Some("99999999".into()), push: vec![], limit: None }), StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
+        (t, "/v1/sync", CBOR, cbor(&SyncRequest { wraps: Vec::new(), cursor: Some("not-a-cursor".into()), push: vec![], limit: None }), StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
+        (t, "/v1/sync", CBOR, cbor(&SyncRequest { wraps: Vec::new(), cursor: Some("99999999".into()), push: vec![], limit: None }), StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
         (t, "/v1/sync", CBOR, cbor(&push(vec![bundle("doc-2", "b1", DocKind::Win, &[], b"")])), StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
         (t, "/v1/sync", CBOR, cbor(&push(vec![bundle("", "b1", DocKind::Win, &[], b"x")])), StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
         (t, "/v1/sync", CBOR, cbor(&push(vec![bundle("doc-2", "b\n1", DocKind::Win, &[], b"x")])), StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
@@ -166,6 +166,7 @@ fn missing_wrong_and_revoked_tokens_are_unauthorized() {
                 token,
                 "/v1/documents/doc-1/snapshot",
                 &SnapshotRequest {
+                    epoch: 0,
                     covers: vec![],
                     data: b"x".to_vec(),
                 },
@@ -247,6 +248,7 @@ fn oversized_bodies_bundles_and_batches_are_too_large() {
         ErrorCode::TooLarge,
     );
     let big_snapshot = SnapshotRequest {
+        epoch: 0,
         covers: vec![],
         data: vec![1; 2000],
     };
@@ -277,6 +279,7 @@ fn unknown_and_foreign_ids_are_refused() {
     let other = server.sign_up("bob@example.org", Role::Client);
     let before = world(&server, "ada@example.org");
     let snap = SnapshotRequest {
+        epoch: 0,
         covers: vec![],
         data: b"x".to_vec(),
     };

@@ -42,6 +42,7 @@ struct V1World {
 
 fn pull(cursor: &str) -> SyncRequest {
     SyncRequest {
+        wraps: Vec::new(),
         cursor: Some(cursor.to_owned()),
         push: vec![],
         limit: None,
@@ -103,6 +104,7 @@ fn v1_world(server: &TestServer) -> V1World {
     let second = server.sync(
         &client.token,
         &SyncRequest {
+            wraps: Vec::new(),
             cursor: Some(first.cursor.clone()),
             push: vec![
                 bundle("win-1", "b4", DocKind::Win, &["t"], b"four"),
@@ -193,7 +195,7 @@ fn a_version_1_database_keeps_every_bundle_token_and_cursor() {
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |row| row.get(0))
             .expect("user_version");
-        assert_eq!(version, 2);
+        assert_eq!(version, 3, "migrated through v2 to the encryption schema v3");
         let feeds: i64 = conn
             .query_row("SELECT count(*) FROM feeds", [], |row| row.get(0))
             .expect("feeds");
@@ -242,6 +244,7 @@ fn a_version_1_database_keeps_every_bundle_token_and_cursor() {
     let after = server.sync(
         &world.client_token,
         &SyncRequest {
+            wraps: Vec::new(),
             cursor: Some(world.client_cursor.clone()),
             push: vec![bundle("win-1", "b6", DocKind::Win, &["t"], b"six")],
             limit: None,

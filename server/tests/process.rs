@@ -65,6 +65,7 @@ fn a_restart_keeps_accounts_tokens_documents_grants_and_cursors() {
     server.sync(
         &client.token,
         &SyncRequest {
+            wraps: Vec::new(),
             cursor: Some(c.cursor.clone()),
             push: vec![bundle("win-1", "b3", DocKind::Win, &["t"], b"three")],
             limit: None,
@@ -73,6 +74,7 @@ fn a_restart_keeps_accounts_tokens_documents_grants_and_cursors() {
     let t2 = server.sync(
         &therapist.token,
         &SyncRequest {
+            wraps: Vec::new(),
             cursor: Some(t.cursor),
             push: vec![],
             limit: None,

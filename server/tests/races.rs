@@ -127,6 +127,7 @@ fn a_push_racing_a_delete_leaves_no_bytes() {
 fn a_snapshot_racing_a_delete_leaves_no_bytes() {
     race_with_delete(|server, token, doc| {
         let snapshot = SnapshotRequest {
+            epoch: 0,
             covers: vec![],
             data: b"SAVED".to_vec(),
         };

@@ -15,6 +15,7 @@ const ARGS: &[&str] = &["--rate-per-sec", "10000", "--rate-burst", "10000"];
 
 fn at(cursor: &str, bundles: Vec<rapport_protocol::Bundle>) -> SyncRequest {
     SyncRequest {
+        wraps: Vec::new(),
         cursor: Some(cursor.to_owned()),
         push: bundles,
         limit: None,

@@ -12,6 +12,7 @@ use reqwest::StatusCode;
 
 fn at(cursor: &str, bundles: Vec<rapport_protocol::Bundle>) -> SyncRequest {
     SyncRequest {
+        wraps: Vec::new(),
         cursor: Some(cursor.to_owned()),
         push: bundles,
         limit: None,
@@ -31,6 +32,7 @@ fn snapshot(
     data: &[u8],
 ) -> StatusCode {
     let request = SnapshotRequest {
+        epoch: 0,
         covers: covers.iter().map(|c| (*c).into()).collect(),
         data: data.to_vec(),
     };
@@ -136,6 +138,7 @@ fn pages_of(server: &TestServer, token: &str, cursor: String, limit: u32) -> Vec
         let page = server.sync(
             token,
             &SyncRequest {
+                wraps: Vec::new(),
                 cursor: Some(cursor.clone()),
                 push: vec![],
                 limit: Some(limit),
@@ -208,6 +211,7 @@ fn pulls_paginate_across_several_pages() {
     let page = server.sync(
         &laptop.token,
         &SyncRequest {
+            wraps: Vec::new(),
             cursor: None,
             push: vec![],
             limit: Some(0),
@@ -797,6 +801,7 @@ fn others_cannot_write_or_read_a_clients_documents() {
             ErrorCode::Forbidden,
         );
         let snap = SnapshotRequest {
+            epoch: 0,
             covers: vec![],
             data: b"x".to_vec(),
         };

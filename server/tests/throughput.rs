@@ -16,6 +16,7 @@ const ARGS: &[&str] = &["--rate-per-sec", "10000", "--rate-burst", "10000"];
 
 fn poll(cursor: &str) -> SyncRequest {
     SyncRequest {
+        wraps: Vec::new(),
         cursor: Some(cursor.to_owned()),
         push: Vec::new(),
         limit: None,
@@ -117,6 +118,7 @@ fn a_poll_from_an_up_to_date_cursor_writes_nothing() {
     server.sync(
         &laptop.token,
         &SyncRequest {
+            wraps: Vec::new(),
             cursor: Some(l.cursor),
             push: vec![bundle("win-1", "b2", DocKind::Win, &[], b"w2")],
             limit: None,
@@ -133,6 +135,7 @@ fn push_many(server: &TestServer, token: &str, name: &str) {
         let page = server.sync(
             token,
             &SyncRequest {
+                wraps: Vec::new(),
                 cursor: Some(cursor),
                 push: vec![bundle(
                     &format!("{name}-doc"),

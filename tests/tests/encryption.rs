@@ -8,14 +8,14 @@
 use std::collections::HashMap;
 
 use chrono::{TimeZone, Utc};
+use rapport_core::ItemId;
+use rapport_core::checkin::MoodCheckIn;
 use rapport_core::goal::Goal;
 use rapport_core::inventory::{Person, Ring};
 use rapport_core::journal::{Channel, Interaction, Reflection, Win};
 use rapport_core::note::{Note, NoteSubject};
 use rapport_core::rehearsal::Rehearsal;
-use rapport_core::checkin::MoodCheckIn;
 use rapport_core::sync::SyncError;
-use rapport_core::ItemId;
 use rapport_crypto::{
     AccountKey, CryptoError, DeviceCertificate, DocKey, PairingRequest, Wrap, open_bundle,
     open_wrap, read_header,
@@ -47,7 +47,8 @@ fn server_files(server: &Server) -> Vec<(String, Vec<u8>)> {
 
 fn db(server: &Server) -> rusqlite::Connection {
     let conn = rusqlite::Connection::open(server.database()).unwrap();
-    conn.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .unwrap();
     conn
 }
 
@@ -150,7 +151,9 @@ async fn the_server_files_hold_no_content_of_any_kind() {
     // Every stored bundle and snapshot is sealed; tags are blinded.
     let conn = db(&server);
     let mut stmt = conn
-        .prepare("SELECT data FROM bundles WHERE data IS NOT NULL UNION ALL SELECT data FROM snapshots")
+        .prepare(
+            "SELECT data FROM bundles WHERE data IS NOT NULL UNION ALL SELECT data FROM snapshots",
+        )
         .unwrap();
     let blobs: Vec<Vec<u8>> = stmt
         .query_map([], |r| r.get(0))
@@ -169,7 +172,8 @@ async fn the_server_files_hold_no_content_of_any_kind() {
     assert!(!tags.is_empty());
     assert!(
         tags.iter()
-            .all(|t| t.starts_with(rapport_crypto::BLINDED_TAG_PREFIX) && !t.contains(person.as_str())),
+            .all(|t| t.starts_with(rapport_crypto::BLINDED_TAG_PREFIX)
+                && !t.contains(person.as_str())),
         "{tags:?}"
     );
     drop(stmt);
@@ -183,7 +187,10 @@ async fn the_server_files_hold_no_content_of_any_kind() {
             server.kill();
         }
         for (name, bytes) in server_files(&server) {
-            assert!(!contains(&bytes, b"CANARY-"), "a canary in {name} ({moment})");
+            assert!(
+                !contains(&bytes, b"CANARY-"),
+                "a canary in {name} ({moment})"
+            );
             assert!(
                 !contains(&bytes, &AUTOMERGE_MAGIC),
                 "Automerge bytes in {name} ({moment})"
@@ -194,12 +201,18 @@ async fn the_server_files_hold_no_content_of_any_kind() {
 
 /// Every document key a holder of `account` can open from the server's
 /// database: the keys it was sealed and the older ones they carry.
-fn keys_in_database(server: &Server, account_id: &str, account: &AccountKey) -> HashMap<(String, u32), DocKey> {
+fn keys_in_database(
+    server: &Server,
+    account_id: &str,
+    account: &AccountKey,
+) -> HashMap<(String, u32), DocKey> {
     let conn = db(server);
     let certs: HashMap<String, DeviceCertificate> = conn
         .prepare("SELECT device_id, certificate FROM device_keys")
         .unwrap()
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))
+        .query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })
         .unwrap()
         .map(|r| {
             let (id, bytes) = r.unwrap();
@@ -250,7 +263,10 @@ async fn a_revoked_therapist_with_the_whole_server_database_reads_nothing_newer(
     client.store.set_shared(&win, true).unwrap();
     client.sync().await;
     therapist.sync().await;
-    assert_eq!(therapist.store.get::<Win>(&win).unwrap().record.title, "before");
+    assert_eq!(
+        therapist.store.get::<Win>(&win).unwrap().record.title,
+        "before"
+    );
 
     // Unshared: the server cuts access and the client starts epoch 2.
     client.store.set_shared(&win, false).unwrap();
@@ -266,7 +282,10 @@ async fn a_revoked_therapist_with_the_whole_server_database_reads_nothing_newer(
 
     let theirs = therapist.sync.account_key().unwrap();
     let keys = keys_in_database(&server, &care.therapist.0, &theirs);
-    assert!(keys.contains_key(&(win.to_string(), 1)), "the old key stays seen");
+    assert!(
+        keys.contains_key(&(win.to_string(), 1)),
+        "the old key stays seen"
+    );
     assert!(!keys.contains_key(&(win.to_string(), 2)));
     let conn = db(&server);
     let bundles: Vec<Vec<u8>> = conn
@@ -280,7 +299,10 @@ async fn a_revoked_therapist_with_the_whole_server_database_reads_nothing_newer(
         .iter()
         .filter(|b| read_header(b).unwrap().epoch >= 2)
         .collect();
-    assert!(!newer.is_empty(), "the edit after revocation is sealed under epoch 2");
+    assert!(
+        !newer.is_empty(),
+        "the edit after revocation is sealed under epoch 2"
+    );
     for bundle in newer {
         for key in keys.values() {
             let header = read_header(bundle).unwrap();
@@ -359,14 +381,24 @@ async fn tampered_moved_and_forged_bundles_are_refused_and_apply_nothing() {
     let original = data_of(&wins[2]);
     let header = read_header(&original).unwrap();
     let stranger = rapport_crypto::DeviceKey::generate();
-    set(&wins[2], &rapport_crypto::relabel_bundle(&original, &header, &stranger).unwrap());
+    set(
+        &wins[2],
+        &rapport_crypto::relabel_bundle(&original, &header, &stranger).unwrap(),
+    );
     // Moved to another epoch, re-signed with the phone's own key: the
     // associated data no longer matches.
     let original = data_of(&wins[3]);
     let mut header = read_header(&original).unwrap();
     header.epoch = 2;
-    let own = phone.sync.account_key().unwrap().device_key(&header.device_id);
-    set(&wins[3], &rapport_crypto::relabel_bundle(&original, &header, &own).unwrap());
+    let own = phone
+        .sync
+        .account_key()
+        .unwrap()
+        .device_key(&header.device_id);
+    set(
+        &wins[3],
+        &rapport_crypto::relabel_bundle(&original, &header, &own).unwrap(),
+    );
     drop(conn);
 
     let fresh = Device::sign_in(&server.url, "eda@example.org", &phone).await;
@@ -381,19 +413,31 @@ async fn tampered_moved_and_forged_bundles_are_refused_and_apply_nothing() {
         "{refused:?}"
     );
     assert!(
-        matches!(refused.get(&wins[1]), Some(CryptoError::WrongDocument { .. })),
+        matches!(
+            refused.get(&wins[1]),
+            Some(CryptoError::WrongDocument { .. })
+        ),
         "{refused:?}"
     );
     assert!(
-        matches!(refused.get(&wins[2]), Some(CryptoError::BadSignature { .. })),
+        matches!(
+            refused.get(&wins[2]),
+            Some(CryptoError::BadSignature { .. })
+        ),
         "{refused:?}"
     );
     // Epoch 2 has no key here yet: it waits rather than opens.
     assert!(fresh.store.get::<Win>(&wins[3]).is_err());
     for tampered in &wins[..4] {
-        assert!(fresh.store.get::<Win>(tampered).is_err(), "{tampered} was applied");
+        assert!(
+            fresh.store.get::<Win>(tampered).is_err(),
+            "{tampered} was applied"
+        );
     }
-    assert_eq!(fresh.store.get::<Win>(&wins[4]).unwrap().record.title, "intact");
+    assert_eq!(
+        fresh.store.get::<Win>(&wins[4]).unwrap().record.title,
+        "intact"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -488,7 +532,11 @@ async fn a_paired_device_and_a_restored_device_read_every_epoch() {
     // Pairing: the new device shows an offer, the phone seals the account
     // key to it, and both show the same code.
     let paired = Device::new(&server.url, "gia's laptop");
-    paired.sync.sign_in("gia@example.org", rapport_tests::PASSWORD).await.unwrap();
+    paired
+        .sync
+        .sign_in("gia@example.org", rapport_tests::PASSWORD)
+        .await
+        .unwrap();
     assert!(matches!(
         paired.sync.sync_now().await,
         Err(SyncError::NoAccountKey)
@@ -499,7 +547,10 @@ async fn a_paired_device_and_a_restored_device_read_every_epoch() {
     assert_eq!(code_on_phone, code_on_laptop);
     paired.sync().await;
     let seen = paired.store.get::<Win>(&win).unwrap().record;
-    assert_eq!((seen.title.as_str(), seen.details.as_str()), ("epoch one", "written in epoch two"));
+    assert_eq!(
+        (seen.title.as_str(), seen.details.as_str()),
+        ("epoch one", "written in epoch two")
+    );
 
     // A passphrase backup on the server, restored on another device.
     phone
@@ -508,8 +559,16 @@ async fn a_paired_device_and_a_restored_device_read_every_epoch() {
         .await
         .unwrap();
     let restored = Device::new(&server.url, "gia's new phone");
-    restored.sync.sign_in("gia@example.org", rapport_tests::PASSWORD).await.unwrap();
-    let wrong = restored.sync.restore_account_key("a guess").await.unwrap_err();
+    restored
+        .sync
+        .sign_in("gia@example.org", rapport_tests::PASSWORD)
+        .await
+        .unwrap();
+    let wrong = restored
+        .sync
+        .restore_account_key("a guess")
+        .await
+        .unwrap_err();
     assert!(
         matches!(wrong, SyncError::Sealing(CryptoError::WrongPassphrase)),
         "{wrong:?}"

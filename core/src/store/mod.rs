@@ -28,8 +28,8 @@ pub use exchange::{Applied, IncomingChange};
 pub use index::{DEFAULT_PAGE, ListQuery, MAX_PAGE, Summary};
 pub use key::DatabaseKey;
 pub use outbox::OutgoingChange;
-pub use sealed::{StoredWrap, WaitingPiece};
 pub use schema::VERSION as SCHEMA_VERSION;
+pub use sealed::{StoredWrap, WaitingPiece};
 
 use crate::doc::{self, Envelope};
 use crate::error::{Error, Result};

@@ -72,9 +72,8 @@ impl Store {
     /// The accounts a document's key was sealed for here, at any epoch.
     pub fn wrap_recipients(&self, doc_id: &ItemId) -> Result<Vec<String>> {
         self.read(|tx, _| {
-            let mut stmt = tx.prepare(
-                "SELECT DISTINCT recipient FROM doc_wraps WHERE doc_id = ?1 ORDER BY 1",
-            )?;
+            let mut stmt = tx
+                .prepare("SELECT DISTINCT recipient FROM doc_wraps WHERE doc_id = ?1 ORDER BY 1")?;
             let rows = stmt
                 .query_map([doc_id.as_str()], |r| r.get(0))?
                 .collect::<rusqlite::Result<Vec<String>>>()?;
@@ -227,6 +226,9 @@ impl Store {
 /// Drops what this layer keeps of one document (its local copy went).
 pub(super) fn forget(tx: &rusqlite::Connection, id: &ItemId) -> Result<()> {
     tx.execute("DELETE FROM doc_wraps WHERE doc_id = ?1", [id.as_str()])?;
-    tx.execute("DELETE FROM sealed_waiting WHERE doc_id = ?1", [id.as_str()])?;
+    tx.execute(
+        "DELETE FROM sealed_waiting WHERE doc_id = ?1",
+        [id.as_str()],
+    )?;
     Ok(())
 }

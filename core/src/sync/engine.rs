@@ -77,16 +77,19 @@ pub(super) async fn sync_now(client: &SyncClient) -> Result<SyncReport, SyncErro
 struct Run<'a> {
     client: &'a SyncClient,
     session: Session,
-    keys: Arc<Keyring>,
+    /// `None` on a client that syncs plaintext (see `SyncConfig::end_to_end`).
+    keys: Option<Arc<Keyring>>,
     limits: Limits,
 }
 
 async fn run(client: &SyncClient) -> Result<SyncReport, SyncError> {
     let session = client.session().ok_or(SyncError::NotSignedIn)?;
-    let keys = client.keyring()?;
+    let keys = client.sealing_keys()?;
     let limits = limits(client, &session.token).await?;
     let before = client.traffic().requests;
-    directory::publish(client, &session.token, &keys).await?;
+    if let Some(keys) = &keys {
+        directory::publish(client, &session.token, keys).await?;
+    }
     let run = Run {
         client,
         session,
@@ -125,6 +128,9 @@ async fn exchange(run: &Run<'_>, report: &mut SyncReport) -> Result<(), SyncErro
 /// and compared with the pinned ones first.
 async fn wrap_for_grantees(run: &Run<'_>, needs: &[NeedsWrap]) -> Result<u64, SyncError> {
     let store = &run.client.store;
+    let Some(keys) = &run.keys else {
+        return Ok(0);
+    };
     let mut grantees: Vec<&str> = needs.iter().map(|n| n.grantee.0.as_str()).collect();
     grantees.sort_unstable();
     grantees.dedup();
@@ -145,7 +151,7 @@ async fn wrap_for_grantees(run: &Run<'_>, needs: &[NeedsWrap]) -> Result<u64, Sy
         };
         for need in needs.iter().filter(|n| n.grantee.0 == grantee) {
             let doc = ItemId::new(need.doc_id.0.clone());
-            if sealing::wrap_for_grantee(store, &run.keys, &doc, grantee, &public, need.epoch)? {
+            if sealing::wrap_for_grantee(store, keys, &doc, grantee, &public, need.epoch)? {
                 wrapped += 1;
             }
         }
@@ -154,7 +160,10 @@ async fn wrap_for_grantees(run: &Run<'_>, needs: &[NeedsWrap]) -> Result<u64, Sy
 }
 
 /// The push/pull loop; answers what the server said still needs a wrap.
-async fn push_and_pull(run: &Run<'_>, report: &mut SyncReport) -> Result<Vec<NeedsWrap>, SyncError> {
+async fn push_and_pull(
+    run: &Run<'_>,
+    report: &mut SyncReport,
+) -> Result<Vec<NeedsWrap>, SyncError> {
     let client = run.client;
     let store = &client.store;
     let me = run.session.account_id.0.clone();
@@ -202,7 +211,7 @@ async fn push_and_pull(run: &Run<'_>, report: &mut SyncReport) -> Result<Vec<Nee
                 bundle_id,
                 doc_id: DocId(change.doc_id.to_string()),
                 kind: change.kind,
-                tags: tags_for(store, &run.keys, &change.doc_id)?,
+                tags: tags_for(store, run.keys.as_deref(), &change.doc_id)?,
                 epoch,
                 data,
             });
@@ -216,7 +225,7 @@ async fn push_and_pull(run: &Run<'_>, report: &mut SyncReport) -> Result<Vec<Nee
         }
         // Keys sealed here that the server does not hold yet go first, so
         // that the bundles sealed under them are readable at once.
-        let wraps_out = if pull_only {
+        let wraps_out = if pull_only || run.keys.is_none() {
             Vec::new()
         } else {
             store.wraps_to_upload(crate::sync::MAX_WRAPS_PER_PUSH)?
@@ -275,8 +284,10 @@ async fn push_and_pull(run: &Run<'_>, report: &mut SyncReport) -> Result<Vec<Nee
             .map(|c| (ItemId::new(c.doc_id.0.clone()), c.owner.0.clone()))
             .collect();
         store.set_owners(&owners)?;
-        for wrap in &response.wraps {
-            sealing::receive_wrap(store, &run.keys, wrap)?;
+        if let Some(keys) = &run.keys {
+            for wrap in &response.wraps {
+                sealing::receive_wrap(store, keys, wrap)?;
+            }
         }
         let incoming = open_page(run, response.changes, report).await?;
         let applied = apply(client, incoming).await?;
@@ -287,7 +298,9 @@ async fn push_and_pull(run: &Run<'_>, report: &mut SyncReport) -> Result<Vec<Nee
         }
         for removal in &response.removed {
             let id = ItemId::new(removal.doc_id.0.clone());
-            run.keys.forget(&id);
+            if let Some(keys) = &run.keys {
+                keys.forget(&id);
+            }
             if store.remove_local_copy(&id)? {
                 report.removed += 1;
             }
@@ -327,10 +340,13 @@ async fn seal_change(
     bundle_id: &str,
 ) -> Result<(u32, Vec<u8>), SyncError> {
     let store = &run.client.store;
+    let Some(keys) = &run.keys else {
+        return Ok((0, change.data.clone())); // plaintext, as before encryption
+    };
     for _ in 0..2 {
         match sealing::seal(
             store,
-            &run.keys,
+            keys,
             &change.doc_id,
             change.kind,
             bundle_id,
@@ -350,6 +366,10 @@ async fn seal_change(
     )))
 }
 
+/// A sealed piece to open: where it waited (if it did), its document, kind,
+/// owner and bytes.
+type Piece = (Option<i64>, ItemId, DocKind, String, Vec<u8>);
+
 /// Opens a page's sealed pieces, and the pieces that waited for a key that
 /// may have arrived with it. A piece without its key yet waits; one that
 /// fails a check is refused and reported.
@@ -359,7 +379,20 @@ async fn open_page(
     report: &mut SyncReport,
 ) -> Result<Vec<IncomingChange>, SyncError> {
     let store = &run.client.store;
-    let mut pieces: Vec<(Option<i64>, ItemId, DocKind, String, Vec<u8>)> = Vec::new();
+    let Some(keys) = &run.keys else {
+        // A client that does not seal applies plain bytes and leaves sealed
+        // ones aside (it could not open them).
+        return Ok(changes
+            .into_iter()
+            .filter(|c| !rapport_crypto::is_sealed(&c.data))
+            .map(|c| IncomingChange {
+                doc_id: ItemId::new(c.doc_id.0),
+                kind: c.kind,
+                data: c.data,
+            })
+            .collect());
+    };
+    let mut pieces: Vec<Piece> = Vec::new();
     let waiting = store.waiting_pieces()?;
     for piece in waiting {
         let Some(kind) = DocKind::parse(&piece.kind) else {
@@ -384,13 +417,13 @@ async fn open_page(
     let mut still_waiting = Vec::new();
     let mut done_waiting = Vec::new();
     for (waited, doc, kind, owner, data) in pieces {
-        let mut outcome = sealing::open(store, &run.keys, &doc, kind, &owner, &data)?;
+        let mut outcome = sealing::open(store, keys, &doc, kind, &owner, &data)?;
         if let Opening::UnknownSigner { account } = &outcome
             && !learned.contains(account)
         {
             directory::learn(run.client, &run.session.token, account).await?;
             learned.push(account.clone());
-            outcome = sealing::open(store, &run.keys, &doc, kind, &owner, &data)?;
+            outcome = sealing::open(store, keys, &doc, kind, &owner, &data)?;
         }
         match outcome {
             Opening::Opened(plain) => {

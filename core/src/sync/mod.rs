@@ -28,9 +28,9 @@ use rapport_protocol::{
 use reqwest::Method;
 
 pub use engine::{SNAPSHOT_AFTER, SyncReport};
-pub use keyring::Keyring;
 pub use error::SyncError;
 pub use http::Traffic;
+pub use keyring::Keyring;
 pub use status::{StatusObserver, SyncState, SyncStatus};
 
 use crate::id::ItemId;
@@ -52,6 +52,10 @@ pub struct SyncConfig {
     pub max_attempts: u32,
     /// Pause before the first retry; doubled each time.
     pub retry_backoff: Duration,
+    /// Seal everything end to end (the default). Off only for a shell that
+    /// does not hand over an account key yet: it then syncs plaintext
+    /// Automerge bytes as before encryption, and cannot read sealed ones.
+    pub end_to_end: bool,
 }
 
 impl SyncConfig {
@@ -62,6 +66,7 @@ impl SyncConfig {
             device_name: device_name.into(),
             max_attempts: 4,
             retry_backoff: Duration::from_millis(250),
+            end_to_end: true,
         }
     }
 }
@@ -135,11 +140,13 @@ impl SyncClient {
             .await?;
         // A new account gets a new account key unless one was handed over,
         // and publishes its public keys at once so others can share with it.
-        if self.account_key_bytes().is_none() {
+        if self.config.end_to_end && self.account_key_bytes().is_none() {
             self.use_account_key(&AccountKey::generate());
         }
         self.resume(session.clone())?;
-        self.publish_keys().await?;
+        if self.config.end_to_end {
+            self.publish_keys().await?;
+        }
         Ok(session)
     }
 
@@ -300,6 +307,16 @@ impl SyncClient {
         }
     }
 
+    /// The keys in use, or `None` on a client that syncs plaintext
+    /// ([`SyncConfig::end_to_end`] off and no account key handed over).
+    pub(crate) fn sealing_keys(&self) -> Result<Option<Arc<Keyring>>, SyncError> {
+        match self.keyring() {
+            Ok(keys) => Ok(Some(keys)),
+            Err(SyncError::NoAccountKey) if !self.config.end_to_end => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// The keys in use: signed in, with the account key.
     pub(crate) fn keyring(&self) -> Result<Arc<Keyring>, SyncError> {
         self.session().ok_or(SyncError::NotSignedIn)?;
@@ -396,9 +413,10 @@ impl SyncClient {
             grantee: therapist.clone(),
             scope: GrantScope::Kind {
                 kind,
-                tag: person
-                    .map(|p| self.keyring().map(|k| sharing::person_tag(&k, p)))
-                    .transpose()?,
+                tag: match person {
+                    Some(p) => Some(sharing::person_tag(self.sealing_keys()?.as_deref(), p)),
+                    None => None,
+                },
             },
             access: rapport_protocol::Access::Read,
         };
@@ -432,7 +450,7 @@ impl SyncClient {
         &self,
     ) -> Result<Vec<crate::clinical::KindGrant>, SyncError> {
         let me = self.session().ok_or(SyncError::NotSignedIn)?.account_id;
-        let keys = self.keyring()?;
+        let keys = self.sealing_keys()?;
         let grants = self.grants().await?;
         // Tags reach the server blinded: match them against this record's people.
         let people: Vec<(Tag, ItemId)> = self
@@ -443,7 +461,7 @@ impl SyncClient {
                 ..Default::default()
             })?
             .into_iter()
-            .map(|s| (sharing::person_tag(&keys, &s.id), s.id))
+            .map(|s| (sharing::person_tag(keys.as_deref(), &s.id), s.id))
             .collect();
         Ok(grants
             .into_iter()
@@ -584,7 +602,11 @@ impl SyncClient {
 /// The tags a pushed document carries, so kind grants can select it:
 /// blinded with the account's tag key, so the server never learns which
 /// person or goal an item is about.
-pub(crate) fn tags_for(store: &Store, keys: &Keyring, id: &ItemId) -> Result<Vec<Tag>, SyncError> {
+pub(crate) fn tags_for(
+    store: &Store,
+    keys: Option<&Keyring>,
+    id: &ItemId,
+) -> Result<Vec<Tag>, SyncError> {
     Ok(match store.summary(id)? {
         None => Vec::new(),
         Some(s) => s

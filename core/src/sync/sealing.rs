@@ -53,16 +53,18 @@ pub(super) enum Opening<T> {
     /// The key of this epoch has not arrived yet.
     Waiting,
     /// Signed by a device of `account` not seen yet: learn its keys, then retry.
-    UnknownSigner { account: String },
+    UnknownSigner {
+        account: String,
+    },
     Refused(CryptoError),
 }
 
 /// The public key of a device certified by `account`, if seen.
 fn signer(store: &Store, device: &str, account: &str) -> Result<Option<DevicePublic>, SyncError> {
     Ok(match store.peer_device(device)? {
-        Some((owner, public)) if owner == account => {
-            <[u8; 32]>::try_from(public.as_slice()).ok().map(DevicePublic)
-        }
+        Some((owner, public)) if owner == account => <[u8; 32]>::try_from(public.as_slice())
+            .ok()
+            .map(DevicePublic),
         _ => None,
     })
 }

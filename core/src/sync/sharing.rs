@@ -19,20 +19,30 @@ use crate::note::Note;
 
 /// The tag that selects items about a person, blinded with the account's
 /// tag key (HMAC): the server matches it without learning who it is.
-pub(crate) fn person_tag(keys: &Keyring, person: &ItemId) -> Tag {
-    Tag(keys.account.blind_tag(&format!("person:{person}")))
+/// Plain on a client that does not seal ([`super::SyncConfig::end_to_end`]).
+pub(crate) fn person_tag(keys: Option<&Keyring>, person: &ItemId) -> Tag {
+    blinded(keys, &format!("person:{person}"))
 }
 
 /// The tag that selects items about a goal, blinded the same way.
-pub(crate) fn goal_tag(keys: &Keyring, goal: &ItemId) -> Tag {
-    Tag(keys.account.blind_tag(&format!("goal:{goal}")))
+pub(crate) fn goal_tag(keys: Option<&Keyring>, goal: &ItemId) -> Tag {
+    blinded(keys, &format!("goal:{goal}"))
+}
+
+fn blinded(keys: Option<&Keyring>, tag: &str) -> Tag {
+    Tag(keys.map_or_else(|| tag.to_owned(), |k| k.account.blind_tag(tag)))
 }
 
 /// Starts a new key epoch for every document of this account whose key was
 /// sealed for `grantee`: after a revocation, nothing written later is
 /// readable with the keys the grantee holds.
-pub(super) fn rotate_wrapped_for(client: &SyncClient, grantee: &AccountId) -> Result<(), SyncError> {
-    let keys = client.keyring()?;
+pub(super) fn rotate_wrapped_for(
+    client: &SyncClient,
+    grantee: &AccountId,
+) -> Result<(), SyncError> {
+    let Some(keys) = client.sealing_keys()? else {
+        return Ok(()); // nothing sealed, nothing to rotate
+    };
     let store = &client.store;
     for doc in store.wrapped_for(&grantee.0)? {
         keys.forget(&doc);

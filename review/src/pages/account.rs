@@ -67,6 +67,9 @@ pub async fn sign_up(
 pub struct SignIn {
     email: String,
     password: String,
+    /// The account key as a recovery kit, for an account made elsewhere.
+    #[serde(default)]
+    recovery_kit: String,
 }
 
 pub async fn sign_in(
@@ -74,6 +77,16 @@ pub async fn sign_in(
     Extension(session): Extension<BrowserSession>,
     Form(form): Form<SignIn>,
 ) -> PageResult {
+    let kit = form.recovery_kit.trim();
+    if !kit.is_empty()
+        && let Err(e) = app.sync.use_recovery_kit(kit)
+    {
+        return show(
+            &app,
+            &session,
+            Some(format!("Could not use the recovery kit: {e}")),
+        );
+    }
     match app.sync.sign_in(form.email.trim(), &form.password).await {
         Ok(s) => signed_in(&app, &session, &s).await,
         Err(e) => show(&app, &session, Some(format!("Could not sign in: {e}"))),

@@ -64,7 +64,9 @@ pub fn publish(
             )?;
             // Two devices publishing at once: the first one stands.
             if account_public(tx, &caller.account_id)?.as_ref() != Some(account) {
-                return Err(ApiError::conflict("this account published other keys already"));
+                return Err(ApiError::conflict(
+                    "this account published other keys already",
+                ));
             }
         }
     }

@@ -552,9 +552,12 @@ fn pull_feed(
             }
             Event::Whole { doc_id } => {
                 let meta = doc_meta(tx, &mut page.docs, &doc_id)?;
-                page.response
-                    .wraps
-                    .extend(wraps::of_document(tx, &doc_id, &caller.account_id, seq)?);
+                page.response.wraps.extend(wraps::of_document(
+                    tx,
+                    &doc_id,
+                    &caller.account_id,
+                    seq,
+                )?);
                 for (part_seq, part_device, data) in whole_parts(tx, &doc_id, seq)? {
                     if !own_part(&part_device, part_seq) {
                         page.response.changes.push(change(&doc_id, &meta, data));

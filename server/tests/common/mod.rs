@@ -291,6 +291,7 @@ impl TestServer {
             let page = self.sync(
                 token,
                 &SyncRequest {
+                    wraps: Vec::new(),
                     cursor: cursor.clone(),
                     push: vec![],
                     limit: None,
@@ -403,6 +404,7 @@ pub fn json<T: DeserializeOwned>(response: Response, status: StatusCode) -> T {
 
 pub fn bundle(doc: &str, id: &str, kind: DocKind, tags: &[&str], data: &[u8]) -> Bundle {
     Bundle {
+        epoch: 0,
         bundle_id: BundleId(id.into()),
         doc_id: DocId(doc.into()),
         kind,
@@ -413,6 +415,7 @@ pub fn bundle(doc: &str, id: &str, kind: DocKind, tags: &[&str], data: &[u8]) ->
 
 pub fn push(bundles: Vec<Bundle>) -> SyncRequest {
     SyncRequest {
+        wraps: Vec::new(),
         cursor: None,
         push: bundles,
         limit: None,
