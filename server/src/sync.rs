@@ -162,12 +162,17 @@ pub async fn put_snapshot(
         check_id("bundle_id", &bundle.0)?;
     }
     let doc_id = DocId(doc_id);
-    state
-        .db
-        .write(move |tx| {
-            db::documents::store_snapshot(tx, &caller, &doc_id, &req.covers, req.epoch, &req.data)
-        })
-        .await?;
+    let sealed = req.epoch > 0;
+    let store = move |tx: &db::Tx<'_>| {
+        db::documents::store_snapshot(tx, &caller, &doc_id, &req.covers, req.epoch, &req.data)
+    };
+    if sealed {
+        // A sealed snapshot may replace plaintext parts: checkpoint so that
+        // their bytes leave the WAL too.
+        state.db.write_deleting(store).await?;
+    } else {
+        state.db.write(store).await?;
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

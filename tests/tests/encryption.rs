@@ -590,3 +590,91 @@ async fn a_paired_device_and_a_restored_device_read_every_epoch() {
     let key = phone.sync.account_key().unwrap().to_bytes();
     assert!(!contains(&backup, &key[..]));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_synced_in_plaintext_is_sealed_again_on_its_first_encrypted_sync() {
+    use rapport_core::sync::{SyncClient, SyncConfig};
+    use std::sync::Arc;
+    let mut server = Server::start();
+    // A phone of the version before encryption: plaintext on the server.
+    let old = Device::new(&server.url, "old phone");
+    let mut config = SyncConfig::new(server.url.clone(), "old phone");
+    config.end_to_end = false;
+    let plain = SyncClient::new(Arc::clone(&old.store), config).unwrap();
+    let session = plain
+        .sign_up(
+            "ida@example.org",
+            rapport_tests::PASSWORD,
+            Role::Client,
+            "Ida",
+        )
+        .await
+        .unwrap();
+    let at = Utc.with_ymd_and_hms(2026, 5, 10, 8, 0, 0).unwrap();
+    let reflection = old
+        .store
+        .create(Reflection {
+            written_at: at,
+            text: canary("before_the_upgrade"),
+            person_id: None,
+            goal: None,
+        })
+        .unwrap()
+        .id;
+    plain.sync_now().await.unwrap();
+    let plaintext_rows: i64 = db(&server)
+        .query_row(
+            "SELECT count(*) FROM bundles WHERE epoch = 0 AND data IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(plaintext_rows >= 1, "the old version stored plaintext");
+
+    // The upgraded app: same record and session, now with an account key.
+    let upgraded = SyncClient::new(
+        Arc::clone(&old.store),
+        SyncConfig::new(server.url.clone(), "old phone"),
+    )
+    .unwrap();
+    upgraded.use_account_key(&AccountKey::generate());
+    upgraded.resume(session).unwrap();
+    upgraded.sync_now().await.unwrap();
+
+    let conn = db(&server);
+    let left: i64 = conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM bundles WHERE data IS NOT NULL AND epoch = 0)
+                  + (SELECT count(*) FROM snapshots WHERE epoch = 0)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(left, 0, "plaintext parts stay on the server");
+    drop(conn);
+    // Another device, given the kit, reads it; the files hold no plaintext.
+    let tablet = Device::new(&server.url, "tablet");
+    tablet
+        .sync
+        .sign_in("ida@example.org", rapport_tests::PASSWORD)
+        .await
+        .unwrap();
+    tablet
+        .sync
+        .use_recovery_kit(upgraded.recovery_kit().unwrap().as_str())
+        .unwrap();
+    tablet.sync().await;
+    assert_eq!(
+        tablet
+            .store
+            .get::<Reflection>(&reflection)
+            .unwrap()
+            .record
+            .text,
+        canary("before_the_upgrade")
+    );
+    server.kill();
+    for (name, bytes) in server_files(&server) {
+        assert!(!contains(&bytes, b"CANARY-"), "a canary in {name}");
+    }
+}

@@ -18,7 +18,7 @@ use reqwest::Method;
 
 use super::keyring::Keyring;
 use super::sealing::{self, Opening};
-use super::{SyncClient, SyncError, SyncState, directory, sharing, state, tags_for};
+use super::{SyncClient, SyncError, SyncState, directory, sharing, state, tags_for, upgrade};
 use crate::id::ItemId;
 use crate::store::IncomingChange;
 
@@ -97,7 +97,14 @@ async fn run(client: &SyncClient) -> Result<SyncReport, SyncError> {
         limits,
     };
     let mut report = SyncReport::default();
+    let reseal = match &run.keys {
+        Some(keys) => upgrade::pending(&client.store, keys)?,
+        None => Vec::new(),
+    };
     exchange(&run, &mut report).await?;
+    if !reseal.is_empty() {
+        reseal_on_server(&run, reseal).await?;
+    }
     upload_snapshots(&run).await?;
     if sharing::reconcile(client, &run.session, false).await? {
         // Grants changed: the server now asks for the grantees' keys.
@@ -464,6 +471,64 @@ fn refuse(report: &mut SyncReport, doc: ItemId, err: CryptoError) {
 /// a snapshot so the server can drop them.
 pub const SNAPSHOT_AFTER: usize = 32;
 
+/// The upgrade: a sealed snapshot of each document synced in plaintext
+/// before, which replaces the plaintext parts on the server. What fails
+/// for a reason that may pass is tried again at the next sync.
+async fn reseal_on_server(run: &Run<'_>, docs: Vec<ItemId>) -> Result<(), SyncError> {
+    let store = &run.client.store;
+    let mut left = docs.clone();
+    for doc in docs {
+        match upload_sealed_snapshot(run, &doc, Vec::new()).await {
+            Ok(())
+            | Err(SyncError::Rejected {
+                code: ErrorCode::NotFound | ErrorCode::Forbidden,
+                ..
+            }) => left.retain(|d| d != &doc),
+            Err(SyncError::Store(crate::error::Error::NotFound { .. })) => {
+                left.retain(|d| d != &doc);
+            }
+            Err(e) => {
+                upgrade::set(store, &left)?;
+                return Err(e);
+            }
+        }
+        upgrade::set(store, &left)?;
+    }
+    Ok(())
+}
+
+/// Seals the whole document and stores it on the server as a snapshot
+/// covering `covers`.
+async fn upload_sealed_snapshot(
+    run: &Run<'_>,
+    doc: &ItemId,
+    covers: Vec<String>,
+) -> Result<(), SyncError> {
+    let client = run.client;
+    let (kind, data) = client.store.export_document(doc)?;
+    let change = crate::store::OutgoingChange {
+        seq: 0,
+        doc_id: doc.clone(),
+        kind,
+        data,
+    };
+    let snapshot_id = format!("snapshot-{}-{}", client.store.device_actor(), covers.len());
+    let (epoch, data) = seal_change(run, &change, &snapshot_id).await?;
+    let request = SnapshotRequest {
+        covers: covers.into_iter().map(BundleId).collect(),
+        epoch,
+        data,
+    };
+    let path = format!("v1/documents/{doc}/snapshot");
+    let _: serde_json::Value = retrying(client, || {
+        client
+            .transport
+            .cbor(Method::PUT, &path, &run.session.token, &request)
+    })
+    .await?;
+    Ok(())
+}
+
 /// Uploads a snapshot of each document with enough pushed bundles, sealed
 /// under the document's current key.
 async fn upload_snapshots(run: &Run<'_>) -> Result<(), SyncError> {
@@ -475,34 +540,13 @@ async fn upload_snapshots(run: &Run<'_>) -> Result<(), SyncError> {
             store.forget_pushed(&doc, &bundles)?;
             continue;
         }
-        let (kind, data) = match store.export_document(&doc) {
-            Ok(saved) => saved,
-            Err(crate::error::Error::NotFound { .. }) => {
+        let stored = match upload_sealed_snapshot(run, &doc, bundles.clone()).await {
+            Err(SyncError::Store(crate::error::Error::NotFound { .. })) => {
                 store.forget_pushed(&doc, &bundles)?;
                 continue;
             }
-            Err(e) => return Err(e.into()),
+            other => other,
         };
-        let change = crate::store::OutgoingChange {
-            seq: 0,
-            doc_id: doc.clone(),
-            kind,
-            data,
-        };
-        let snapshot_id = format!("snapshot-{}-{}", store.device_actor(), bundles.len());
-        let (epoch, data) = seal_change(run, &change, &snapshot_id).await?;
-        let request = SnapshotRequest {
-            covers: bundles.iter().cloned().map(BundleId).collect(),
-            epoch,
-            data,
-        };
-        let path = format!("v1/documents/{doc}/snapshot");
-        let stored: Result<serde_json::Value, SyncError> = retrying(client, || {
-            client
-                .transport
-                .cbor(Method::PUT, &path, &run.session.token, &request)
-        })
-        .await;
         match stored {
             Ok(_) => store.forget_pushed(&doc, &bundles)?,
             // Deleted on the server, too large, or a new epoch started

@@ -15,6 +15,7 @@ mod sealing;
 mod sharing;
 mod state;
 mod status;
+mod upgrade;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

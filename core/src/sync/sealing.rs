@@ -137,6 +137,11 @@ fn own_key(
     Ok(Opening::Opened((1, key)))
 }
 
+/// Gives one of this account's documents its first key if it has none.
+pub(super) fn first_key(store: &Store, keys: &Keyring, doc: &ItemId) -> Result<(), SyncError> {
+    own_key_now(store, keys, doc).map(|_| ())
+}
+
 /// The current key of an own document, or the error that stops using it.
 fn own_key_now(store: &Store, keys: &Keyring, doc: &ItemId) -> Result<(u32, DocKey), SyncError> {
     match own_key(store, keys, doc)? {

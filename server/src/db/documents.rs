@@ -182,17 +182,33 @@ pub fn store_snapshot(
         params![doc_id.0, caller.device_id.0, held_up_to],
     )?;
     tx.execute(
-        "INSERT INTO snapshots (feed, seq, doc_id, device_id, data, stored_at)
-         VALUES (?6, ?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO snapshots (feed, seq, doc_id, device_id, data, stored_at, epoch)
+         VALUES (?6, ?1, ?2, ?3, ?4, ?5, ?7)",
         params![
             seq,
             doc_id.0,
             caller.device_id.0,
             data,
             now().to_rfc3339(),
-            doc.feed
+            doc.feed,
+            epoch
         ],
     )?;
+    if epoch > 0 {
+        // The upgrade to encryption: a sealed snapshot replaces the
+        // plaintext parts this device holds (its own, and those up to its
+        // acknowledged cursor), so no plaintext stays behind on the server.
+        tx.execute(
+            "UPDATE bundles SET data = NULL WHERE doc_id = ?1 AND epoch = 0 AND seq < ?2
+             AND (device_id = ?3 OR seq <= ?4)",
+            params![doc_id.0, seq, caller.device_id.0, held_up_to],
+        )?;
+        tx.execute(
+            "DELETE FROM snapshots WHERE doc_id = ?1 AND epoch = 0 AND seq < ?2
+             AND (device_id = ?3 OR seq <= ?4)",
+            params![doc_id.0, seq, caller.device_id.0, held_up_to],
+        )?;
+    }
     for bundle in covers {
         tx.execute(
             "UPDATE bundles SET data = NULL WHERE doc_id = ?1 AND bundle_id = ?2 AND seq < ?3

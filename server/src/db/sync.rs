@@ -268,8 +268,8 @@ fn insert_bundle(
     (feed, seq): FeedSeq,
 ) -> ApiResult<Option<FeedSeq>> {
     let inserted = tx.execute(
-        "INSERT INTO bundles (feed, seq, doc_id, bundle_id, device_id, data, pushed_at)
-         VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?6)
+        "INSERT INTO bundles (feed, seq, doc_id, bundle_id, device_id, data, pushed_at, epoch)
+         VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?6, ?8)
          ON CONFLICT (doc_id, bundle_id) DO NOTHING",
         params![
             seq,
@@ -278,7 +278,8 @@ fn insert_bundle(
             caller.device_id.0,
             bundle.data,
             now().to_rfc3339(),
-            feed
+            feed,
+            bundle.epoch
         ],
     )?;
     if inserted == 1 {

@@ -3,6 +3,9 @@
 -- sealed document keys (wraps) and each document's current key epoch; it
 -- can open none of them.
 ALTER TABLE documents ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0;
+-- The epoch each part is sealed under (0: plaintext, from before).
+ALTER TABLE bundles ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE snapshots ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0;
 
 -- The public key directory: an account's keys are published once.
 CREATE TABLE account_keys (
