@@ -78,11 +78,7 @@ pub async fn sign_up(
     let email = normalise_email(&req.email)?;
     let display_name = check_name("display name", &req.display_name)?;
     check_password(&req.password)?;
-    let memory = state.config.argon2_memory_kib;
-    let password = req.password;
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password, memory))
-        .await
-        .map_err(|e| ApiError::Internal(format!("hashing task failed: {e}")))??;
+    let hash = state.passwords.hash(req.password).await?;
     let role = req.role;
     let account_id = state
         .db
@@ -93,6 +89,37 @@ pub async fn sign_up(
     Ok((StatusCode::CREATED, Json(session)))
 }
 
+/// Checks an email and password, under the account's failure count
+/// ([`crate::lockout`]) and the hashing gate; `BadCredentials` if wrong.
+pub async fn verify_credentials(
+    state: &AppState,
+    email: &str,
+    password: String,
+) -> ApiResult<(rapport_protocol::AccountId, rapport_protocol::Role)> {
+    state.lockout.check(email)?;
+    let wanted = email.to_owned();
+    let found = state
+        .db
+        .read(move |tx| db::accounts::find_by_email(tx, &wanted))
+        .await?;
+    let stored = found
+        .as_ref()
+        // An unknown email is checked against a hash no password matches, so that
+        // it takes as long as a wrong password.
+        .map_or(state.dummy_hash.to_string(), |(_, _, hash)| hash.clone());
+    let ok = state.passwords.verify(password, stored).await?;
+    match found.filter(|_| ok) {
+        Some((account_id, role, _)) => {
+            state.lockout.succeeded(email);
+            Ok((account_id, role))
+        }
+        None => {
+            state.lockout.failed(email);
+            Err(ApiError::BadCredentials)
+        }
+    }
+}
+
 /// `POST /v1/sessions`: signs a device in with email and password.
 pub async fn sign_in(
     State(state): State<AppState>,
@@ -100,22 +127,7 @@ pub async fn sign_in(
 ) -> ApiResult<(StatusCode, Json<Session>)> {
     let device_name = check_name("device name", &req.device_name)?;
     let email = normalise_email(&req.email).map_err(|_| ApiError::BadCredentials)?;
-    let found = state
-        .db
-        .read(move |tx| db::accounts::find_by_email(tx, &email))
-        .await?;
-    let password = req.password;
-    let stored = found
-        .as_ref()
-        // An unknown email is checked against a hash no password matches, so that
-        // it takes as long as a wrong password.
-        .map_or(state.dummy_hash.to_string(), |(_, _, hash)| hash.clone());
-    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &stored))
-        .await
-        .map_err(|e| ApiError::Internal(format!("hashing task failed: {e}")))?;
-    let Some((account_id, role, _)) = found.filter(|_| ok) else {
-        return Err(ApiError::BadCredentials);
-    };
+    let (account_id, role) = verify_credentials(&state, &email, req.password).await?;
     let session = new_session(&state, account_id, role, device_name).await?;
     tracing::info!(account = %session.account_id, device = %session.device_id, "signed in");
     Ok((StatusCode::CREATED, Json(session)))

@@ -56,17 +56,38 @@ pub struct Config {
     #[arg(long, env = "RAPPORT_MAX_PAGE", default_value_t = 500)]
     pub max_page: u32,
 
-    /// Sustained requests per second allowed per token (or per IP without one).
+    /// Sustained requests per second allowed per signed-in device (or per
+    /// client address without a valid token).
     #[arg(long, env = "RAPPORT_RATE_PER_SEC", default_value_t = 20.0)]
     pub rate_per_sec: f64,
 
-    /// Requests allowed in a burst per token (or per IP without one).
+    /// Requests allowed in a burst per signed-in device (or per client
+    /// address without a valid token).
     #[arg(long, env = "RAPPORT_RATE_BURST", default_value_t = 200.0)]
     pub rate_burst: f64,
 
     /// How long an invite code stays valid, in seconds.
     #[arg(long, env = "RAPPORT_INVITE_TTL_SECS", default_value_t = 24 * 60 * 60)]
     pub invite_ttl_secs: u64,
+
+    /// Most password hashes computed at once (each holds the Argon2 memory
+    /// cost); default: the number of CPUs.
+    #[arg(long, env = "RAPPORT_HASH_CONCURRENCY")]
+    pub hash_concurrency: Option<usize>,
+
+    /// How long a sign-in or sign-up waits for a hashing turn before it is
+    /// answered 429, in milliseconds (0: not at all).
+    #[arg(long, env = "RAPPORT_HASH_WAIT_MS", default_value_t = 2000)]
+    pub hash_wait_ms: u64,
+
+    /// Wrong passwords for one account, within the window, after which its
+    /// password checks are refused (429) until the window ends.
+    #[arg(long, env = "RAPPORT_SIGN_IN_MAX_FAILURES", default_value_t = 10)]
+    pub sign_in_max_failures: u32,
+
+    /// The window of --sign-in-max-failures, in seconds.
+    #[arg(long, env = "RAPPORT_SIGN_IN_FAILURE_WINDOW_SECS", default_value_t = 15 * 60)]
+    pub sign_in_failure_window_secs: u64,
 
     /// Argon2id memory cost in KiB (the OWASP minimum is 19456; lower only for tests).
     #[arg(
@@ -103,6 +124,13 @@ impl Config {
         Duration::from_secs(self.invite_ttl_secs)
     }
 
+    /// How many password hashes may run at once.
+    pub fn hash_concurrency(&self) -> usize {
+        self.hash_concurrency
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from))
+            .max(1)
+    }
+
     /// Refuses plain HTTP on a non-loopback address unless explicitly allowed.
     pub fn check_transport(&self) -> Result<(), String> {
         let tls = self.tls_cert.is_some() && self.tls_key.is_some();
@@ -119,6 +147,9 @@ impl Config {
         }
         if self.max_batch == 0 || self.max_page == 0 || self.max_body_bytes == 0 {
             return Err("--max-batch, --max-page and --max-body-bytes must be positive".into());
+        }
+        if self.hash_concurrency == Some(0) || self.sign_in_max_failures == 0 {
+            return Err("--hash-concurrency and --sign-in-max-failures must be positive".into());
         }
         if !(self.rate_per_sec > 0.0 && self.rate_burst >= 1.0) {
             return Err("--rate-per-sec must be positive and --rate-burst at least 1".into());

@@ -4,6 +4,7 @@
 //! A map of the crate, one concept per module:
 //! - [`config`]: flags and environment; [`limits`]: sizes and the rate limit;
 //! - [`auth`]: tokens, passwords, the authenticated [`auth::Caller`];
+//! - [`passwords`]: the gate on concurrent hashing; [`lockout`]: repeated failures;
 //! - [`accounts`], [`links`], [`grants`], [`sync`], [`access_log`]: the endpoints;
 //! - [`db`]: every query; [`error`]: errors and their wire form.
 
@@ -17,9 +18,15 @@ pub mod extract;
 pub mod grants;
 pub mod limits;
 pub mod links;
+pub mod lockout;
+pub mod passwords;
 pub mod sync;
 
-use std::{net::SocketAddr, sync::Arc, time::Instant};
+use std::{
+    net::SocketAddr,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use axum::{
     Json, Router,
@@ -31,7 +38,10 @@ use axum::{
 };
 use rapport_protocol::{ErrorBody, ErrorCode, Limits};
 
-use crate::{config::Config, db::Db, error::ApiError, limits::RateLimiter};
+use crate::{
+    config::Config, db::Db, error::ApiError, limits::RateLimiter, lockout::Lockout,
+    passwords::PasswordGate,
+};
 
 /// What every handler shares.
 #[derive(Debug, Clone)]
@@ -40,6 +50,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub limits: Limits,
     pub rate_limiter: RateLimiter,
+    pub passwords: PasswordGate,
+    pub lockout: Lockout,
     /// An Argon2 hash of a random password, checked when an email is unknown.
     pub dummy_hash: Arc<str>,
 }
@@ -52,6 +64,15 @@ impl AppState {
             db,
             limits: limits::limits_from(&config),
             rate_limiter: RateLimiter::new(config.rate_per_sec, config.rate_burst),
+            passwords: PasswordGate::new(
+                config.hash_concurrency(),
+                Duration::from_millis(config.hash_wait_ms),
+                config.argon2_memory_kib,
+            )?,
+            lockout: Lockout::new(
+                config.sign_in_max_failures,
+                Duration::from_secs(config.sign_in_failure_window_secs),
+            ),
             config: Arc::new(config),
             dummy_hash: dummy_hash.into(),
         })
