@@ -12,6 +12,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+mod account;
+pub use account::{ChangePasswordRequest, DeleteAccountRequest};
+
 /// Media type of the sync endpoint's request and response bodies.
 pub const CBOR: &str = "application/cbor";
 

@@ -96,9 +96,10 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> ApiResult<Op
         return Ok(None);
     };
     let token_hash = hash_secret(token);
+    let idle = state.config.token_idle();
     let Some((caller, stale)) = state
         .db
-        .read(move |tx| db::accounts::authenticate(tx, &token_hash))
+        .read(move |tx| db::accounts::authenticate(tx, &token_hash, idle))
         .await?
     else {
         return Ok(None);

@@ -70,6 +70,18 @@ pub struct Config {
     #[arg(long, env = "RAPPORT_INVITE_TTL_SECS", default_value_t = 24 * 60 * 60)]
     pub invite_ttl_secs: u64,
 
+    /// How long a device's token stays valid without use, in seconds; every
+    /// request renews it (the last-seen time is written at most once a
+    /// minute).
+    #[arg(long, env = "RAPPORT_TOKEN_IDLE_SECS", default_value_t = 30 * 24 * 60 * 60)]
+    pub token_idle_secs: u64,
+
+    /// Who may sign up as a therapist: a comma-separated list of emails and
+    /// `@domain`s, or `*` for anyone. Required when listening on a
+    /// non-loopback address; on loopback, unset means anyone.
+    #[arg(long, env = "RAPPORT_THERAPIST_EMAILS")]
+    pub therapist_emails: Option<String>,
+
     /// Most password hashes computed at once (each holds the Argon2 memory
     /// cost); default: the number of CPUs.
     #[arg(long, env = "RAPPORT_HASH_CONCURRENCY")]
@@ -124,6 +136,27 @@ impl Config {
         Duration::from_secs(self.invite_ttl_secs)
     }
 
+    /// How long an unused token stays valid.
+    pub fn token_idle(&self) -> chrono::Duration {
+        chrono::Duration::seconds(i64::try_from(self.token_idle_secs).unwrap_or(i64::MAX / 1000))
+    }
+
+    /// Whether this (normalised) email may hold the therapist role.
+    pub fn may_be_therapist(&self, email: &str) -> bool {
+        let Some(list) = &self.therapist_emails else {
+            return true;
+        };
+        let domain = email.rsplit_once('@').map(|(_, d)| d);
+        list.split(',')
+            .map(|entry| entry.trim().to_lowercase())
+            .filter(|entry| !entry.is_empty())
+            .any(|entry| {
+                entry == "*"
+                    || entry == email
+                    || entry.strip_prefix('@').is_some_and(|d| Some(d) == domain)
+            })
+    }
+
     /// How many password hashes may run at once.
     pub fn hash_concurrency(&self) -> usize {
         self.hash_concurrency
@@ -141,6 +174,16 @@ impl Config {
                  TLS-terminating proxy sits in front",
                 self.listen
             ));
+        }
+        if self.therapist_emails.is_none() && !self.listen.ip().is_loopback() {
+            return Err(format!(
+                "refusing to serve on {} without --therapist-emails: name the emails or \
+                 @domains that may sign up as therapists, or give '*' to let anyone",
+                self.listen
+            ));
+        }
+        if self.token_idle_secs == 0 {
+            return Err("--token-idle-secs must be positive".into());
         }
         if self.db_connections == 0 {
             return Err("--db-connections must be positive".into());
@@ -163,6 +206,37 @@ mod tests {
     use clap::Parser;
 
     use super::Config;
+
+    #[test]
+    fn the_therapist_list_takes_emails_domains_and_a_star() {
+        let config = |list: Option<&str>| {
+            let mut args = vec!["rapport-server".to_owned()];
+            if let Some(list) = list {
+                args.extend(["--therapist-emails".to_owned(), list.to_owned()]);
+            }
+            Config::parse_from(args)
+        };
+        let listed = config(Some(" Dr.T@Clinic.example , @practice.example"));
+        assert!(listed.may_be_therapist("dr.t@clinic.example"));
+        assert!(listed.may_be_therapist("anyone@practice.example"));
+        assert!(!listed.may_be_therapist("other@clinic.example"));
+        assert!(!listed.may_be_therapist("x@evil-practice.example"));
+        assert!(!listed.may_be_therapist("practice.example@x.example"));
+        assert!(config(Some("*")).may_be_therapist("a@b.example"));
+        assert!(!config(Some("")).may_be_therapist("a@b.example"));
+        assert!(config(None).may_be_therapist("a@b.example"));
+        let public = Config::parse_from([
+            "rapport-server",
+            "--listen",
+            "0.0.0.0:443",
+            "--allow-insecure-http",
+        ]);
+        assert!(
+            public
+                .check_transport()
+                .is_err_and(|e| e.contains("--therapist-emails"))
+        );
+    }
 
     #[test]
     fn debug_never_prints_a_database_password() {

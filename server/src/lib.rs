@@ -122,6 +122,8 @@ pub fn router(state: AppState) -> Router {
         .route("/accounts", post(accounts::sign_up))
         .route("/sessions", post(accounts::sign_in))
         .route("/sessions/current", delete(accounts::sign_out))
+        .route("/account", delete(accounts::delete_account))
+        .route("/account/password", put(accounts::change_password))
         .route("/devices", get(accounts::list_devices))
         .route("/devices/{id}", delete(accounts::revoke_device))
         .route("/invites", post(links::create_invite))

@@ -219,6 +219,20 @@ impl TestServer {
             .expect("POST")
     }
 
+    /// Sends a JSON body with any method (PUT, DELETE).
+    pub fn send_json<T: Serialize>(
+        &self,
+        method: reqwest::Method,
+        token: Option<&str>,
+        path: &str,
+        body: &T,
+    ) -> Response {
+        Self::with_token(self.http.request(method, self.url(path)), token)
+            .json(body)
+            .send()
+            .expect("request")
+    }
+
     /// Posts raw bytes with a content type (for malformed-input tests).
     pub fn post_raw(
         &self,
@@ -485,4 +499,23 @@ pub fn changes(pages: &[SyncResponse]) -> Vec<(String, Vec<u8>)> {
                 .map(|c| (c.doc_id.0.clone(), c.data.clone()))
         })
         .collect()
+}
+
+/// A client and a therapist, linked, and a note the therapist wrote
+/// (`note-1`, "well done"), not yet shared.
+pub fn linked_with_a_note(server: &TestServer) -> (Session, Session) {
+    let client = server.sign_up("ada@example.org", Role::Client);
+    let therapist = server.sign_up("dr.t@example.org", Role::Therapist);
+    link(server, &client, &therapist);
+    server.sync(
+        &therapist.token,
+        &push(vec![bundle(
+            "note-1",
+            "n1",
+            DocKind::Note,
+            &[],
+            b"well done",
+        )]),
+    );
+    (client, therapist)
 }
