@@ -16,6 +16,9 @@ use serde::{Deserialize, Serialize};
 /// crypto crate defines them: one definition (docs/encryption.md).
 pub use rapport_crypto::{AccountPublic, DeviceCertificate, Wrap};
 
+mod account;
+pub use account::{ChangePasswordRequest, DeleteAccountRequest};
+
 /// Media type of the sync endpoint's request and response bodies.
 pub const CBOR: &str = "application/cbor";
 

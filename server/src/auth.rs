@@ -10,7 +10,7 @@ use argon2::{
 };
 use axum::{
     extract::FromRequestParts,
-    http::{header, request::Parts},
+    http::{HeaderMap, header, request::Parts},
 };
 use rapport_protocol::{AccountId, DeviceId, Role};
 use sha2::{Digest, Sha256};
@@ -75,31 +75,54 @@ pub fn verify_password(password: &str, stored: &str) -> bool {
     }
 }
 
+/// What the rate limit's middleware learnt of a request's token, kept in
+/// the request's extensions so that the token is looked up once.
+#[derive(Debug, Clone)]
+pub struct Authenticated(pub Option<Caller>);
+
+/// The bearer token of a request, trimmed; `None` without a usable one.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+/// The caller behind a request's token, if it names a signed-in device.
+pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> ApiResult<Option<Caller>> {
+    let Some(token) = bearer(headers) else {
+        return Ok(None);
+    };
+    let token_hash = hash_secret(token);
+    let idle = state.config.token_idle();
+    let Some((caller, stale)) = state
+        .db
+        .read(move |tx| db::accounts::authenticate(tx, &token_hash, idle))
+        .await?
+    else {
+        return Ok(None);
+    };
+    if stale {
+        let device = caller.device_id.clone();
+        state
+            .db
+            .write(move |tx| db::accounts::touch(tx, &device))
+            .await?;
+    }
+    Ok(Some(caller))
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or(ApiError::Unauthorized)?;
-        let token_hash = hash_secret(token);
-        let (caller, stale) = state
-            .db
-            .read(move |tx| db::accounts::authenticate(tx, &token_hash))
-            .await?
-            .ok_or(ApiError::Unauthorized)?;
-        if stale {
-            let device = caller.device_id.clone();
-            state
-                .db
-                .write(move |tx| db::accounts::touch(tx, &device))
-                .await?;
+        let caller = match parts.extensions.get::<Authenticated>() {
+            Some(Authenticated(caller)) => caller.clone(),
+            None => authenticate(state, &parts.headers).await?,
         }
+        .ok_or(ApiError::Unauthorized)?;
         tracing::Span::current().record("account", tracing::field::display(&caller.account_id));
         Ok(caller)
     }

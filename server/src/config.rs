@@ -56,17 +56,50 @@ pub struct Config {
     #[arg(long, env = "RAPPORT_MAX_PAGE", default_value_t = 500)]
     pub max_page: u32,
 
-    /// Sustained requests per second allowed per token (or per IP without one).
+    /// Sustained requests per second allowed per signed-in device (or per
+    /// client address without a valid token).
     #[arg(long, env = "RAPPORT_RATE_PER_SEC", default_value_t = 20.0)]
     pub rate_per_sec: f64,
 
-    /// Requests allowed in a burst per token (or per IP without one).
+    /// Requests allowed in a burst per signed-in device (or per client
+    /// address without a valid token).
     #[arg(long, env = "RAPPORT_RATE_BURST", default_value_t = 200.0)]
     pub rate_burst: f64,
 
     /// How long an invite code stays valid, in seconds.
     #[arg(long, env = "RAPPORT_INVITE_TTL_SECS", default_value_t = 24 * 60 * 60)]
     pub invite_ttl_secs: u64,
+
+    /// How long a device's token stays valid without use, in seconds; every
+    /// request renews it (the last-seen time is written at most once a
+    /// minute).
+    #[arg(long, env = "RAPPORT_TOKEN_IDLE_SECS", default_value_t = 30 * 24 * 60 * 60)]
+    pub token_idle_secs: u64,
+
+    /// Who may sign up as a therapist: a comma-separated list of emails and
+    /// `@domain`s, or `*` for anyone. Required when listening on a
+    /// non-loopback address; on loopback, unset means anyone.
+    #[arg(long, env = "RAPPORT_THERAPIST_EMAILS")]
+    pub therapist_emails: Option<String>,
+
+    /// Most password hashes computed at once (each holds the Argon2 memory
+    /// cost); default: the number of CPUs.
+    #[arg(long, env = "RAPPORT_HASH_CONCURRENCY")]
+    pub hash_concurrency: Option<usize>,
+
+    /// How long a sign-in or sign-up waits for a hashing turn before it is
+    /// answered 429, in milliseconds (0: not at all).
+    #[arg(long, env = "RAPPORT_HASH_WAIT_MS", default_value_t = 2000)]
+    pub hash_wait_ms: u64,
+
+    /// Wrong passwords for one account, within the window, after which its
+    /// password checks are refused (429) until the window ends.
+    #[arg(long, env = "RAPPORT_SIGN_IN_MAX_FAILURES", default_value_t = 10)]
+    pub sign_in_max_failures: u32,
+
+    /// The window of --sign-in-max-failures, in seconds.
+    #[arg(long, env = "RAPPORT_SIGN_IN_FAILURE_WINDOW_SECS", default_value_t = 15 * 60)]
+    pub sign_in_failure_window_secs: u64,
 
     /// Argon2id memory cost in KiB (the OWASP minimum is 19456; lower only for tests).
     #[arg(
@@ -103,6 +136,34 @@ impl Config {
         Duration::from_secs(self.invite_ttl_secs)
     }
 
+    /// How long an unused token stays valid.
+    pub fn token_idle(&self) -> chrono::Duration {
+        chrono::Duration::seconds(i64::try_from(self.token_idle_secs).unwrap_or(i64::MAX / 1000))
+    }
+
+    /// Whether this (normalised) email may hold the therapist role.
+    pub fn may_be_therapist(&self, email: &str) -> bool {
+        let Some(list) = &self.therapist_emails else {
+            return true;
+        };
+        let domain = email.rsplit_once('@').map(|(_, d)| d);
+        list.split(',')
+            .map(|entry| entry.trim().to_lowercase())
+            .filter(|entry| !entry.is_empty())
+            .any(|entry| {
+                entry == "*"
+                    || entry == email
+                    || entry.strip_prefix('@').is_some_and(|d| Some(d) == domain)
+            })
+    }
+
+    /// How many password hashes may run at once.
+    pub fn hash_concurrency(&self) -> usize {
+        self.hash_concurrency
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from))
+            .max(1)
+    }
+
     /// Refuses plain HTTP on a non-loopback address unless explicitly allowed.
     pub fn check_transport(&self) -> Result<(), String> {
         let tls = self.tls_cert.is_some() && self.tls_key.is_some();
@@ -114,11 +175,24 @@ impl Config {
                 self.listen
             ));
         }
+        if self.therapist_emails.is_none() && !self.listen.ip().is_loopback() {
+            return Err(format!(
+                "refusing to serve on {} without --therapist-emails: name the emails or \
+                 @domains that may sign up as therapists, or give '*' to let anyone",
+                self.listen
+            ));
+        }
+        if self.token_idle_secs == 0 {
+            return Err("--token-idle-secs must be positive".into());
+        }
         if self.db_connections == 0 {
             return Err("--db-connections must be positive".into());
         }
         if self.max_batch == 0 || self.max_page == 0 || self.max_body_bytes == 0 {
             return Err("--max-batch, --max-page and --max-body-bytes must be positive".into());
+        }
+        if self.hash_concurrency == Some(0) || self.sign_in_max_failures == 0 {
+            return Err("--hash-concurrency and --sign-in-max-failures must be positive".into());
         }
         if !(self.rate_per_sec > 0.0 && self.rate_burst >= 1.0) {
             return Err("--rate-per-sec must be positive and --rate-burst at least 1".into());
@@ -132,6 +206,37 @@ mod tests {
     use clap::Parser;
 
     use super::Config;
+
+    #[test]
+    fn the_therapist_list_takes_emails_domains_and_a_star() {
+        let config = |list: Option<&str>| {
+            let mut args = vec!["rapport-server".to_owned()];
+            if let Some(list) = list {
+                args.extend(["--therapist-emails".to_owned(), list.to_owned()]);
+            }
+            Config::parse_from(args)
+        };
+        let listed = config(Some(" Dr.T@Clinic.example , @practice.example"));
+        assert!(listed.may_be_therapist("dr.t@clinic.example"));
+        assert!(listed.may_be_therapist("anyone@practice.example"));
+        assert!(!listed.may_be_therapist("other@clinic.example"));
+        assert!(!listed.may_be_therapist("x@evil-practice.example"));
+        assert!(!listed.may_be_therapist("practice.example@x.example"));
+        assert!(config(Some("*")).may_be_therapist("a@b.example"));
+        assert!(!config(Some("")).may_be_therapist("a@b.example"));
+        assert!(config(None).may_be_therapist("a@b.example"));
+        let public = Config::parse_from([
+            "rapport-server",
+            "--listen",
+            "0.0.0.0:443",
+            "--allow-insecure-http",
+        ]);
+        assert!(
+            public
+                .check_transport()
+                .is_err_and(|e| e.contains("--therapist-emails"))
+        );
+    }
 
     #[test]
     fn debug_never_prints_a_database_password() {

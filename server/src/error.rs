@@ -37,6 +37,9 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("too many requests; retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// Too many wrong passwords for one account (see [`crate::lockout`]).
+    #[error("too many failed sign-ins for this account; retry in {retry_after_secs} s")]
+    LockedOut { retry_after_secs: u64 },
     #[error("storage failed: {0}")]
     Storage(#[from] rusqlite::Error),
     #[error("storage failed: {0}")]
@@ -81,7 +84,9 @@ impl ApiError {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 ErrorCode::UnsupportedMediaType,
             ),
-            Self::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
+            Self::RateLimited { .. } | Self::LockedOut { .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited)
+            }
             Self::Storage(_) | Self::Postgres(_) | Self::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal)
             }
@@ -101,7 +106,7 @@ impl IntoResponse for ApiError {
             other => other.to_string(),
         };
         let mut response = (status, Json(ErrorBody { error, message })).into_response();
-        if let Self::RateLimited { retry_after_secs } = self
+        if let Self::RateLimited { retry_after_secs } | Self::LockedOut { retry_after_secs } = self
             && let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string())
         {
             response.headers_mut().insert(header::RETRY_AFTER, value);

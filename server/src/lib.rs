@@ -4,6 +4,7 @@
 //! A map of the crate, one concept per module:
 //! - [`config`]: flags and environment; [`limits`]: sizes and the rate limit;
 //! - [`auth`]: tokens, passwords, the authenticated [`auth::Caller`];
+//! - [`passwords`]: the gate on concurrent hashing; [`lockout`]: repeated failures;
 //! - [`accounts`], [`links`], [`grants`], [`sync`], [`access_log`], [`keys`]: the endpoints;
 //! - [`db`]: every query; [`error`]: errors and their wire form.
 
@@ -18,9 +19,15 @@ pub mod grants;
 pub mod keys;
 pub mod limits;
 pub mod links;
+pub mod lockout;
+pub mod passwords;
 pub mod sync;
 
-use std::{net::SocketAddr, sync::Arc, time::Instant};
+use std::{
+    net::SocketAddr,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use axum::{
     Json, Router,
@@ -32,7 +39,10 @@ use axum::{
 };
 use rapport_protocol::{ErrorBody, ErrorCode, Limits};
 
-use crate::{config::Config, db::Db, error::ApiError, limits::RateLimiter};
+use crate::{
+    config::Config, db::Db, error::ApiError, limits::RateLimiter, lockout::Lockout,
+    passwords::PasswordGate,
+};
 
 /// What every handler shares.
 #[derive(Debug, Clone)]
@@ -41,6 +51,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub limits: Limits,
     pub rate_limiter: RateLimiter,
+    pub passwords: PasswordGate,
+    pub lockout: Lockout,
     /// An Argon2 hash of a random password, checked when an email is unknown.
     pub dummy_hash: Arc<str>,
 }
@@ -53,6 +65,15 @@ impl AppState {
             db,
             limits: limits::limits_from(&config),
             rate_limiter: RateLimiter::new(config.rate_per_sec, config.rate_burst),
+            passwords: PasswordGate::new(
+                config.hash_concurrency(),
+                Duration::from_millis(config.hash_wait_ms),
+                config.argon2_memory_kib,
+            )?,
+            lockout: Lockout::new(
+                config.sign_in_max_failures,
+                Duration::from_secs(config.sign_in_failure_window_secs),
+            ),
             config: Arc::new(config),
             dummy_hash: dummy_hash.into(),
         })
@@ -102,6 +123,8 @@ pub fn router(state: AppState) -> Router {
         .route("/accounts", post(accounts::sign_up))
         .route("/sessions", post(accounts::sign_in))
         .route("/sessions/current", delete(accounts::sign_out))
+        .route("/account", delete(accounts::delete_account))
+        .route("/account/password", put(accounts::change_password))
         .route("/devices", get(accounts::list_devices))
         .route("/devices/{id}", delete(accounts::revoke_device))
         .route("/invites", post(links::create_invite))

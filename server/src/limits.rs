@@ -1,5 +1,8 @@
-//! Limits on what one request may carry, and a per-caller request rate limit
-//! (a token bucket keyed by bearer token, or by IP address without one).
+//! Limits on what one request may carry, and a per-caller request rate limit:
+//! a token bucket per signed-in device, or per client address for every
+//! request without a valid token (a made-up or malformed token buys no
+//! bucket of its own). An IPv6 client is counted by its /64, the block one
+//! subscriber usually holds.
 
 use std::{
     collections::HashMap,
@@ -11,14 +14,17 @@ use std::{
 use axum::{
     Json,
     extract::{ConnectInfo, Request, State},
-    http::header,
     middleware::Next,
     response::{IntoResponse, Response},
 };
 use rapport_protocol::Limits;
-use sha2::{Digest, Sha256};
 
-use crate::{AppState, config::Config, error::ApiError};
+use crate::{
+    AppState,
+    auth::{self, Authenticated},
+    config::Config,
+    error::ApiError,
+};
 
 /// `GET /v1/limits`
 pub async fn get_limits(State(state): State<AppState>) -> Json<Limits> {
@@ -36,8 +42,22 @@ pub fn limits_from(config: &Config) -> Limits {
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Key {
-    Token([u8; 32]),
-    Ip(IpAddr),
+    Device(String),
+    Client(IpAddr),
+}
+
+/// The address a client is counted by: IPv4 as is, IPv6 by its /64.
+fn client_key(ip: IpAddr) -> Key {
+    match ip {
+        IpAddr::V4(_) => Key::Client(ip),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => Key::Client(IpAddr::V4(v4)),
+            None => {
+                let prefix = u128::from(v6) & !((1u128 << 64) - 1);
+                Key::Client(IpAddr::V6(prefix.into()))
+            }
+        },
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -97,25 +117,32 @@ impl RateLimiter {
     }
 }
 
-/// Middleware: answers 429 `rate_limited` when the caller's bucket is empty.
-pub async fn rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let key = match request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
-        Some(value) => Key::Token(Sha256::digest(value.as_bytes()).into()),
-        None => {
-            let ip = request
+/// Middleware: authenticates the token (once for the whole request, see
+/// [`Authenticated`]) and answers 429 `rate_limited` when the bucket of the
+/// device, or without a valid token of the client address, is empty.
+pub async fn rate_limit(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let caller = match auth::authenticate(&state, request.headers()).await {
+        Ok(caller) => caller,
+        Err(e) => return e.into_response(),
+    };
+    let key = match &caller {
+        Some(caller) => Key::Device(caller.device_id.0.clone()),
+        None => client_key(
+            request
                 .extensions()
                 .get::<ConnectInfo<SocketAddr>>()
-                .map(|ConnectInfo(addr)| addr.ip())
-                .unwrap_or(IpAddr::from([0, 0, 0, 0]));
-            Key::Ip(ip)
-        }
+                .map_or(IpAddr::from([0, 0, 0, 0]), |ConnectInfo(addr)| addr.ip()),
+        ),
     };
     match state.rate_limiter.take(key) {
-        Ok(()) => next.run(request).await,
+        Ok(()) => {
+            request.extensions_mut().insert(Authenticated(caller));
+            next.run(request).await
+        }
         Err(retry_after_secs) => ApiError::RateLimited { retry_after_secs }.into_response(),
     }
 }
@@ -127,12 +154,29 @@ mod tests {
     #[test]
     fn bucket_refuses_after_burst_and_names_a_wait() {
         let limiter = RateLimiter::new(1.0, 3.0);
-        let key = Key::Ip(IpAddr::from([127, 0, 0, 1]));
+        let key = Key::Client(IpAddr::from([127, 0, 0, 1]));
         for _ in 0..3 {
             assert_eq!(limiter.take(key.clone()), Ok(()));
         }
         assert_eq!(limiter.take(key), Err(1));
         // Another caller has its own bucket.
-        assert_eq!(limiter.take(Key::Ip(IpAddr::from([127, 0, 0, 2]))), Ok(()));
+        assert_eq!(
+            limiter.take(Key::Client(IpAddr::from([127, 0, 0, 2]))),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn an_ipv6_client_is_counted_by_its_64_block() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().expect("ip");
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().expect("ip");
+        let c: IpAddr = "2001:db8:1:3::1".parse().expect("ip");
+        assert_eq!(client_key(a), client_key(b));
+        assert_ne!(client_key(a), client_key(c));
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().expect("ip");
+        assert_eq!(
+            client_key(mapped),
+            Key::Client(IpAddr::from([192, 0, 2, 7]))
+        );
     }
 }

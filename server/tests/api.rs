@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use rapport_protocol::{
     Access, AccessLogEntry, CareLink, Device, DocKind, ErrorCode, Grant, GrantScope, Invite,
-    RedeemInviteRequest, Role, SignInRequest, SyncRequest,
+    RedeemInviteRequest, Role, SyncRequest,
 };
 use reqwest::StatusCode;
 
@@ -59,15 +59,7 @@ fn wrong_password_and_unknown_email_are_bad_credentials() {
         ("nobody@example.org", "correct horse battery"),
     ] {
         expect_error(
-            server.post_json(
-                None,
-                "/v1/sessions",
-                &SignInRequest {
-                    email: email.into(),
-                    password: password.into(),
-                    device_name: "phone".into(),
-                },
-            ),
+            server.try_sign_in(email, password, "phone"),
             StatusCode::UNAUTHORIZED,
             ErrorCode::BadCredentials,
         );

@@ -836,19 +836,7 @@ fn others_cannot_write_or_read_a_clients_documents() {
 #[test]
 fn a_therapists_note_is_readable_not_writable_by_the_client() {
     let server = TestServer::start();
-    let client = server.sign_up("ada@example.org", Role::Client);
-    let therapist = server.sign_up("dr.t@example.org", Role::Therapist);
-    link(&server, &client, &therapist);
-    server.sync(
-        &therapist.token,
-        &push(vec![bundle(
-            "note-1",
-            "n1",
-            DocKind::Note,
-            &[],
-            b"well done",
-        )]),
-    );
+    let (client, therapist) = linked_with_a_note(&server);
     grant(
         &server,
         &therapist,

@@ -1,6 +1,10 @@
 //! Sync benchmark on loopback, release build:
 //! - bootstrap: a new device pulls a record of 5,000 entries (time, requests, bytes);
-//! - one new entry: requests and bytes to sync it, beyond the change itself.
+//! - one new entry: requests and bytes to sync it, beyond the change itself;
+//! - sharing every entry with a therapist (sealing 5,000 document keys for them).
+//!
+//! Each runs twice, sealed end to end and plaintext (as before encryption), on
+//! the same server build, so the ratio is the cost of encryption.
 //!
 //! Run: `cargo build --release -p rapport-server && cargo bench -p rapport-tests --bench sync`
 #![allow(clippy::unwrap_used)]
@@ -40,12 +44,45 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    rt.block_on(run());
+    let sealed = rt.block_on(run(true));
+    let plain = rt.block_on(run(false));
+    println!(
+        "encryption: bootstrap {:.0} ms sealed vs {:.0} ms plaintext, ratio {:.2} (target <= 1.5)",
+        sealed,
+        plain,
+        sealed / plain
+    );
 }
 
-async fn run() {
+/// A device of `email`'s account, sealing or not.
+async fn device(server: &Server, email: &str, sealed: bool, kit_from: Option<&Device>) -> Device {
+    let device = Device::with_sealing(&server.url, email, sealed);
+    match kit_from {
+        None => device
+            .sync
+            .sign_up(email, rapport_tests::PASSWORD, Role::Client, email)
+            .await
+            .unwrap(),
+        Some(other) => {
+            let session = device
+                .sync
+                .sign_in(email, rapport_tests::PASSWORD)
+                .await
+                .unwrap();
+            if let Some(key) = other.sync.account_key() {
+                device.sync.use_account_key(&key);
+            }
+            session
+        }
+    };
+    device
+}
+
+/// The whole benchmark in one mode; answers the bootstrap median (ms).
+async fn run(sealed: bool) -> f64 {
+    let mode = if sealed { "sealed" } else { "plaintext" };
     let server = Server::start();
-    let phone = Device::sign_up(&server.url, "bench@example.org", Role::Client).await;
+    let phone = device(&server, "bench@example.org", sealed, None).await;
     let start = Utc.with_ymd_and_hms(2026, 1, 1, 8, 0, 0).unwrap();
     let people: Vec<_> = (0..40)
         .map(|i| {
@@ -92,12 +129,12 @@ async fn run() {
     }
     phone.sync().await;
 
-    println!("sync benchmark, loopback, release; {ENTRIES} entries + 40 people");
+    println!("sync benchmark ({mode}), loopback, release; {ENTRIES} entries + 40 people");
     let mut times = Vec::new();
     let mut requests = Vec::new();
     let mut bytes = Vec::new();
     for _ in 0..BOOTSTRAP_RUNS {
-        let fresh = Device::sign_in(&server.url, "bench@example.org", &phone).await;
+        let fresh = device(&server, "bench@example.org", sealed, Some(&phone)).await;
         let before = fresh.sync.traffic();
         let t = Instant::now();
         let report = fresh.sync().await;
@@ -110,10 +147,11 @@ async fn run() {
                 as f64,
         );
     }
+    let bootstrap = median(times.clone());
     println!(
         "bootstrap a new device: median {:.0} ms over {BOOTSTRAP_RUNS} runs (target <= 3000 ms, ratio {:.2}); {} requests; {:.0} KiB of bodies",
-        median(times.clone()),
-        median(times) / 3000.0,
+        bootstrap,
+        bootstrap / 3000.0,
         median(requests),
         median(bytes) / 1024.0
     );
@@ -181,4 +219,30 @@ async fn run() {
         median(overheads) / 300.0
     );
     println!("(bodies only: HTTP/1.1 headers add about 200 bytes each way and are not counted)");
+
+    // Sharing everything with a therapist: one kind grant per kind, then
+    // the keys of every matching document sealed for the therapist (HPKE).
+    let therapist = Device::with_sealing(&server.url, "dr.bench", sealed);
+    therapist
+        .sync
+        .sign_up("dr.bench@example.org", rapport_tests::PASSWORD, Role::Therapist, "Dr B")
+        .await
+        .unwrap();
+    let care = rapport_tests::link(&phone, &therapist).await;
+    phone.sync.links().await.unwrap();
+    let t = Instant::now();
+    for kind in [
+        rapport_protocol::DocKind::Interaction,
+        rapport_protocol::DocKind::Win,
+        rapport_protocol::DocKind::Reflection,
+    ] {
+        phone.sync.share_kind(&care.therapist, kind, None).await.unwrap();
+    }
+    let shared_ms = t.elapsed().as_secs_f64() * 1000.0;
+    println!(
+        "share {} entries with a therapist (3 kind grants and the sync that seals their keys): {shared_ms:.0} ms (target <= 1000 ms, ratio {:.2})",
+        ENTRIES + SINGLE_RUNS,
+        shared_ms / 1000.0
+    );
+    bootstrap
 }

@@ -156,6 +156,12 @@ pub struct Device {
 
 impl Device {
     pub fn new(server_url: &str, name: &str) -> Device {
+        Device::with_sealing(server_url, name, true)
+    }
+
+    /// A device that seals end to end (`true`, as every Rust client does) or
+    /// syncs plaintext like a shell that hands over no account key.
+    pub fn with_sealing(server_url: &str, name: &str, end_to_end: bool) -> Device {
         let dir = tempfile::tempdir().expect("temp dir");
         // Encrypted, as the apps open it (ADR 0006).
         let key = rapport_core::store::DatabaseKey::random().expect("key");
@@ -165,6 +171,7 @@ impl Device {
         let mut config = SyncConfig::new(server_url, name);
         config.max_attempts = 2;
         config.retry_backoff = Duration::from_millis(20);
+        config.end_to_end = end_to_end;
         let sync = SyncClient::new(Arc::clone(&store), config).expect("sync client");
         Device {
             _dir: dir,

@@ -87,6 +87,30 @@ pub fn find_by_email(tx: &Tx<'_>, email: &str) -> ApiResult<Option<(AccountId, R
         .transpose()
 }
 
+/// The email an account signs in with.
+pub fn email_of(tx: &Tx<'_>, account: &AccountId) -> ApiResult<String> {
+    tx.query_opt(
+        "SELECT email FROM accounts WHERE id = ?1",
+        params![&account.0],
+        |row| row.get(0),
+    )?
+    .ok_or(ApiError::Unauthorized)
+}
+
+/// Replaces the password and signs every other device of the account out.
+pub fn change_password(tx: &Tx<'_>, caller: &Caller, password_hash: &str) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE accounts SET password_hash = ?1 WHERE id = ?2",
+        params![password_hash, caller.account_id.0],
+    )?;
+    tx.execute(
+        "UPDATE devices SET revoked_at = ?1
+         WHERE account_id = ?2 AND id <> ?3 AND revoked_at IS NULL",
+        params![now().to_rfc3339(), caller.account_id.0, caller.device_id.0],
+    )?;
+    Ok(())
+}
+
 pub fn display_name(tx: &Tx<'_>, account: &AccountId) -> ApiResult<String> {
     Ok(tx
         .query_opt(
@@ -113,12 +137,23 @@ pub fn create_device(
     Ok(DeviceId(id))
 }
 
-/// The caller behind a token hash, if the device is not revoked, and
-/// whether its last-seen time is due for an update ([`touch`]): at most once
-/// a minute, so that most requests write nothing for it.
-pub fn authenticate(tx: &Tx<'_>, token_hash: &[u8]) -> ApiResult<Option<(Caller, bool)>> {
+/// Whether a device last seen (or signed in) at `seen` has been idle longer
+/// than `idle`: its token no longer works.
+pub fn expired(seen: DateTime<Utc>, idle: chrono::Duration) -> bool {
+    now() - seen > idle
+}
+
+/// The caller behind a token hash, if the device is not revoked and was
+/// used within `idle`, and whether its last-seen time is due for an update
+/// ([`touch`], which also renews the token): at most once a minute, so that
+/// most requests write nothing for it.
+pub fn authenticate(
+    tx: &Tx<'_>,
+    token_hash: &[u8],
+    idle: chrono::Duration,
+) -> ApiResult<Option<(Caller, bool)>> {
     let row = tx.query_opt(
-        "SELECT d.id, d.account_id, a.role, d.last_seen_at, f.num
+        "SELECT d.id, d.account_id, a.role, d.last_seen_at, d.signed_in_at, f.num
              FROM devices d JOIN accounts a ON a.id = d.account_id
              JOIN feeds f ON f.account_id = d.account_id
              WHERE d.token_hash = ?1 AND d.revoked_at IS NULL",
@@ -129,17 +164,22 @@ pub fn authenticate(tx: &Tx<'_>, token_hash: &[u8]) -> ApiResult<Option<(Caller,
                 row.get::<String>(1)?,
                 row.get::<String>(2)?,
                 row.get::<Option<String>>(3)?,
-                row.get::<i64>(4)?,
+                row.get::<String>(4)?,
+                row.get::<i64>(5)?,
             ))
         },
     )?;
-    let Some((device_id, account_id, role, last_seen, feed)) = row else {
+    let Some((device_id, account_id, role, last_seen, signed_in, feed)) = row else {
         return Ok(None);
     };
-    let stale = match last_seen.as_deref().map(parse_time).transpose()? {
-        Some(seen) => (now() - seen).num_seconds() >= 60,
-        None => true,
-    };
+    let last_seen = last_seen.as_deref().map(parse_time).transpose()?;
+    if expired(last_seen.map_or_else(|| parse_time(&signed_in), Ok)?, idle) {
+        return Ok(None);
+    }
+    // Renewed often enough that a device in use never expires: once a
+    // minute, or four times per lifetime when that is shorter.
+    let every = chrono::Duration::seconds(60).min(idle / 4);
+    let stale = last_seen.is_none_or(|seen| now() - seen >= every);
     let caller = Caller {
         account_id: AccountId(account_id),
         role: parse_role(&role)?,
@@ -158,8 +198,13 @@ pub fn touch(tx: &Tx<'_>, device: &DeviceId) -> ApiResult<()> {
     Ok(())
 }
 
-/// The account's devices that are still signed in.
-pub fn list_devices(tx: &Tx<'_>, caller: &Caller) -> ApiResult<Vec<Device>> {
+/// The account's devices that are still signed in (not revoked, not idle
+/// beyond `idle`).
+pub fn list_devices(
+    tx: &Tx<'_>,
+    caller: &Caller,
+    idle: chrono::Duration,
+) -> ApiResult<Vec<Device>> {
     let rows = tx.query_map(
         "SELECT id, name, signed_in_at, last_seen_at FROM devices
          WHERE account_id = ?1 AND revoked_at IS NULL ORDER BY signed_in_at, id",
@@ -175,12 +220,17 @@ pub fn list_devices(tx: &Tx<'_>, caller: &Caller) -> ApiResult<Vec<Device>> {
     )?;
     let mut devices = Vec::new();
     for (id, name, signed_in_at, last_seen_at) in rows {
+        let signed_in_at = parse_time(&signed_in_at)?;
+        let last_seen_at = last_seen_at.as_deref().map(parse_time).transpose()?;
+        if expired(last_seen_at.unwrap_or(signed_in_at), idle) {
+            continue;
+        }
         devices.push(Device {
             current: id == caller.device_id.0,
             device_id: DeviceId(id),
             name,
-            signed_in_at: parse_time(&signed_in_at)?,
-            last_seen_at: last_seen_at.as_deref().map(parse_time).transpose()?,
+            signed_in_at,
+            last_seen_at,
         });
     }
     Ok(devices)

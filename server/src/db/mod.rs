@@ -18,6 +18,7 @@ pub mod access_log;
 pub mod accounts;
 pub mod cursor;
 pub mod documents;
+pub mod erase;
 pub mod exec;
 pub mod grants;
 pub mod keys;

@@ -123,7 +123,11 @@ impl TestServer {
             .arg("127.0.0.1:0")
             .arg("--database")
             .arg(&self.database)
-            .args(FAST)
+            .args(if self.args.iter().any(|a| a == FAST[0]) {
+                &[][..]
+            } else {
+                FAST
+            })
             .args(&self.args)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
@@ -180,6 +184,11 @@ impl TestServer {
         }
     }
 
+    /// The server process's id (to read its memory use in /proc).
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map_or(0, Child::id)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
@@ -208,6 +217,20 @@ impl TestServer {
             .json(body)
             .send()
             .expect("POST")
+    }
+
+    /// Sends a JSON body with any method (PUT, DELETE).
+    pub fn send_json<T: Serialize>(
+        &self,
+        method: reqwest::Method,
+        token: Option<&str>,
+        path: &str,
+        body: &T,
+    ) -> Response {
+        Self::with_token(self.http.request(method, self.url(path)), token)
+            .json(body)
+            .send()
+            .expect("request")
     }
 
     /// Posts raw bytes with a content type (for malformed-input tests).
@@ -249,17 +272,22 @@ impl TestServer {
         response.json().expect("session")
     }
 
-    /// Signs another device in to an existing account.
-    pub fn sign_in(&self, email: &str, device_name: &str) -> Session {
-        let response = self.post_json(
+    /// Tries to sign a device in; the raw answer.
+    pub fn try_sign_in(&self, email: &str, password: &str, device_name: &str) -> Response {
+        self.post_json(
             None,
             "/v1/sessions",
             &SignInRequest {
                 email: email.into(),
-                password: "correct horse battery".into(),
+                password: password.into(),
                 device_name: device_name.into(),
             },
-        );
+        )
+    }
+
+    /// Signs another device in to an existing account.
+    pub fn sign_in(&self, email: &str, device_name: &str) -> Session {
+        let response = self.try_sign_in(email, "correct horse battery", device_name);
         assert_eq!(response.status(), StatusCode::CREATED);
         response.json().expect("session")
     }
@@ -474,4 +502,23 @@ pub fn changes(pages: &[SyncResponse]) -> Vec<(String, Vec<u8>)> {
                 .map(|c| (c.doc_id.0.clone(), c.data.clone()))
         })
         .collect()
+}
+
+/// A client and a therapist, linked, and a note the therapist wrote
+/// (`note-1`, "well done"), not yet shared.
+pub fn linked_with_a_note(server: &TestServer) -> (Session, Session) {
+    let client = server.sign_up("ada@example.org", Role::Client);
+    let therapist = server.sign_up("dr.t@example.org", Role::Therapist);
+    link(server, &client, &therapist);
+    server.sync(
+        &therapist.token,
+        &push(vec![bundle(
+            "note-1",
+            "n1",
+            DocKind::Note,
+            &[],
+            b"well done",
+        )]),
+    );
+    (client, therapist)
 }
