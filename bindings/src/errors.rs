@@ -47,6 +47,10 @@ impl From<rapport_core::Error> for StoreError {
             E::NotOurDatabase { .. } | E::WrongKey { .. } | E::NewerSchema { .. } => {
                 StoreError::UnusableFile { message }
             }
+            E::ReadOnly { .. } => StoreError::Invalid {
+                field: "owner".into(),
+                reason: message,
+            },
             E::Storage(_) => StoreError::Storage { message },
         }
     }

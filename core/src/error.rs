@@ -41,6 +41,16 @@ pub enum Error {
     )]
     NewerSchema { found: i64, supported: i64 },
 
+    /// The item belongs to another account (a therapist's note on a
+    /// client's device, a client's entry on a therapist's): it is read-only
+    /// here, and nothing was changed.
+    #[error("{kind} {id} belongs to {owner}, not to this account: it is read-only here")]
+    ReadOnly {
+        kind: &'static str,
+        id: String,
+        owner: String,
+    },
+
     /// The device storage failed (disk full, file locked, I/O error).
     #[error("storage failed: {0}")]
     Storage(String),

@@ -324,6 +324,7 @@ async fn run(args: Args, pg_url: Option<String>) -> Result<serde_json::Value> {
                     &http,
                     &format!("{base}/v1/accounts"),
                     &SignUpRequest {
+                        device_name: None,
                         email: email.clone(),
                         password: PASSWORD.into(),
                         role: Role::Client,

@@ -193,6 +193,10 @@ pub struct SignUpRequest {
     pub password: String,
     pub role: Role,
     pub display_name: String,
+    /// The name of the device signing up, shown in the device list
+    /// ("first device" when absent, as older apps sent none).
+    #[serde(default)]
+    pub device_name: Option<String>,
 }
 
 /// `POST /v1/sessions`: sign a device in.
@@ -224,6 +228,7 @@ impl std::fmt::Debug for SignUpRequest {
             .field("password", &REDACTED)
             .field("role", &self.role)
             .field("display_name", &self.display_name)
+            .field("device_name", &self.device_name)
             .finish()
     }
 }
@@ -511,6 +516,7 @@ mod tests {
             password: "pw-secret-789".into(),
             role: Role::Therapist,
             display_name: "Ada".into(),
+            device_name: None,
         };
         let printed = format!("{session:?} {sign_in:?} {sign_up:?} {session:#?}");
         for secret in ["tok-secret-123", "pw-secret-456", "pw-secret-789"] {

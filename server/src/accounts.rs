@@ -94,6 +94,10 @@ pub async fn sign_up(
 ) -> ApiResult<(StatusCode, Json<Session>)> {
     let email = normalise_email(&req.email)?;
     let display_name = check_name("display name", &req.display_name)?;
+    let device_name = match &req.device_name {
+        Some(name) => check_name("device name", name)?,
+        None => "first device".to_owned(),
+    };
     check_new_password(&req.password, &email)?;
     let role = req.role;
     if role == Role::Therapist && !state.config.may_be_therapist(&email) {
@@ -108,7 +112,7 @@ pub async fn sign_up(
         .db
         .write(move |tx| {
             let account = db::accounts::create_account(tx, &email, &hash, role, &display_name)?;
-            let device = db::accounts::create_device(tx, &account, "first device", &token_hash)?;
+            let device = db::accounts::create_device(tx, &account, &device_name, &token_hash)?;
             Ok((account, device))
         })
         .await?;

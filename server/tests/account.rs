@@ -28,6 +28,7 @@ fn try_sign_up(
         None,
         "/v1/accounts",
         &SignUpRequest {
+            device_name: None,
             email: email.into(),
             password: password.into(),
             role,

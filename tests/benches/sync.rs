@@ -225,7 +225,12 @@ async fn run(sealed: bool) -> f64 {
     let therapist = Device::with_sealing(&server.url, "dr.bench", sealed);
     therapist
         .sync
-        .sign_up("dr.bench@example.org", rapport_tests::PASSWORD, Role::Therapist, "Dr B")
+        .sign_up(
+            "dr.bench@example.org",
+            rapport_tests::PASSWORD,
+            Role::Therapist,
+            "Dr B",
+        )
         .await
         .unwrap();
     let care = rapport_tests::link(&phone, &therapist).await;
@@ -236,7 +241,11 @@ async fn run(sealed: bool) -> f64 {
         rapport_protocol::DocKind::Win,
         rapport_protocol::DocKind::Reflection,
     ] {
-        phone.sync.share_kind(&care.therapist, kind, None).await.unwrap();
+        phone
+            .sync
+            .share_kind(&care.therapist, kind, None)
+            .await
+            .unwrap();
     }
     let shared_ms = t.elapsed().as_secs_f64() * 1000.0;
     println!(

@@ -60,6 +60,8 @@ pub struct Server {
     child: Option<Child>,
     dir: tempfile::TempDir,
     extra: Vec<String>,
+    /// A PostgreSQL database instead of the SQLite file, if given.
+    postgres: Option<PgDatabase>,
     /// `http://127.0.0.1:<port>`
     pub url: String,
 }
@@ -71,14 +73,36 @@ impl Server {
 
     /// Starts with extra flags (limits, TTLs).
     pub fn start_with(extra: &[&str]) -> Server {
+        Server::start_on(extra, None)
+    }
+
+    /// Starts on a fresh PostgreSQL database of the server named by
+    /// `RAPPORT_TEST_POSTGRES_URL` (`scripts/test-server-postgres` sets it);
+    /// `None` when it is not set.
+    pub fn start_postgres() -> Option<Server> {
+        PgDatabase::create().map(|db| Server::start_on(&[], Some(db)))
+    }
+
+    fn start_on(extra: &[&str], postgres: Option<PgDatabase>) -> Server {
         let mut server = Server {
             child: None,
             dir: tempfile::tempdir().expect("temp dir"),
             extra: extra.iter().map(|s| (*s).to_owned()).collect(),
+            postgres,
             url: String::new(),
         };
         server.spawn("127.0.0.1:0");
         server
+    }
+
+    /// The PostgreSQL URL of this server's database, if it runs on one.
+    pub fn postgres_url(&self) -> Option<&str> {
+        self.postgres.as_ref().map(|db| db.url.as_str())
+    }
+
+    /// The server's log (stderr, at `info`), kept beside its database.
+    pub fn log(&self) -> PathBuf {
+        self.dir.path().join("server.log")
     }
 
     pub fn database(&self) -> PathBuf {
@@ -86,16 +110,25 @@ impl Server {
     }
 
     fn spawn(&mut self, listen: &str) {
+        let database = match &self.postgres {
+            Some(db) => std::ffi::OsString::from(&db.url),
+            None => self.database().into_os_string(),
+        };
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.log())
+            .expect("open the server log");
         let mut child = Command::new(server_binary())
             .args(["--listen", listen, "--database"])
-            .arg(self.database())
+            .arg(database)
             // Cheap password hashing and generous rates keep the suite fast.
             .args(["--argon2-memory-kib", "1024", "--rate-per-sec", "10000"])
             .args(["--rate-burst", "10000"])
             .args(&self.extra)
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", "info")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(log)
             .spawn()
             .expect("start rapport-server");
         let line = first_line(&mut child).expect("the server announces its address");
@@ -143,6 +176,53 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+/// A fresh PostgreSQL database for one server, dropped with it.
+#[derive(Debug)]
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl PgDatabase {
+    fn create() -> Option<PgDatabase> {
+        let admin_url = std::env::var("RAPPORT_TEST_POSTGRES_URL")
+            .ok()
+            .filter(|u| !u.trim().is_empty())?;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        // `rapport_test_` so that scripts/test-server-postgres drops leftovers.
+        let name = format!("rapport_test_e2e_{}_{nanos}", std::process::id());
+        let mut admin = postgres::Client::connect(&admin_url, postgres::NoTls)
+            .expect("connect to RAPPORT_TEST_POSTGRES_URL");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create a test database");
+        let base = admin_url
+            .rsplit_once('/')
+            .map_or(admin_url.as_str(), |(base, _)| base);
+        let url = format!("{base}/{name}");
+        Some(PgDatabase {
+            admin_url,
+            name,
+            url,
+        })
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = postgres::Client::connect(&self.admin_url, postgres::NoTls) {
+            let _ = admin.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
     }
 }
 

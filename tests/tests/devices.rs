@@ -13,6 +13,23 @@ async fn two_devices_edit_one_goal_offline_and_converge() {
     let server = Server::start();
     let phone = Device::sign_up(&server.url, "ana@example.org", Role::Client).await;
     let tablet = Device::sign_in(&server.url, "ana@example.org", &phone).await;
+    // The device list shows the names each device gave, sign-up included.
+    let mut names: Vec<String> = phone
+        .sync
+        .devices()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| d.name)
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        vec![
+            "ana@example.org's phone".to_owned(),
+            "ana@example.org's tablet".to_owned()
+        ]
+    );
 
     let set_at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
     let goal = phone

@@ -58,7 +58,50 @@ fn cbor<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> T {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_server_files_hold_no_content_of_any_kind() {
-    let mut server = Server::start();
+    no_content_on_the_server(Server::start()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgresql_dump_holds_no_content_of_any_kind() {
+    let Some(server) = Server::start_postgres() else {
+        println!(
+            "not run here: scripts/test-server-postgres runs it with RAPPORT_TEST_POSTGRES_URL"
+        );
+        return;
+    };
+    no_content_on_the_server(server).await;
+}
+
+/// A plain-text dump of the server's PostgreSQL database.
+fn pg_dump(url: &str) -> Vec<u8> {
+    let bin = std::fs::read_dir("/usr/lib/postgresql")
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path().join("bin/pg_dump")))
+        .filter(|p| p.exists())
+        .max()
+        .expect("pg_dump (scripts/test-server-postgres installs PostgreSQL)");
+    let out = std::process::Command::new(bin)
+        .args(["--no-owner", "--data-only", "-d", url])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// Hex as `pg_dump` writes a bytea, to look for Automerge's header in it.
+fn pg_hex(bytes: &[u8]) -> Vec<u8> {
+    bytes
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>()
+        .into_bytes()
+}
+
+async fn no_content_on_the_server(mut server: Server) {
     let phone = Device::sign_up(&server.url, "ava@example.org", Role::Client).await;
     let tablet = Device::sign_in(&server.url, "ava@example.org", &phone).await;
     let therapist = Device::sign_up(&server.url, "dr.ben@example.org", Role::Therapist).await;
@@ -148,6 +191,20 @@ async fn the_server_files_hold_no_content_of_any_kind() {
     let received = phone.store.get::<Note>(&note.id).unwrap().record;
     assert_eq!(received.text, canary("note"));
 
+    if let Some(url) = server.postgres_url() {
+        let dump = pg_dump(url);
+        assert!(dump.len() > 1000, "the dump holds the data");
+        assert!(!contains(&dump, b"CANARY-"), "a canary in the dump");
+        // COPY writes a bytea as \\x<hex>: no part starts with Automerge's magic.
+        assert!(!contains(
+            &dump,
+            &[br"\\x".as_slice(), &pg_hex(&AUTOMERGE_MAGIC)].concat()
+        ));
+        let log = std::fs::read(server.log()).unwrap();
+        assert!(contains(&log, b"synced"), "the log is at info");
+        assert!(!contains(&log, b"CANARY-"), "a canary in the log");
+        return;
+    }
     // Every stored bundle and snapshot is sealed; tags are blinded.
     let conn = db(&server);
     let mut stmt = conn
@@ -179,8 +236,8 @@ async fn the_server_files_hold_no_content_of_any_kind() {
     drop(stmt);
     drop(conn);
 
-    // No canary and no Automerge header anywhere in the files (ids are
-    // there: the server routes by them),
+    // No canary and no Automerge header anywhere in the files, the log
+    // among them (ids are there: the server routes by them),
     // while the server runs (WAL) and after it stopped.
     for moment in ["running", "stopped"] {
         if moment == "stopped" {
@@ -630,6 +687,13 @@ async fn a_record_synced_in_plaintext_is_sealed_again_on_its_first_encrypted_syn
         )
         .unwrap();
     assert!(plaintext_rows >= 1, "the old version stored plaintext");
+    // The scan below would see plaintext: the canary is in the files now.
+    assert!(
+        server_files(&server)
+            .iter()
+            .any(|(_, bytes)| contains(bytes, b"CANARY-")),
+        "the file scan finds plaintext when there is some"
+    );
 
     // The upgraded app: same record and session, now with an account key.
     let upgraded = SyncClient::new(

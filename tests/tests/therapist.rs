@@ -188,14 +188,29 @@ async fn ending_the_link_removes_everything_and_notes_reach_the_client_read_only
         Some(care.therapist.0.clone())
     );
 
-    // A client's edit of the note never reaches the server.
-    client
-        .store
-        .modify(&note.id, |n: &mut Note| {
-            n.text = "changed by the client".into();
-            Ok(())
-        })
-        .unwrap();
+    // The note is read-only on the client: editing, deleting or unsharing
+    // it is refused with a typed error and changes nothing.
+    let edit = client.store.modify(&note.id, |n: &mut Note| {
+        n.text = "changed by the client".into();
+        Ok(())
+    });
+    assert!(
+        matches!(&edit, Err(rapport_core::Error::ReadOnly { owner, .. }) if owner == &care.therapist.0),
+        "{edit:?}"
+    );
+    assert!(matches!(
+        client.store.delete(&note.id),
+        Err(rapport_core::Error::ReadOnly { .. })
+    ));
+    assert!(matches!(
+        client.store.set_shared(&note.id, false),
+        Err(rapport_core::Error::ReadOnly { .. })
+    ));
+    assert_eq!(
+        client.store.get::<Note>(&note.id).unwrap().record.text,
+        "Well done holding the boundary"
+    );
+    assert_eq!(client.store.outbox_len().unwrap(), 0);
     client.sync().await;
     therapist.sync().await;
     assert_eq!(

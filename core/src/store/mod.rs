@@ -258,6 +258,7 @@ impl Store {
         let (out, notice) = self.write(|tx, actor| {
             let mut document = live_document(tx, actor, id, kind)?;
             let kind = envelope(&document, id)?.kind;
+            owners::check_writable(tx, id, kind)?;
             let heads = document.get_heads();
             let out = edit(&mut document, now)?;
             let change = document.save_after(&heads);

@@ -8,6 +8,29 @@ use super::Store;
 use crate::error::Result;
 use crate::id::ItemId;
 
+/// Refuses a local edit of a document another account owns.
+pub(super) fn check_writable(
+    tx: &rusqlite::Connection,
+    id: &ItemId,
+    kind: rapport_protocol::DocKind,
+) -> Result<()> {
+    let owner: Option<String> = tx
+        .query_row(
+            "SELECT owner FROM doc_owners WHERE doc_id = ?1",
+            [id.as_str()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match owner {
+        Some(owner) => Err(crate::error::Error::ReadOnly {
+            kind: kind.as_str(),
+            id: id.to_string(),
+            owner,
+        }),
+        None => Ok(()),
+    }
+}
+
 impl Store {
     /// Records that each document belongs to the other account named beside it.
     pub fn set_owners(&self, owners: &[(ItemId, String)]) -> Result<()> {

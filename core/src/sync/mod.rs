@@ -134,6 +134,7 @@ impl SyncClient {
             password: password.to_owned(),
             role,
             display_name: display_name.to_owned(),
+            device_name: Some(self.config.device_name.clone()),
         };
         let session: Session = self
             .transport

@@ -262,6 +262,7 @@ impl TestServer {
             None,
             "/v1/accounts",
             &SignUpRequest {
+                device_name: None,
                 email: email.into(),
                 password: "correct horse battery".into(),
                 role,
