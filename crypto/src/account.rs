@@ -133,3 +133,41 @@ impl AccountKey {
         crate::device::DeviceKey::from_bytes(*seed)
     }
 }
+
+/// HKDF info prefix of a document's first key; the document id follows.
+pub(crate) const LABEL_DOCUMENT_PREFIX: &str = "rapport/v1/account/document/";
+
+impl AccountKey {
+    /// The key of epoch 1 of one of this account's documents, derived from
+    /// the account key and the document id (info
+    /// `rapport/v1/account/document/<id>`). Every device of the account
+    /// derives it, so a new document needs no wrap for its owner: only
+    /// grantees get one (HPKE), and later epochs (after a revocation) are
+    /// random keys wrapped for the owner as usual. Whoever holds the account
+    /// key could open the owner's wraps anyway, so this gives nothing away.
+    pub fn document_key(&self, doc_id: &str) -> crate::doc_key::DocKey {
+        let bytes = self.derived(&format!("{LABEL_DOCUMENT_PREFIX}{doc_id}"));
+        crate::doc_key::DocKey::from_bytes(*bytes)
+    }
+}
+
+#[cfg(test)]
+mod derived_tests {
+    use super::AccountKey;
+
+    #[test]
+    fn document_and_device_keys_differ_per_id_and_per_account() {
+        let a = AccountKey::from_bytes([7; 32]);
+        let b = AccountKey::from_bytes([8; 32]);
+        let k = |acc: &AccountKey, id: &str| *acc.document_key(id).to_bytes();
+        assert_eq!(k(&a, "doc-1"), k(&AccountKey::from_bytes([7; 32]), "doc-1"));
+        assert_ne!(k(&a, "doc-1"), k(&a, "doc-2"));
+        assert_ne!(k(&a, "doc-1"), k(&b, "doc-1"));
+        // Not the device key of a device that happens to share the id.
+        assert_ne!(
+            k(&a, "x"),
+            *a.device_key("x").to_bytes(),
+            "document and device labels are distinct"
+        );
+    }
+}

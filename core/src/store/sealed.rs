@@ -29,21 +29,27 @@ pub struct WaitingPiece {
 }
 
 impl Store {
-    /// Keeps a wrap; `uploaded` says whether the server holds it already.
-    /// A wrap already kept for the same document, epoch and recipient stays.
-    pub fn keep_wrap(&self, wrap: &StoredWrap, uploaded: bool) -> Result<()> {
+    /// Keeps wraps, in one transaction; `uploaded` says whether the server
+    /// holds them already. A wrap already kept for the same document, epoch
+    /// and recipient stays.
+    pub fn keep_wraps(&self, wraps: &[StoredWrap], uploaded: bool) -> Result<()> {
+        if wraps.is_empty() {
+            return Ok(());
+        }
         self.write(|tx, _| {
-            tx.execute(
+            let mut stmt = tx.prepare_cached(
                 "INSERT INTO doc_wraps (doc_id, epoch, recipient, body, uploaded)
                  VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
-                rusqlite::params![
+            )?;
+            for wrap in wraps {
+                stmt.execute(rusqlite::params![
                     wrap.doc_id.as_str(),
                     wrap.epoch,
                     wrap.recipient,
                     wrap.body,
                     uploaded
-                ],
-            )?;
+                ])?;
+            }
             Ok(())
         })
     }

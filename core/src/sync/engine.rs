@@ -42,8 +42,9 @@ pub struct SyncReport {
 
 /// Leaves room for the request envelope within the server's body limit.
 const ENVELOPE_BYTES: u64 = 16 * 1024;
-/// Rounds of "seal the keys the server asked for, push them" in one run.
-const WRAP_ROUNDS: usize = 4;
+/// Most rounds of "seal the keys the server asked for, push them" in one
+/// run (the server names up to 1,000 documents at a time).
+const WRAP_ROUNDS: usize = 100;
 
 pub(super) async fn sync_now(client: &SyncClient) -> Result<SyncReport, SyncError> {
     let _one_at_a_time = client.running.lock().await;
@@ -156,12 +157,15 @@ async fn wrap_for_grantees(run: &Run<'_>, needs: &[NeedsWrap]) -> Result<u64, Sy
             }
             Err(e) => return Err(e),
         };
+        let mut sealed = Vec::new();
         for need in needs.iter().filter(|n| n.grantee.0 == grantee) {
             let doc = ItemId::new(need.doc_id.0.clone());
-            if sealing::wrap_for_grantee(store, keys, &doc, grantee, &public, need.epoch)? {
-                wrapped += 1;
-            }
+            sealed.extend(sealing::wrap_for_grantee(
+                store, keys, &doc, grantee, &public, need.epoch,
+            )?);
         }
+        wrapped += sealed.len() as u64;
+        sealing::keep_all(store, &sealed, false)?;
     }
     Ok(wrapped)
 }
@@ -292,9 +296,7 @@ async fn push_and_pull(
             .collect();
         store.set_owners(&owners)?;
         if let Some(keys) = &run.keys {
-            for wrap in &response.wraps {
-                sealing::receive_wrap(store, keys, wrap)?;
-            }
+            sealing::receive_wraps(store, keys, &response.wraps)?;
         }
         let incoming = open_page(run, response.changes, report).await?;
         let applied = apply(client, incoming).await?;

@@ -25,26 +25,40 @@ pub(super) fn decode_wrap(body: &[u8]) -> Result<Wrap, SyncError> {
     ciborium::from_reader(body).map_err(|e| SyncError::Protocol(format!("a kept wrap: {e}")))
 }
 
-fn keep(store: &Store, wrap: &Wrap, uploaded: bool) -> Result<(), SyncError> {
-    store.keep_wrap(
-        &StoredWrap {
-            doc_id: ItemId::new(wrap.doc_id.clone()),
-            epoch: wrap.epoch,
-            recipient: wrap.recipient.clone(),
-            body: encode_wrap(wrap)?,
-        },
-        uploaded,
-    )?;
+/// Keeps wraps in one transaction; `uploaded` when the server holds them.
+pub(super) fn keep_all(store: &Store, wraps: &[Wrap], uploaded: bool) -> Result<(), SyncError> {
+    let stored = wraps
+        .iter()
+        .map(|wrap| {
+            Ok(StoredWrap {
+                doc_id: ItemId::new(wrap.doc_id.clone()),
+                epoch: wrap.epoch,
+                recipient: wrap.recipient.clone(),
+                body: encode_wrap(wrap)?,
+            })
+        })
+        .collect::<Result<Vec<_>, SyncError>>()?;
+    store.keep_wraps(&stored, uploaded)?;
     Ok(())
 }
 
-/// Keeps a wrap the server delivered for this account. It is checked (its
-/// signer, its recipient, its seal) when it is first opened.
-pub(super) fn receive_wrap(store: &Store, keys: &Keyring, wrap: &Wrap) -> Result<(), SyncError> {
-    if wrap.recipient == keys.account_id {
-        keep(store, wrap, true)?;
-    }
-    Ok(())
+fn keep(store: &Store, wrap: &Wrap, uploaded: bool) -> Result<(), SyncError> {
+    keep_all(store, std::slice::from_ref(wrap), uploaded)
+}
+
+/// Keeps the wraps the server delivered for this account. Each is checked
+/// (its signer, its recipient, its seal) when it is first opened.
+pub(super) fn receive_wraps(
+    store: &Store,
+    keys: &Keyring,
+    wraps: &[Wrap],
+) -> Result<(), SyncError> {
+    let mine: Vec<Wrap> = wraps
+        .iter()
+        .filter(|w| w.recipient == keys.account_id)
+        .cloned()
+        .collect();
+    keep_all(store, &mine, true)
 }
 
 /// What opening a key or a piece came to.
@@ -80,6 +94,12 @@ fn key_at(
     if let Some(key) = keys.opened(doc, epoch) {
         return Ok(Opening::Opened(key));
     }
+    if epoch == 1 && owner == keys.account_id {
+        // The first key of the account's own documents is derived.
+        let key = keys.account.document_key(doc.as_str());
+        keys.remember(doc, 1, &key, &[]);
+        return Ok(Opening::Opened(key));
+    }
     let Some(stored) = store.newest_wrap(doc, &keys.account_id)? else {
         return Ok(Opening::Waiting);
     };
@@ -103,9 +123,8 @@ fn key_at(
     }
 }
 
-/// The current key of one of this account's own documents, and every older
-/// one; a document never sealed before gets its first key (epoch 1), whose
-/// wrap waits to be pushed.
+/// The current key of one of this account's own documents: the newest one
+/// wrapped for the account, or else the derived key of epoch 1.
 fn own_key(
     store: &Store,
     keys: &Keyring,
@@ -121,25 +140,11 @@ fn own_key(
             },
         );
     }
-    let key = DocKey::generate();
-    let wrap = crypto::wrap_for_owner(
-        &keys.account,
-        &keys.account_id,
-        doc.as_str(),
-        1,
-        &key,
-        &[],
-        &keys.device_id,
-        &keys.device,
-    )?;
-    keep(store, &wrap, false)?;
+    // Epoch 1: the key derived from the account key, which every device of
+    // the account derives too: no wrap to make or push.
+    let key = keys.account.document_key(doc.as_str());
     keys.remember(doc, 1, &key, &[]);
     Ok(Opening::Opened((1, key)))
-}
-
-/// Gives one of this account's documents its first key if it has none.
-pub(super) fn first_key(store: &Store, keys: &Keyring, doc: &ItemId) -> Result<(), SyncError> {
-    own_key_now(store, keys, doc).map(|_| ())
 }
 
 /// The current key of an own document, or the error that stops using it.
@@ -235,11 +240,7 @@ pub(super) fn open(
 /// wrapped for the owner with every older key; the server then asks for a
 /// wrap for each grantee who still may read it, and for no one else.
 pub(super) fn rotate(store: &Store, keys: &Keyring, doc: &ItemId) -> Result<(), SyncError> {
-    let Some(stored) = store.newest_wrap(doc, &keys.account_id)? else {
-        return Ok(()); // never sealed: its first key is made at its next push
-    };
     let (epoch, key) = own_key_now(store, keys, doc)?;
-    debug_assert_eq!(epoch, stored.epoch);
     let mut older = older_keys(keys, doc, epoch)?;
     older.push(key);
     let next = DocKey::generate();
@@ -258,8 +259,9 @@ pub(super) fn rotate(store: &Store, keys: &Keyring, doc: &ItemId) -> Result<(), 
     Ok(())
 }
 
-/// Seals a document's key of `epoch` for a grantee. False when this device
-/// does not hold that epoch (another device rotated: the next pull brings it).
+/// Seals a document's key of `epoch` for a grantee, for the caller to keep
+/// ([`keep_all`]). `None` when this device does not hold that epoch
+/// (another device rotated: the next pull brings it).
 pub(super) fn wrap_for_grantee(
     store: &Store,
     keys: &Keyring,
@@ -267,12 +269,11 @@ pub(super) fn wrap_for_grantee(
     grantee: &str,
     public: &AccountPublic,
     epoch: u32,
-) -> Result<bool, SyncError> {
-    match store.newest_wrap(doc, &keys.account_id)? {
-        Some(stored) if stored.epoch == epoch => {}
-        _ => return Ok(false),
+) -> Result<Option<Wrap>, SyncError> {
+    let (current, key) = own_key_now(store, keys, doc)?;
+    if current != epoch {
+        return Ok(None);
     }
-    let (_, key) = own_key_now(store, keys, doc)?;
     let older = older_keys(keys, doc, epoch)?;
     let wrap = crypto::wrap_for_grantee(
         grantee,
@@ -284,6 +285,5 @@ pub(super) fn wrap_for_grantee(
         &keys.device_id,
         &keys.device,
     )?;
-    keep(store, &wrap, false)?;
-    Ok(true)
+    Ok(Some(wrap))
 }

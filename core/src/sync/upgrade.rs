@@ -1,11 +1,11 @@
 //! The upgrade to end-to-end encryption. A record synced before it sits on
 //! the server as plaintext Automerge bytes. On this device's first sync with
-//! an account key, every document of the account it holds gets its first
-//! key; once those keys are on the server, a sealed snapshot of each goes up
+//! an account key, a sealed snapshot of every document of the account it
+//! holds goes up (under each one's first key, derived from the account key)
 //! and the server drops the plaintext parts this device holds (ADR 0008).
 
+use super::SyncError;
 use super::keyring::Keyring;
-use super::{SyncError, sealing};
 use crate::id::ItemId;
 use crate::store::Store;
 
@@ -15,8 +15,7 @@ const SCANNED: &str = "crypto.upgrade_scanned";
 const TO_RESEAL: &str = "crypto.upgrade_reseal";
 
 /// The documents still to re-seal; on the first call for an account, finds
-/// them (this account's documents without a key, on a device that synced
-/// before) and gives each its key.
+/// them: on a device that synced before, every document of the account.
 pub(super) fn pending(store: &Store, keys: &Keyring) -> Result<Vec<ItemId>, SyncError> {
     if store.device_setting(SCANNED)?.as_deref() != Some(keys.account_id.as_str()) {
         let owners = store.owner_map()?;
@@ -30,9 +29,7 @@ pub(super) fn pending(store: &Store, keys: &Keyring) -> Result<Vec<ItemId>, Sync
             Vec::new()
         };
         for doc in docs {
-            let ours = owners.get(&doc).is_none_or(|o| o == &keys.account_id);
-            if ours && store.newest_wrap(&doc, &keys.account_id)?.is_none() {
-                sealing::first_key(store, keys, &doc)?;
+            if owners.get(&doc).is_none_or(|o| o == &keys.account_id) {
                 found.push(doc);
             }
         }

@@ -71,6 +71,17 @@ pub fn create(
     Ok(inserted == 1)
 }
 
+/// The owner's devices seal under the document's newest epoch: a push or
+/// snapshot under a newer one (the first sealed push, or after a rotation)
+/// moves the document there, and older ones are refused from then on.
+pub fn raise_epoch(tx: &Tx<'_>, doc_id: &DocId, epoch: u32) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE documents SET epoch = ?1 WHERE id = ?2 AND epoch < ?1",
+        params![epoch, doc_id.0],
+    )?;
+    Ok(())
+}
+
 /// The owner's latest push decides the kind and replaces the tags.
 pub fn set_kind_and_tags(
     tx: &Tx<'_>,
@@ -194,6 +205,7 @@ pub fn store_snapshot(
             epoch
         ],
     )?;
+    raise_epoch(tx, doc_id, epoch)?;
     if epoch > 0 {
         // The upgrade to encryption: a sealed snapshot replaces the
         // plaintext parts this device holds (its own, and those up to its

@@ -170,6 +170,7 @@ fn push(
             let seq = next_seq(tx, caller.feed)?;
             if documents::create(tx, &bundle.doc_id, me, bundle.kind, seq)? {
                 documents::set_kind_and_tags(tx, &bundle.doc_id, bundle.kind, &bundle.tags)?;
+                documents::raise_epoch(tx, &bundle.doc_id, bundle.epoch)?;
                 insert_bundle(tx, caller, bundle, (caller.feed, seq))?;
                 // The creating device holds the document from its first bundle.
                 tx.execute(
@@ -242,6 +243,7 @@ fn push(
                             bundle.kind,
                             &bundle.tags,
                         )?;
+                        documents::raise_epoch(tx, &bundle.doc_id, bundle.epoch)?;
                     }
                 }
             }
