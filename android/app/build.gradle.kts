@@ -49,4 +49,6 @@ dependencies {
     implementation(libs.biometric)
     // The reminders.
     implementation(libs.work.runtime)
+    implementation(libs.zxing.core)
+    implementation(libs.code.scanner)
 }

@@ -104,6 +104,18 @@ pub enum SyncError {
     /// The local record failed.
     #[error("{message}")]
     Store { message: String },
+    /// This device has no account key yet: pair it with another device of
+    /// the account, enter the recovery kit or restore the passphrase backup.
+    #[error("{message}")]
+    NoAccountKey { message: String },
+    /// Another account's public keys are not the ones first seen here: compare
+    /// safety numbers with that person; nothing more is shared with it.
+    #[error("{message}")]
+    KeyChanged { account: String, message: String },
+    /// A key, kit, pairing, backup passphrase or sealed piece was refused
+    /// (mistyped, wrong, or changed on the way).
+    #[error("{message}")]
+    Sealing { message: String },
 }
 
 impl From<CoreSyncError> for SyncError {
@@ -126,12 +138,9 @@ impl From<CoreSyncError> for SyncError {
                 SyncError::Server { message }
             }
             CoreSyncError::Store(_) => SyncError::Store { message },
-            CoreSyncError::NoAccountKey
-            | CoreSyncError::KeyChanged { .. }
-            | CoreSyncError::Sealing(_) => SyncError::Refused {
-                code: "sealing".into(),
-                message,
-            },
+            CoreSyncError::NoAccountKey => SyncError::NoAccountKey { message },
+            CoreSyncError::KeyChanged { account } => SyncError::KeyChanged { account, message },
+            CoreSyncError::Sealing(_) => SyncError::Sealing { message },
         }
     }
 }

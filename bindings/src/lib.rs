@@ -12,12 +12,15 @@
 //! - `store`: `RapportStore`, the record on the device.
 //! - `observer`: `ChangeObserver` and its `ObserverHandle`.
 //! - `sync`: `RapportSync`, signing in, care links, sharing, syncing.
+//! - `keys`: the account key on `RapportSync` (keystore bytes, recovery kit,
+//!   pairing with `PairingOffer`, passphrase backup, safety numbers).
 //! - `clinical`: session summary, timeline, termination review, export.
 
 uniffi::setup_scaffolding!();
 
 pub mod clinical;
 pub mod errors;
+pub mod keys;
 pub mod observer;
 pub mod records;
 pub mod store;

@@ -370,12 +370,23 @@ impl StatusHandle {
 }
 
 /// Signs a device in and keeps one store in step with one server.
-#[derive(Debug, uniffi::Object)]
+#[derive(uniffi::Object)]
 pub struct RapportSync {
-    client: Arc<SyncClient>,
+    pub(crate) client: Arc<SyncClient>,
     /// Always `Some` until drop, which shuts it down without blocking (the
     /// last reference may go on any thread, even one of its own workers).
     runtime: Option<tokio::runtime::Runtime>,
+}
+
+/// Prints the session (its token redacted) and never the client: the core's
+/// `SyncClient` Debug shows the account key's bytes.
+impl std::fmt::Debug for RapportSync {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RapportSync")
+            .field("session", &self.session())
+            .field("account_key", &wire::REDACTED)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Drop for RapportSync {
@@ -400,9 +411,6 @@ impl RapportSync {
                 message: format!("could not start the sync threads: {e}"),
             })?;
         let mut config = SyncConfig::new(settings.server_url, settings.device_name);
-        // The shells do not hand over an account key yet (issue 9): they
-        // sync as before end-to-end encryption until they do.
-        config.end_to_end = false;
         config.extra_root_certificates_pem = settings.extra_root_certificate_pem;
         let client = {
             let _in_runtime = runtime.enter();
@@ -605,7 +613,7 @@ fn store_error(err: StoreError) -> SyncError {
 
 impl RapportSync {
     /// Runs `work` on the sync runtime and waits for it from any executor.
-    async fn run<T, F, Fut>(&self, work: F) -> Result<T, SyncError>
+    pub(crate) async fn run<T, F, Fut>(&self, work: F) -> Result<T, SyncError>
     where
         F: FnOnce(Arc<SyncClient>) -> Fut,
         Fut: Future<Output = Result<T, rapport_core::sync::SyncError>> + Send + 'static,

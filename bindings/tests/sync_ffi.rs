@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use rapport_ffi::errors::SyncError;
+use rapport_ffi::keys::PairingOffer;
 use rapport_ffi::records::{ItemKind, Note, NoteSubject};
 use rapport_ffi::store::RapportStore;
 use rapport_ffi::sync::{
@@ -19,17 +20,26 @@ use rapport_ffi::sync::{
 use support::{Server, block_on};
 
 fn device(server: &Server, dir: &tempfile::TempDir, name: &str) -> Arc<RapportSync> {
+    device_and_store(server, dir, name).0
+}
+
+fn device_and_store(
+    server: &Server,
+    dir: &tempfile::TempDir,
+    name: &str,
+) -> (Arc<RapportSync>, Arc<RapportStore>) {
     let store = RapportStore::open(dir.path().join(format!("{name}.db")).display().to_string())
         .expect("open store");
-    RapportSync::new(
-        store,
+    let sync = RapportSync::new(
+        Arc::clone(&store),
         SyncSettings {
             server_url: server.url.clone(),
             device_name: name.to_owned(),
             extra_root_certificate_pem: None,
         },
     )
-    .expect("sync client")
+    .expect("sync client");
+    (sync, store)
 }
 
 #[derive(Default)]
@@ -91,9 +101,16 @@ fn a_client_signs_up_syncs_and_reports_status_from_a_plain_executor() {
     assert!(devices[0].current);
     assert!(!devices[0].device_id.is_empty());
 
-    // A second device of the same account, resumed from the kept session.
+    // A second device of the same account, resumed from the kept session:
+    // without the account key it cannot sync; with the kit it does.
     let tablet = device(&server, &dir, "tablet");
     tablet.resume(session).expect("resume");
+    let err = block_on(tablet.sync_now()).unwrap_err();
+    assert!(matches!(err, SyncError::NoAccountKey { .. }), "{err:?}");
+    tablet
+        .use_recovery_kit(phone.recovery_kit().expect("kit"))
+        .expect("kit");
+    assert_eq!(tablet.account_key(), phone.account_key());
     block_on(tablet.sync_now()).expect("tablet syncs");
 
     block_on(phone.sign_out()).expect("sign out");
@@ -213,4 +230,129 @@ async fn works_and_drops_inside_a_tokio_runtime_too() {
         .unwrap();
     phone.sync_now().await.unwrap();
     drop(phone);
+}
+
+#[test]
+fn a_paired_device_shows_the_same_code_and_reads_the_first_ones_items() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (phone, phone_store) = device_and_store(&server, &dir, "phone");
+    let (tablet, tablet_store) = device_and_store(&server, &dir, "tablet");
+    block_on(phone.sign_up(
+        "p@example.org".into(),
+        "correct horse battery".into(),
+        Role::Client,
+        "P".into(),
+    ))
+    .unwrap();
+    let key = phone.account_key().expect("a new account has a key");
+    assert_eq!(key.len(), 32);
+    let win = phone_store
+        .add_win(rapport_ffi::records::Win {
+            occurred_at: SystemTime::UNIX_EPOCH + Duration::from_secs(1_741_000_000),
+            title: "Asked for help".into(),
+            details: String::new(),
+            goal: None,
+        })
+        .unwrap();
+    block_on(phone.sync_now()).unwrap();
+
+    block_on(tablet.sign_in("p@example.org".into(), "correct horse battery".into())).unwrap();
+    assert_eq!(tablet.account_key(), None);
+    let offer = PairingOffer::new();
+    let seal = phone.seal_for_pairing(offer.offer()).expect("seal");
+    let code = tablet
+        .accept_pairing(offer.clone(), seal.sealed.clone())
+        .expect("accept");
+    assert_eq!(code, seal.code);
+    assert_eq!(code.len(), 6);
+    assert_eq!(tablet.account_key(), Some(key.clone()));
+    block_on(tablet.sync_now()).unwrap();
+    assert_eq!(
+        tablet_store.get_win(win.meta.id).unwrap().win.title,
+        "Asked for help"
+    );
+
+    // Nothing that holds the key prints it.
+    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    let printed = format!("{seal:?} {offer:?} {phone:?}");
+    assert!(
+        !printed.contains(&hex) && !printed.contains(&format!("{key:?}")),
+        "{printed}"
+    );
+    assert!(
+        !printed.contains(&format!("{:?}", seal.sealed)),
+        "{printed}"
+    );
+}
+
+#[test]
+fn a_mistyped_kit_a_short_key_and_no_key_are_typed_errors() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let phone = device(&server, &dir, "phone");
+    let err = phone.recovery_kit().unwrap_err();
+    assert!(matches!(err, SyncError::NoAccountKey { .. }), "{err:?}");
+    block_on(phone.sign_up(
+        "m@example.org".into(),
+        "correct horse battery".into(),
+        Role::Client,
+        "M".into(),
+    ))
+    .unwrap();
+    let kit = phone.recovery_kit().unwrap();
+    let typo = {
+        let mut chars: Vec<char> = kit.chars().collect();
+        chars[0] = if chars[0] == 'A' { 'B' } else { 'A' };
+        chars.into_iter().collect::<String>()
+    };
+    let err = phone.use_recovery_kit(typo).unwrap_err();
+    assert!(matches!(err, SyncError::Sealing { .. }), "{err:?}");
+    assert_eq!(
+        phone.recovery_kit().unwrap(),
+        kit,
+        "a bad kit changes nothing"
+    );
+
+    let err = phone.use_account_key(vec![7; 31]).unwrap_err();
+    assert!(matches!(err, SyncError::Sealing { .. }), "{err:?}");
+    assert!(err.to_string().starts_with("account_key:"), "{err}");
+    assert_eq!(phone.recovery_kit().unwrap(), kit);
+}
+
+#[test]
+fn a_client_and_its_therapist_see_the_same_safety_number() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let client = device(&server, &dir, "client");
+    let therapist = device(&server, &dir, "therapist");
+    let c = block_on(client.sign_up(
+        "sc@example.org".into(),
+        "correct horse battery".into(),
+        Role::Client,
+        "C".into(),
+    ))
+    .unwrap();
+    let t = block_on(therapist.sign_up(
+        "st@example.org".into(),
+        "correct horse battery".into(),
+        Role::Therapist,
+        "T".into(),
+    ))
+    .unwrap();
+    let invite = block_on(client.create_invite()).unwrap();
+    block_on(therapist.redeem_invite(invite.code)).unwrap();
+    let theirs = block_on(therapist.safety_number(c.account_id)).unwrap();
+    let ours = block_on(client.safety_number(t.account_id)).unwrap();
+    assert_eq!(ours, theirs);
+    assert_eq!(ours.split(' ').count(), 4, "{ours}");
+
+    // The passphrase backup: a new device restores the key with it.
+    block_on(client.back_up_account_key("a long backup passphrase".into())).unwrap();
+    let laptop = device(&server, &dir, "laptop");
+    block_on(laptop.sign_in("sc@example.org".into(), "correct horse battery".into())).unwrap();
+    let err = block_on(laptop.restore_account_key("wrong passphrase".into())).unwrap_err();
+    assert!(matches!(err, SyncError::Sealing { .. }), "{err:?}");
+    block_on(laptop.restore_account_key("a long backup passphrase".into())).unwrap();
+    assert_eq!(laptop.account_key(), client.account_key());
 }

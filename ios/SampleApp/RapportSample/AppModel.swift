@@ -13,6 +13,11 @@ final class AppModel {
     private(set) var sync: SyncSession?
     private(set) var status: SyncStatus?
     var syncError: String?
+    /// A new account's recovery kit, shown once right after sign-up.
+    var newRecoveryKit: String?
+    /// Signed in, but this phone has no account key yet: it asks for the
+    /// recovery kit or for pairing.
+    private(set) var needsAccountKey = false
 
     private var statusTask: Task<Void, Never>?
     private var zoneObserver: NSObjectProtocol?
@@ -78,8 +83,10 @@ final class AppModel {
               let url = URL(string: address) else { return }
         do {
             let session = try await SyncSession(store: store, serverURL: url, deviceName: deviceName, vault: vault)
+            // Hands over the account key the Keychain keeps, then the session.
             if try await session.resumeSavedSession() != nil {
                 follow(session)
+                needsAccountKey = await session.accountKey() == nil
                 await syncNow()
             }
         } catch let error as SyncError {
@@ -89,20 +96,31 @@ final class AppModel {
         }
     }
 
-    /// Connects to the user's own sync server; the session goes to the
-    /// Keychain (KeychainSessionVault) and is resumed at the next launch.
-    func connect(serverURL: URL, email: String, password: String, signUp: Bool) async {
+    /// Connects to the user's own sync server; the session and the account
+    /// key go to the Keychain (KeychainSessionVault) and are handed back at
+    /// the next launch. Sign-up makes the account key and shows its kit once;
+    /// sign-in takes the key from a typed kit (checked before anything is
+    /// sent), else from this phone's Keychain, else waits for the kit or
+    /// pairing (`needsAccountKey`).
+    func connect(serverURL: URL, email: String, password: String, signUp: Bool, recoveryKit: String = "") async {
         guard let store else { return }
         do {
             let session = try await SyncSession(store: store, serverURL: serverURL, deviceName: deviceName, vault: vault)
             if signUp {
                 try await session.signUp(email: email, password: password, role: .client, displayName: email)
+                newRecoveryKit = try await session.recoveryKit()
             } else {
+                if !recoveryKit.isEmpty {
+                    try await session.useRecoveryKit(recoveryKit)
+                } else if let kept = try vault.loadAccountKey() {
+                    try await session.useAccountKey(kept)
+                }
                 try await session.signIn(email: email, password: password)
             }
             UserDefaults.standard.set(serverURL.absoluteString, forKey: Self.serverKey)
             follow(session)
-            try await session.syncNow()
+            needsAccountKey = await session.accountKey() == nil
+            if !needsAccountKey { try await session.syncNow() }
         } catch is CancellationError {
             // The user left the screen: nothing was kept.
         } catch let error as SyncError {
@@ -125,11 +143,55 @@ final class AppModel {
         }
     }
 
-    /// After "delete everything": the session and the server address go too.
+    // MARK: The account key
+
+    /// Takes the account key from a typed recovery kit (kept in the Keychain
+    /// by RapportKit), then syncs.
+    func useRecoveryKit(_ kit: String) async throws {
+        guard let sync else { return }
+        try await sync.useRecoveryKit(kit)
+        needsAccountKey = false
+        await syncNow()
+    }
+
+    /// The new phone takes the key the other phone sealed to `offer` (its
+    /// text, pasted or typed) and returns the code to compare. The core keeps
+    /// the key at once: `rejectPairing()` undoes that when the codes differ.
+    func acceptPairing(_ offer: PairingOffer, sealedText: String) async throws -> String {
+        guard let sync else { throw SyncError.SignedOut(message: "Sign in first.") }
+        guard let sealed = Data(base64Encoded: sealedText.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw SyncError.Sealing(message: "That is not the text the other phone shows; copy it again.")
+        }
+        let code = try await sync.acceptPairing(offer, sealed: sealed)
+        needsAccountKey = false
+        return code
+    }
+
+    /// The codes differ: forget the key this phone just took and the session
+    /// holding it; the person signs in again.
+    func rejectPairing() async {
+        try? vault.clearAccountKey()
+        try? await sync?.signOut()
+        forgetSync()
+        syncError = "The codes did not match, so this phone kept nothing. Sign in and try again."
+    }
+
+    /// On a phone that has the key: the text to give the new phone, and the
+    /// code both phones show.
+    func sealForPairing(offer: String) async throws -> (sealed: String, code: String) {
+        guard let sync else { throw SyncError.SignedOut(message: "Sign in first.") }
+        let seal = try await sync.sealForPairing(offer: offer)
+        return (seal.sealed.base64EncodedString(), seal.code)
+    }
+
+    /// After "delete everything" (or a refused pairing): the session and the
+    /// server address go too; the vault already dropped the account key with
+    /// the account.
     func forgetSync() {
         statusTask?.cancel()
         sync = nil
         status = nil
+        needsAccountKey = false
         UserDefaults.standard.removeObject(forKey: Self.serverKey)
     }
 

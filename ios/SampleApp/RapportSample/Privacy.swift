@@ -32,6 +32,16 @@ final class AppLock {
         }
     }
 
+    /// Asks again who is there before something only the owner may see (the
+    /// recovery kit), even while unlocked. True without a passcode (nothing
+    /// to ask; the app is not locked either).
+    func confirm(_ reason: String) async -> Bool {
+        let context = LAContext()
+        var error: NSError?
+        guard context.canEvaluatePolicy(.deviceOwnerAuthentication, error: &error) else { return true }
+        return (try? await context.evaluatePolicy(.deviceOwnerAuthentication, localizedReason: reason)) ?? false
+    }
+
     func didEnterBackground() { backgroundedAt = Date() }
 
     /// Locks again if the app was away longer than the timeout.

@@ -31,6 +31,7 @@ struct RapportSampleApp: App {
                 if scenePhase != .active { PrivacyCover() }
             }
             .environment(model)
+            .environment(lock)
             .task {
                 await model.open()
                 await lock.unlock()

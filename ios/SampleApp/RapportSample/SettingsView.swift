@@ -2,14 +2,16 @@ import SwiftUI
 import RapportKit
 
 /// Sharing with the therapist (per kind), the sync status, connecting to the
-/// user's own sync server, who read my data (the access log), export, and
-/// deleting everything.
+/// user's own sync server (with the recovery kit on a new phone), who read my
+/// data (the access log), the account key (AccountKeyView.swift: the kit,
+/// add a device, safety numbers), export, and deleting everything.
 struct SettingsView: View {
     let store: RecordStore
     @Environment(AppModel.self) private var model
     @State private var serverURL = "https://"
     @State private var email = ""
     @State private var password = ""
+    @State private var recoveryKit = ""
     @State private var links: [CareLink] = []
     @State private var grants: [Grant] = []
     @State private var invite: Invite?
@@ -34,7 +36,9 @@ struct SettingsView: View {
                     }
                     if let message = model.syncError { Text(message).foregroundStyle(.red) }
                 }
-                if let sync = model.sync {
+                if model.sync != nil, model.needsAccountKey {
+                    KeyNeededSection()
+                } else if let sync = model.sync {
                     Section("Therapist") {
                         ForEach(links, id: \.linkId) { link in
                             Text("Linked with \(link.therapistName)")
@@ -81,9 +85,16 @@ struct SettingsView: View {
                         TextField("Email", text: $email)
                             .textInputAutocapitalization(.never).autocorrectionDisabled().keyboardType(.emailAddress)
                         SecureField("Password", text: $password)
+                        TextField("Recovery kit (to sign in on a new phone)", text: $recoveryKit)
+                            .textInputAutocapitalization(.characters).autocorrectionDisabled()
+                        Text("Or leave it empty and add this phone from your other one after signing in.")
+                            .font(.caption).foregroundStyle(.secondary)
                         Button("Sign in") { Task { await connect(signUp: false) } }
                         Button("Create an account") { Task { await connect(signUp: true) } }
                     }
+                }
+                if let sync = model.sync, !model.needsAccountKey {
+                    AccountKeySections(sync: sync, links: links)
                 }
                 Section("Your data") {
                     Button("Export everything (JSON)") { Task { await export(markdown: false) } }
@@ -95,6 +106,9 @@ struct SettingsView: View {
             .navigationTitle("Privacy and sharing")
             .getHelpToolbar()
             .task(id: model.sync != nil) { await refresh() }
+            .sheet(isPresented: Binding(get: { model.newRecoveryKit != nil }, set: { if !$0 { model.newRecoveryKit = nil } })) {
+                if let kit = model.newRecoveryKit { NewRecoveryKitSheet(kit: kit) { model.newRecoveryKit = nil } }
+            }
             .sheet(item: $exported) { file in ShareLink(item: file.url) { Label("Share the export", systemImage: "square.and.arrow.up") } }
             .confirmationDialog("Delete everything?", isPresented: $confirmingDelete, titleVisibility: .visible) {
                 Button("Delete everything, here and on the server", role: .destructive) { Task { await deleteEverything() } }
@@ -158,7 +172,12 @@ struct SettingsView: View {
 
     private func connect(signUp: Bool) async {
         guard let url = URL(string: serverURL) else { error = "That is not a server address."; return }
-        await model.connect(serverURL: url, email: email, password: password, signUp: signUp)
+        await model.connect(
+            serverURL: url, email: email, password: password, signUp: signUp, recoveryKit: signUp ? "" : recoveryKit)
+        if model.sync != nil {
+            password = ""
+            recoveryKit = ""
+        }
     }
 
     private func refresh() async {
@@ -171,14 +190,21 @@ struct SettingsView: View {
     }
 
     private func perform(_ work: () async throws -> Void) async {
-        do {
-            try await work()
-            error = nil
-        } catch let e as SyncError {
-            error = e.message
-        } catch {
-            self.error = error.localizedDescription
-        }
+        error = await failure(of: work)
+    }
+}
+
+/// Runs `work`; nil when it succeeded, else the sentence to show (the Rust
+/// message of a `SyncError`).
+@MainActor
+func failure(of work: () async throws -> Void) async -> String? {
+    do {
+        try await work()
+        return nil
+    } catch let error as SyncError {
+        return error.message
+    } catch {
+        return error.localizedDescription
     }
 }
 

@@ -20,7 +20,8 @@ extension RapportBindings.SyncError {
         switch self {
         case .Offline(let message), .SignedOut(let message), .BadCredentials(let message),
              .Refused(let message), .InvalidAddress(let message), .Server(let message),
-             .Store(let message):
+             .Store(let message), .NoAccountKey(let message), .KeyChanged(let message),
+             .Sealing(let message):
             return message
         }
     }

@@ -54,6 +54,15 @@ final class FFIChannel<Object: Sendable>: Sendable {
         return try await Self.run(on: queue) { try body(object) }
     }
 
+    /// A blocking call that passes another channel's object to Rust as an
+    /// argument (it is not called), on this channel's queue.
+    func call<Other: Sendable, T: Sendable>(
+        with other: FFIChannel<Other>, _ body: @escaping @Sendable (Object, Other) throws -> T
+    ) async throws -> T {
+        let (object, argument) = (self.object, other.object)
+        return try await Self.run(on: queue) { try body(object, argument) }
+    }
+
     /// A blocking call that cannot fail.
     func get<T: Sendable>(_ body: @escaping @Sendable (Object) -> T) async -> T {
         let object = self.object

@@ -8,6 +8,7 @@ import RapportBindings
 // Errors (thrown by RecordStore and SyncSession; see Errors.swift).
 public typealias StoreError = RapportBindings.StoreError
 public typealias SyncError = RapportBindings.SyncError
+public typealias PairingSeal = RapportBindings.PairingSeal
 
 // What every item has, listing and searching, observing.
 public typealias ItemKind = RapportBindings.ItemKind

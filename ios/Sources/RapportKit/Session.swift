@@ -83,23 +83,34 @@ private struct StoredSession: Codable {
     let token: String
 }
 
-/// Where a SyncSession keeps its session between launches: it saves the
-/// session at sign-in, clears it at sign-out and after deleting the account,
-/// and `resumeSavedSession()` reads it at launch.
+/// Where a SyncSession keeps its session and the account key between
+/// launches: it saves the session at sign-in, clears it at sign-out and after
+/// deleting the account, and `resumeSavedSession()` reads it at launch. The
+/// account key is saved whenever the device gets one (sign-up, recovery kit,
+/// pairing, passphrase backup), kept at sign-out (signing in again needs it,
+/// and the record it seals is still on the device) and cleared only with the
+/// account (`deleteEverything`).
 public protocol SessionVault: Sendable {
     func save(_ session: Session) throws
     func load() throws -> Session?
     func clear() throws
+    func saveAccountKey(_ key: AccountKey) throws
+    func loadAccountKey() throws -> AccountKey?
+    func clearAccountKey() throws
 }
 
 /// A vault in memory only (tests, previews): nothing survives the process.
 public final class MemorySessionVault: SessionVault {
     private let stored = Locked<Session?>(nil)
+    private let accountKey = Locked<AccountKey?>(nil)
 
     public init() {}
     public func save(_ session: Session) throws { stored.withLock { $0 = session } }
     public func load() throws -> Session? { stored.withLock { $0 } }
     public func clear() throws { stored.withLock { $0 = nil } }
+    public func saveAccountKey(_ key: AccountKey) throws { accountKey.withLock { $0 = key } }
+    public func loadAccountKey() throws -> AccountKey? { accountKey.withLock { $0 } }
+    public func clearAccountKey() throws { accountKey.withLock { $0 = nil } }
 }
 
 #if canImport(Security)
@@ -155,13 +166,18 @@ public struct KeychainItem: Sendable {
     }
 }
 
-/// The session in the Keychain, readable only while the device is unlocked,
-/// on this device only (kSecAttrAccessibleWhenUnlockedThisDeviceOnly).
+/// The session and the account key in the Keychain, two items readable only
+/// while the device is unlocked, on this device only
+/// (kSecAttrAccessibleWhenUnlockedThisDeviceOnly: never in iCloud Keychain,
+/// never restored onto another phone; a new phone takes the key from the
+/// recovery kit or by pairing).
 public struct KeychainSessionVault: SessionVault {
     private let item: KeychainItem
+    private let accountKeyItem: KeychainItem
 
-    public init(service: String = "app.rapport.session") {
+    public init(service: String = "app.rapport.session", accountKeyService: String = "app.rapport.account-key") {
         item = KeychainItem(service: service, accessible: kSecAttrAccessibleWhenUnlockedThisDeviceOnly)
+        accountKeyItem = KeychainItem(service: accountKeyService, accessible: kSecAttrAccessibleWhenUnlockedThisDeviceOnly)
     }
 
     public func save(_ session: Session) throws { try item.write(session.secretData()) }
@@ -169,6 +185,12 @@ public struct KeychainSessionVault: SessionVault {
     public func load() throws -> Session? { try item.read().flatMap { Session(secretData: $0) } }
 
     public func clear() throws { try item.delete() }
+
+    public func saveAccountKey(_ key: AccountKey) throws { try accountKeyItem.write(key.secretData()) }
+
+    public func loadAccountKey() throws -> AccountKey? { try accountKeyItem.read().map(AccountKey.init(secretData:)) }
+
+    public func clearAccountKey() throws { try accountKeyItem.delete() }
 }
 
 /// A Keychain call failed; `status` is the OSStatus (see SecBase.h).

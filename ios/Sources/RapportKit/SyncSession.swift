@@ -38,6 +38,8 @@ public final class SyncSession: Sendable {
         let info = try await ffi.callAsync {
             try await $0.signUp(email: email, password: password, role: role, displayName: displayName)
         }
+        // A new account's key is made here: keep it beside the session.
+        try await keepAccountKey()
         return try keep(Session(info))
     }
 
@@ -53,10 +55,15 @@ public final class SyncSession: Sendable {
         try await ffi.call { try $0.resume(session: info) }
     }
 
-    /// At launch: resumes the session kept in the vault, if there is one, and
-    /// returns it. A kept session the library refuses is removed.
+    /// At launch: hands over the account key kept in the vault, then resumes
+    /// the session kept there, if there is one, and returns it. A kept
+    /// session the library refuses is removed (the account key stays).
     @discardableResult
     public func resumeSavedSession() async throws -> Session? {
+        if let key = try vault?.loadAccountKey() {
+            let bytes = key.bytes
+            try await ffi.call { try $0.useAccountKey(key: bytes) }
+        }
         guard let saved = try vault?.load() else { return nil }
         do {
             try await resume(saved)
@@ -77,6 +84,79 @@ public final class SyncSession: Sendable {
         try await ffi.callAsync { try await $0.signOut() }
         try vault?.clear()
     }
+
+    // MARK: The account key
+
+    /// The account key, if this device has one (after sign-up, a recovery
+    /// kit, pairing or the passphrase backup). RapportKit keeps it in the
+    /// vault itself; this is for an app that keeps it elsewhere.
+    public func accountKey() async -> AccountKey? {
+        await ffi.get { $0.accountKey() }.map(AccountKey.init(secretData:))
+    }
+
+    /// Hands over an account key kept outside the vault (the vault's own is
+    /// handed over by `resumeSavedSession()`); it goes to the vault too.
+    /// Anything but 32 bytes is `SyncError.Sealing`.
+    public func useAccountKey(_ key: AccountKey) async throws {
+        let bytes = key.bytes
+        try await ffi.call { try $0.useAccountKey(key: bytes) }
+        try await keepAccountKey()
+    }
+
+    /// The account key as a recovery kit to write down (58 characters in
+    /// groups of four). Show it behind the app lock: whoever has it can read
+    /// everything this account synced.
+    public func recoveryKit() async throws -> String { try await ffi.call { try $0.recoveryKit() } }
+
+    /// Takes the account key from a recovery kit typed on this device (and
+    /// keeps it in the vault). A typo is `SyncError.Sealing` and changes nothing.
+    public func useRecoveryKit(_ kit: String) async throws {
+        try await ffi.call { try $0.useRecoveryKit(kit: kit) }
+        try await keepAccountKey()
+    }
+
+    /// On a device that has the key: seals it to a new device's offer
+    /// (scanned or typed from that device's screen, never sent through the
+    /// server). Give the new device `sealed`; both show `code`.
+    public func sealForPairing(offer: String) async throws -> PairingSeal {
+        let offer = offer.trimmingCharacters(in: .whitespacesAndNewlines)
+        return try await ffi.call { try $0.sealForPairing(offer: offer) }
+    }
+
+    /// On the new device, signed in to the same account: takes the account
+    /// key the other device sealed to `offer` (and keeps it in the vault);
+    /// returns the code to compare with the other device's.
+    public func acceptPairing(_ offer: PairingOffer, sealed: Data) async throws -> String {
+        let code = try await ffi.call(with: offer.ffi) { try $0.acceptPairing(request: $1, sealed: sealed) }
+        try await keepAccountKey()
+        return code
+    }
+
+    /// The safety number of this account and a linked one (four groups of
+    /// five digits): client and therapist compare theirs in session.
+    public func safetyNumber(with accountId: String) async throws -> String {
+        try await ffi.callAsync { try await $0.safetyNumber(accountId: accountId) }
+    }
+
+    /// Keeps the account key on the server sealed under `passphrase` (the
+    /// server cannot open it; a forgotten passphrase cannot be reset).
+    public func backUpAccountKey(passphrase: String) async throws {
+        try await ffi.callAsync { try await $0.backUpAccountKey(passphrase: passphrase) }
+    }
+
+    /// Takes the account key from the server's passphrase backup (and keeps
+    /// it in the vault). A wrong passphrase is `SyncError.Sealing`.
+    public func restoreAccountKey(passphrase: String) async throws {
+        try await ffi.callAsync { try await $0.restoreAccountKey(passphrase: passphrase) }
+        try await keepAccountKey()
+    }
+
+    private func keepAccountKey() async throws {
+        guard let vault, let key = await accountKey() else { return }
+        try vault.saveAccountKey(key)
+    }
+
+    // MARK: Devices
 
     public func devices() async throws -> [Device] { try await ffi.callAsync { try await $0.devices() } }
     public func revokeDevice(_ deviceId: String) async throws {
@@ -135,6 +215,7 @@ public final class SyncSession: Sendable {
     public func deleteEverything() async throws -> Int {
         let deleted = try await ffi.callAsync { Int(try await $0.deleteEverything()) }
         try vault?.clear()
+        try vault?.clearAccountKey()
         return deleted
     }
 

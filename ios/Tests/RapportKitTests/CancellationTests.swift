@@ -43,8 +43,11 @@ final class CancellationTests: XCTestCase {
         await assertNil(await tablet.session)
         await assertEqual(try await phone.devices().count, 1, "the cancelled sign-in added a device")
 
-        // The same sign-in, not cancelled, does complete.
+        // The same sign-in, not cancelled, does complete; with the kit the
+        // tablet syncs.
         try await tablet.signIn(email: email, password: password)
         await assertEqual(try await phone.devices().count, 2)
+        try await tablet.useRecoveryKit(try await phone.recoveryKit())
+        try await tablet.syncNow()
     }
 }

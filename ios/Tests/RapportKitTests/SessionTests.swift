@@ -49,6 +49,10 @@ final class SessionTests: XCTestCase {
             email: "v@example.org", password: "correct horse battery", role: .client, displayName: "V")
         XCTAssertEqual(try vault.load(), session)
         XCTAssertFalse(session.token.isEmpty)
+        // The new account's key is kept beside the session.
+        let key = try XCTUnwrap(try vault.loadAccountKey())
+        XCTAssertEqual(key.secretData().count, 32)
+        await assertEqual(await phone.accountKey(), key)
         for text in everyPrintedForm(of: phone) + everyPrintedForm(of: vault) {
             XCTAssertFalse(text.contains(session.token), text)
         }
@@ -56,13 +60,16 @@ final class SessionTests: XCTestCase {
         // The next launch: a new session object over the same record.
         let relaunched = try await SyncSession(store: store, serverURL: server.url, deviceName: "phone", vault: vault)
         await assertNil(await relaunched.session)
+        await assertNil(await relaunched.accountKey())
         await assertEqual(try await relaunched.resumeSavedSession(), session)
         await assertEqual(await relaunched.session, session)
+        await assertEqual(await relaunched.accountKey(), key, "the kept key was handed over")
         try await store.add(Win(occurredAt: moment(4), title: "Kept signed in"))
         await assertEqual(try await relaunched.syncNow().pushed > 0, true, "the resumed session is accepted")
 
         try await relaunched.signOut()
         XCTAssertNil(try vault.load())
+        XCTAssertEqual(try vault.loadAccountKey(), key, "signing in again needs the key: kept at sign-out")
         let again = try await SyncSession(store: store, serverURL: server.url, deviceName: "phone", vault: vault)
         await assertNil(try await again.resumeSavedSession())
     }

@@ -19,6 +19,28 @@ func moment(_ day: Int, hour: Int = 18) -> Date {
     return utc.date(from: DateComponents(year: 2025, month: 3, day: day, hour: hour))!
 }
 
+/// A test case with the real server and a temporary folder per test, and
+/// devices (a store and its sync session) in that folder.
+class ServerTestCase: XCTestCase {
+    var server: ServerProcess!
+    var folder: URL!
+
+    override func setUp() async throws {
+        server = try ServerProcess()
+        folder = try temporaryFolder()
+    }
+
+    override func tearDown() async throws {
+        server?.stop()
+        if let folder { try? FileManager.default.removeItem(at: folder) }
+    }
+
+    func device(_ name: String, vault: (any SessionVault)? = nil) async throws -> SyncSession {
+        let store = try await RecordStore(url: folder.appendingPathComponent("\(name).db"))
+        return try await SyncSession(store: store, serverURL: server.url, deviceName: name, vault: vault)
+    }
+}
+
 enum ServerProcessError: Error {
     case notConfigured(String)
 }

@@ -5,24 +5,10 @@ import XCTest
 
 @testable import RapportKit
 
-final class SyncSessionTests: XCTestCase {
-    var server: ServerProcess!
-    var folder: URL!
-
-    override func setUp() async throws {
-        server = try ServerProcess()
-        folder = try temporaryFolder()
-    }
-
+final class SyncSessionTests: ServerTestCase {
     override func tearDown() async throws {
         await eventually(5, "every stream of the test ended in Rust") { liveStatusForwarders() == 0 }
-        server?.stop()
-        if let folder { try? FileManager.default.removeItem(at: folder) }
-    }
-
-    private func device(_ name: String) async throws -> SyncSession {
-        let store = try await RecordStore(url: folder.appendingPathComponent("\(name).db"))
-        return try await SyncSession(store: store, serverURL: server.url, deviceName: name)
+        try await super.tearDown()
     }
 
     func testTwoStoresSyncThroughARealServer() async throws {
@@ -32,6 +18,11 @@ final class SyncSessionTests: XCTestCase {
             email: "ada@example.org", password: "correct horse battery", role: .client, displayName: "Ada")
         XCTAssertEqual(session.role, .client)
         try await tablet.signIn(email: "ada@example.org", password: "correct horse battery")
+        // Signed in but without the account key, the tablet can seal and open nothing.
+        await assertThrows(try await tablet.syncNow()) { error in
+            guard case SyncError.NoAccountKey = error else { return XCTFail("unexpected \(error)") }
+        }
+        try await tablet.useRecoveryKit(try await phone.recoveryKit())
 
         // Written offline on each device, then both sync: both see both.
         let win = try await phone.store.add(Win(occurredAt: moment(4), title: "Asked Sam for help"))

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir
 // "Bindings: cancel"), a cancelled call keeps running in Rust and these two
 // tests fail (they time out waiting for the connection to close).
 
+@OptIn(ExperimentalUnsignedTypes::class)
 class SyncSessionTest {
     @TempDir
     lateinit var dir: File
@@ -53,6 +54,9 @@ class SyncSessionTest {
                             val signedIn = b.signIn("ada@example.org", "correct horse battery")
                             assertEquals(signedUp.accountId, signedIn.accountId)
                             assertEquals(signedIn, b.session())
+                            // Signed in but without the account key: nothing can be sealed or opened.
+                            assertThrowsSuspend<SyncException.NoAccountKey> { b.syncNow() }
+                            b.useRecoveryKit(a.recoveryKit())
 
                             val win = phone.add(Win(occurredAt = Instant.parse("2025-07-14T18:30:00Z"), title = "Asked Sam calmly"))
                             assertTrue(a.syncNow().pushed >= 1u)
@@ -91,10 +95,14 @@ class SyncSessionTest {
 
     @Test
     fun `a kept session resumes on the next launch and never prints its token`() = onMainThread {
+        lateinit var keptKey: ByteArray
         val kept =
             RecordStore.open(File(dir, "phone.db")).use { store ->
                 SyncSession.create(store, url, "phone").use { sync ->
                     val session = sync.signUp("lee@example.org", "a long enough password", "Lee")
+                    // Kept in the Keystore beside the session, as the app does.
+                    keptKey = requireNotNull(sync.accountKey()) { "a new account has an account key" }
+                    assertEquals(32, keptKey.size)
                     val token = session.info.token
                     assertTrue(token.length >= 16, "a real token")
                     assertTrue(token !in session.toString(), session.toString())
@@ -109,6 +117,7 @@ class SyncSessionTest {
         RecordStore.open(File(dir, "phone.db")).use { store ->
             SyncSession.create(store, url, "phone").use { sync ->
                 val session = Session.fromBytes(kept)
+                sync.useAccountKey(keptKey)
                 sync.resume(session)
                 assertEquals(session, sync.session())
                 store.add(Win(occurredAt = Instant.now(), title = "Kept going"))
@@ -160,6 +169,7 @@ class SyncSessionTest {
                             link.release()
                             a.signUp("noa@example.org", "a long enough password", "Noa")
                             b.signIn("noa@example.org", "a long enough password")
+                            b.useRecoveryKit(a.recoveryKit())
                             link.hold()
                             val win = phone.add(Win(occurredAt = Instant.now(), title = "Said what I needed"))
                             val seenBefore = link.seen.get()
@@ -176,6 +186,100 @@ class SyncSessionTest {
                             a.syncNow()
                             b.syncNow()
                             assertEquals("Said what I needed", tablet.win(win.meta.id).win.title)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    fun `pairing shows the same code on both devices and the paired one reads the other's items`() = onMainThread { log ->
+        RecordStore.open(File(dir, "phone.db")).use { phone ->
+            RecordStore.open(File(dir, "tablet.db")).use { tablet ->
+                SyncSession.create(phone, url, "phone").use { a ->
+                    SyncSession.create(tablet, url, "tablet").use { b ->
+                        a.signUp("pia@example.org", "a long enough password", "Pia")
+                        val win = phone.add(Win(occurredAt = Instant.parse("2025-07-14T18:30:00Z"), title = "Called my sister"))
+                        a.syncNow()
+                        b.signIn("pia@example.org", "a long enough password")
+                        assertEquals(null, b.accountKey())
+                        PairingOffer.create().use { offer ->
+                            // The offer goes from the new device's screen to the old one.
+                            val seal = a.sealForPairing(offer.offer)
+                            val code = b.acceptPairing(offer, seal.sealed)
+                            assertEquals(seal.code, code)
+                            assertTrue(code.matches(Regex("[0-9]{6}")), code)
+                        }
+                        assertTrue(a.accountKey().contentEquals(b.accountKey()))
+                        assertTrue(b.syncNow().pulled >= 1u)
+                        assertEquals("Called my sister", tablet.win(win.meta.id).win.title)
+                    }
+                }
+            }
+        }
+        val seen = log.calls.map { it.first }.toSet()
+        assertTrue(seen.containsAll(setOf("PairingOffer.new", "sealForPairing", "acceptPairing")), "$seen")
+    }
+
+    @Test
+    fun `a mistyped kit, a short key and a missing key are typed exceptions`() = onMainThread {
+        RecordStore.open(File(dir, "phone.db")).use { store ->
+            SyncSession.create(store, url, "phone").use { sync ->
+                assertThrowsSuspend<SyncException.NoAccountKey> { sync.recoveryKit() }
+                sync.signUp("mo@example.org", "a long enough password", "Mo")
+                val kit = sync.recoveryKit()
+                val typo = (if (kit[0] == 'A') "B" else "A") + kit.substring(1)
+                val error = assertThrowsSuspend<SyncException.Sealing> { sync.useRecoveryKit(typo) }
+                assertTrue(error.message!!.isNotBlank())
+                assertEquals(kit, sync.recoveryKit(), "a mistyped kit changes nothing")
+                val short = assertThrowsSuspend<SyncException.Sealing> { sync.useAccountKey(ByteArray(31)) }
+                assertTrue(short.message!!.startsWith("account_key:"), short.message)
+                assertEquals(kit, sync.recoveryKit())
+            }
+        }
+    }
+
+    @Test
+    fun `a client and the therapist it linked see the same safety number`() = onMainThread {
+        RecordStore.open(File(dir, "client.db")).use { clientStore ->
+            RecordStore.open(File(dir, "therapist.db")).use { therapistStore ->
+                SyncSession.create(clientStore, url, "client").use { client ->
+                    SyncSession.create(therapistStore, url, "therapist").use { therapist ->
+                        val c = client.signUp("cy@example.org", "a long enough password", "Cy")
+                        val t = therapist.signUp("dr.t@example.org", "a long enough password", "Dr T", role = Role.THERAPIST)
+                        therapist.redeemInvite(client.createInvite().code)
+                        val ours = client.safetyNumber(t.accountId)
+                        assertEquals(ours, therapist.safetyNumber(c.accountId))
+                        assertTrue(ours.matches(Regex("[0-9]{5}( [0-9]{5}){3}")), ours)
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    fun `the account key is in no printed form of anything`() = onMainThread {
+        RecordStore.open(File(dir, "phone.db")).use { phone ->
+            RecordStore.open(File(dir, "tablet.db")).use { tablet ->
+                SyncSession.create(phone, url, "phone").use { a ->
+                    SyncSession.create(tablet, url, "tablet").use { b ->
+                        val session = a.signUp("rae@example.org", "a long enough password", "Rae")
+                        val key = requireNotNull(a.accountKey()) { "a new account has an account key" }
+                        b.signIn("rae@example.org", "a long enough password")
+                        PairingOffer.create().use { offer ->
+                            val seal = a.sealForPairing(offer.offer)
+                            b.acceptPairing(offer, seal.sealed)
+                            val printed = listOf(a, b, session, b.session(), offer, seal, a.currentStatus(), a.devices()).joinToString(" ") { "$it" }
+                            val forms =
+                                listOf(
+                                    key.joinToString("") { "%02x".format(it) },
+                                    key.joinToString("") { "%02X".format(it) },
+                                    java.util.Base64.getEncoder().encodeToString(key),
+                                    key.contentToString(),
+                                    key.toUByteArray().toList().toString()
+                                )
+                            forms.forEach { assertTrue(it !in printed, "the key is printed as $it in $printed") }
                         }
                     }
                 }

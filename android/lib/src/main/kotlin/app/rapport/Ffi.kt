@@ -31,6 +31,12 @@ internal class Ffi<T : Any>(private val raw: T, val dispatcher: CoroutineDispatc
     suspend fun <R> call(name: String, block: suspend T.() -> R): R = withContext(dispatcher) { callHere(name, block) }
 
     /**
+     * [call] with another generated object as an argument (it is passed to
+     * Rust, not called), so that neither object leaves its [Ffi].
+     */
+    suspend fun <U : Any, R> callWith(name: String, other: Ffi<U>, block: suspend T.(U) -> R): R = call(name) { block(other.raw) }
+
+    /**
      * Runs [block] on the current thread: only for code that is already on
      * [dispatcher] (a flow's producer after `flowOn`, a cleanup on it).
      */

@@ -18,6 +18,7 @@ typealias Invite = app.rapport.ffi.Invite
 typealias CareLink = app.rapport.ffi.CareLink
 typealias Grant = app.rapport.ffi.Grant
 typealias AccessLogEntry = app.rapport.ffi.AccessLogEntry
+typealias PairingSeal = app.rapport.ffi.PairingSeal
 
 /**
  * Signs this device in and keeps one [RecordStore] in step with one sync
@@ -30,6 +31,19 @@ typealias AccessLogEntry = app.rapport.ffi.AccessLogEntry
  *
  * Keep the [Session] from [signUp]/[signIn] in the platform keystore (it
  * holds the device's token) and hand it to [resume] at the next launch.
+ *
+ * Everything leaves the device sealed with the account key (end to end): keep
+ * [accountKey] in the keystore too, beside the session and the database key,
+ * and hand it back with [useAccountKey] before [resume] at every launch. A new
+ * account gets its key at [signUp]; another device of the account takes it
+ * from the [recoveryKit] ([useRecoveryKit]), from pairing ([sealForPairing]
+ * on the old device, [acceptPairing] on the new one), or from the passphrase
+ * backup ([restoreAccountKey]). Without it, sync throws
+ * [SyncException.NoAccountKey][app.rapport.ffi.SyncException.NoAccountKey];
+ * a mistyped kit, a wrong passphrase or a damaged pairing is
+ * [SyncException.Sealing][app.rapport.ffi.SyncException.Sealing], and keys of
+ * a linked account that changed are
+ * [SyncException.KeyChanged][app.rapport.ffi.SyncException.KeyChanged].
  */
 class SyncSession private constructor(private val ffi: Ffi<RapportSync>) : AutoCloseable {
     companion object {
@@ -86,6 +100,53 @@ class SyncSession private constructor(private val ffi: Ffi<RapportSync>) : AutoC
 
     /** Uses a session kept from an earlier sign-in (no network). */
     suspend fun resume(session: Session) = ffi.call("resume") { resume(session.info) }
+
+    // --- The account key -----------------------------------------------------
+
+    /**
+     * The account key's 32 bytes, to keep wrapped by the Keystore (never as
+     * they are, never in a log); null until this device has one. Read it
+     * after [signUp], [useRecoveryKit], [acceptPairing] or [restoreAccountKey].
+     */
+    suspend fun accountKey(): ByteArray? = ffi.call("accountKey") { accountKey() }
+
+    /** Hands over the account key kept in the Keystore (32 bytes), before [resume]. */
+    suspend fun useAccountKey(key: ByteArray) = ffi.call("useAccountKey") { useAccountKey(key) }
+
+    /**
+     * The account key as a recovery kit to write down (58 characters in groups
+     * of four). Show it behind the app lock: whoever has it can read everything.
+     */
+    suspend fun recoveryKit(): String = ffi.call("recoveryKit") { recoveryKit() }
+
+    /** Takes the account key from a recovery kit typed here; a typo throws `Sealing` and changes nothing. */
+    suspend fun useRecoveryKit(kit: String) = ffi.call("useRecoveryKit") { useRecoveryKit(kit) }
+
+    /**
+     * On a device that has the key: seals it to a new device's [PairingOffer.offer]
+     * (scanned or typed from that device's screen, never sent through the
+     * server). Give the new device [PairingSeal.sealed]; both show [PairingSeal.code].
+     */
+    suspend fun sealForPairing(offer: String): PairingSeal = ffi.call("sealForPairing") { sealForPairing(offer.trim()) }
+
+    /**
+     * On the new device, signed in to the same account: takes the account key
+     * that the other device sealed to [offer] and returns the code to compare
+     * with the other device's code.
+     */
+    suspend fun acceptPairing(offer: PairingOffer, sealed: ByteArray): String = ffi.callWith("acceptPairing", offer.ffi) { raw -> acceptPairing(raw, sealed) }
+
+    /**
+     * The safety number of this account and a linked one (four groups of five
+     * digits): client and therapist compare theirs in session.
+     */
+    suspend fun safetyNumber(accountId: String): String = ffi.call("safetyNumber") { safetyNumber(accountId) }
+
+    /** Keeps the account key on the server sealed under [passphrase] (the server cannot open it). */
+    suspend fun backUpAccountKey(passphrase: String) = ffi.call("backUpAccountKey") { backUpAccountKey(passphrase) }
+
+    /** Takes the account key from the server's passphrase backup; a wrong passphrase throws `Sealing`. */
+    suspend fun restoreAccountKey(passphrase: String) = ffi.call("restoreAccountKey") { restoreAccountKey(passphrase) }
 
     /** Signs this device out on the server and forgets the session. */
     suspend fun signOut() = ffi.call("signOut") { signOut() }

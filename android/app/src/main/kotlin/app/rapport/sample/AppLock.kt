@@ -9,11 +9,15 @@ import androidx.biometric.BiometricManager.Authenticators.BIOMETRIC_STRONG
 import androidx.biometric.BiometricManager.Authenticators.BIOMETRIC_WEAK
 import androidx.biometric.BiometricManager.Authenticators.DEVICE_CREDENTIAL
 import androidx.biometric.BiometricPrompt
+import androidx.compose.runtime.staticCompositionLocalOf
 import androidx.core.content.ContextCompat
 import androidx.fragment.app.FragmentActivity
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
+
+/** The activity's lock, for screens that ask again before showing a secret. */
+val LocalAppLock = staticCompositionLocalOf<AppLock?> { null }
 
 class AppLock(private val activity: FragmentActivity) {
     private val _locked = MutableStateFlow(true)
@@ -41,7 +45,25 @@ class AppLock(private val activity: FragmentActivity) {
         if (_locked.value) unlock()
     }
 
-    fun unlock() {
+    fun unlock() = authenticate("Unlock Rapport") {
+        problem.value = null
+        _locked.value = false
+    }
+
+    /**
+     * Asks again who is there before something only the owner may see (the
+     * recovery kit), even while unlocked; [onConfirmed] runs on success.
+     */
+    fun confirm(title: String, onConfirmed: () -> Unit) {
+        // No screen lock set: there is nothing to ask (the app is not locked either).
+        if (BiometricManager.from(activity).canAuthenticate(authenticators) == BiometricManager.BIOMETRIC_ERROR_NONE_ENROLLED) {
+            onConfirmed()
+        } else {
+            authenticate(title, onConfirmed)
+        }
+    }
+
+    private fun authenticate(title: String, onSuccess: () -> Unit) {
         when (BiometricManager.from(activity).canAuthenticate(authenticators)) {
             BiometricManager.BIOMETRIC_SUCCESS -> Unit
             BiometricManager.BIOMETRIC_ERROR_NONE_ENROLLED -> {
@@ -60,10 +82,7 @@ class AppLock(private val activity: FragmentActivity) {
                 activity,
                 ContextCompat.getMainExecutor(activity),
                 object : BiometricPrompt.AuthenticationCallback() {
-                    override fun onAuthenticationSucceeded(result: BiometricPrompt.AuthenticationResult) {
-                        problem.value = null
-                        _locked.value = false
-                    }
+                    override fun onAuthenticationSucceeded(result: BiometricPrompt.AuthenticationResult) = onSuccess()
 
                     override fun onAuthenticationError(errorCode: Int, errString: CharSequence) {
                         problem.value = errString.toString()
@@ -73,7 +92,7 @@ class AppLock(private val activity: FragmentActivity) {
         val info =
             BiometricPrompt.PromptInfo
                 .Builder()
-                .setTitle("Unlock Rapport")
+                .setTitle(title)
                 .setAllowedAuthenticators(authenticators)
                 .build()
         prompt.authenticate(info)

@@ -1,5 +1,6 @@
 // Secrets kept wrapped by a key that never leaves the Android Keystore: the
-// record's database key and the sync session. Only the wrapped bytes are
+// record's database key, the sync session and the account key (which seals
+// everything that is synced, end to end). Only the wrapped bytes are
 // stored (app-private preferences, excluded from backup and device transfer:
 // res/xml/backup_rules.xml and data_extraction_rules.xml), so a restored or
 // copied phone cannot unwrap them and the app shows the recovery screen.
@@ -103,6 +104,9 @@ class KeystoreBox(context: Context, private val alias: String) {
         const val PREFS = "rapport-keys"
         const val DATABASE_KEY = "rapport-database-key"
         const val SESSION = "rapport-session"
+
+        /** The account key (32 bytes): kept at sign-out, cleared only with the account (delete everything). */
+        const val ACCOUNT_KEY = "rapport-account-key"
         private const val ANDROID_KEYSTORE = "AndroidKeyStore"
         private const val TRANSFORMATION = "AES/GCM/NoPadding"
         private const val IV_BYTES = 12

@@ -29,6 +29,7 @@ import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
 import androidx.compose.material3.TopAppBar
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.CompositionLocalProvider
 import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableIntStateOf
@@ -70,7 +71,11 @@ class MainActivity : FragmentActivity() {
                 NoPersonalizedLearning {
                     val locked by lock.locked.collectAsStateWithLifecycle()
                     val problem by lock.problem.collectAsStateWithLifecycle()
-                    if (locked) LockedScreen(model, problem, onUnlock = lock::unlock) else RapportApp(model)
+                    if (locked) {
+                        LockedScreen(model, problem, onUnlock = lock::unlock)
+                    } else {
+                        CompositionLocalProvider(LocalAppLock provides lock) { RapportApp(model) }
+                    }
                 }
             }
         }

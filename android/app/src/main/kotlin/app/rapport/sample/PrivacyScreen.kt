@@ -1,5 +1,6 @@
 // What the client owns: export everything (JSON, re-importable) to a file of
-// their choice, delete everything for real, sign out.
+// their choice, delete everything for real, sign out; the account key (the
+// recovery kit, add a device, safety numbers: AccountKeyScreen.kt).
 package app.rapport.sample
 
 import androidx.activity.compose.rememberLauncherForActivityResult
@@ -32,6 +33,7 @@ fun PrivacyScreen(model: RapportViewModel) {
     val context = LocalContext.current
     val scope = rememberCoroutineScope()
     val signedIn by model.signedIn.collectAsStateWithLifecycle()
+    val needsKey by model.needsAccountKey.collectAsStateWithLifecycle()
     var note by remember { mutableStateOf<String?>(null) }
     var confirmDelete by remember { mutableStateOf(false) }
     val export =
@@ -56,6 +58,7 @@ fun PrivacyScreen(model: RapportViewModel) {
         OutlinedButton(onClick = { confirmDelete = true }) { Text("Delete everything") }
         if (signedIn) OutlinedButton(onClick = model::signOut) { Text("Sign out of this phone") }
         SaveError(note)
+        if (signedIn && !needsKey) AccountKeySettings(model)
         Text(
             "Rapport has no analytics and no advertising. Screenshots are blocked, the app locks after a minute away, " +
                 "reminders show no content and the keyboard is asked not to learn what you type.",

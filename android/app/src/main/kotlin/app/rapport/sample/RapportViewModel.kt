@@ -20,6 +20,7 @@ import app.rapport.Interaction
 import app.rapport.Invite
 import app.rapport.ItemKind
 import app.rapport.ListQuery
+import app.rapport.PairingOffer
 import app.rapport.Person
 import app.rapport.RecordStore
 import app.rapport.Rehearsal
@@ -37,6 +38,7 @@ import app.rapport.phq9CheckIn
 import java.io.File
 import java.time.Instant
 import java.time.ZoneId
+import java.util.Base64
 import java.util.Locale
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.ExperimentalCoroutinesApi
@@ -72,6 +74,7 @@ class RapportViewModel(private val app: Application) : AndroidViewModel(app) {
     private val dbFile = File(app.filesDir, DATABASE_FILE)
     private val databaseKey = KeystoreBox(app, KeystoreBox.DATABASE_KEY)
     private val sessionBox = KeystoreBox(app, KeystoreBox.SESSION)
+    private val accountKeyBox = KeystoreBox(app, KeystoreBox.ACCOUNT_KEY)
     private val settings = app.getSharedPreferences("rapport-settings", 0)
 
     private val _state = MutableStateFlow<AppState>(AppState.Opening)
@@ -113,6 +116,7 @@ class RapportViewModel(private val app: Application) : AndroidViewModel(app) {
     fun startAgain() {
         viewModelScope.launch {
             withContext(Dispatchers.IO) {
+                // The account key stays: signing in again brings back what was synced, and needs it.
                 databaseKey.clear()
                 sessionBox.clear()
                 listOf("", "-wal", "-shm").forEach { File(dbFile.path + it).delete() }
@@ -281,6 +285,8 @@ class RapportViewModel(private val app: Application) : AndroidViewModel(app) {
         val sync = session.value
         if (sync != null) sync.deleteEverything() else store().deleteEverything()
         signOutLocally()
+        // The account is gone: its key seals nothing any more.
+        withContext(Dispatchers.IO) { accountKeyBox.clear() }
         null
     } catch (e: Exception) {
         e.message ?: "Nothing was deleted."
@@ -308,15 +314,46 @@ class RapportViewModel(private val app: Application) : AndroidViewModel(app) {
             }
         try {
             val sync = SyncSession.create(store, server, deviceName = android.os.Build.MODEL)
+            // The account key first (everything synced is sealed with it), then the session.
+            keptAccountKey()?.let { key ->
+                sync.useAccountKey(key)
+                key.fill(0)
+            }
             sync.resume(Session.fromBytes(kept))
             session.value = sync
+            _needsAccountKey.value = sync.accountKey() == null
         } catch (e: Exception) {
             _message.value = e.message
         }
     }
 
-    /** Signs in (or creates the account); the session is kept in the Keystore for the next launch. */
-    suspend fun signIn(serverUrl: String, email: String, password: String, createAccount: Boolean): String? {
+    /** The account key from the Keystore; one that cannot be unwrapped is dropped (the kit or pairing brings it back). */
+    private suspend fun keptAccountKey(): ByteArray? = withContext(Dispatchers.IO) {
+        try {
+            accountKeyBox.read()
+        } catch (e: KeyUnavailableException) {
+            accountKeyBox.clear()
+            null
+        }
+    }
+
+    /** Keeps the key [sync] holds now in the Keystore, beside the session. */
+    private suspend fun keepAccountKey(sync: SyncSession) {
+        val key = sync.accountKey() ?: return
+        withContext(Dispatchers.IO) { accountKeyBox.write(key) }
+        key.fill(0)
+        _needsAccountKey.value = false
+    }
+
+    /**
+     * Signs in (or creates the account); the session and the account key are
+     * kept in the Keystore for the next launch. A new account's recovery kit
+     * is shown once ([newRecoveryKit]). Signing in takes the account key from
+     * [recoveryKit] if one was typed (checked before anything is sent), else
+     * from this phone's Keystore, else this phone waits for the kit or for
+     * pairing ([needsAccountKey]).
+     */
+    suspend fun signIn(serverUrl: String, email: String, password: String, createAccount: Boolean, recoveryKit: String = ""): String? {
         val sync =
             try {
                 SyncSession.create(store(), serverUrl, deviceName = android.os.Build.MODEL)
@@ -328,21 +365,104 @@ class RapportViewModel(private val app: Application) : AndroidViewModel(app) {
                 if (createAccount) {
                     sync.signUp(email, password, displayName = email.substringBefore('@'))
                 } else {
+                    if (recoveryKit.isNotBlank()) {
+                        sync.useRecoveryKit(recoveryKit)
+                    } else {
+                        keptAccountKey()?.let { key ->
+                            sync.useAccountKey(key)
+                            key.fill(0)
+                        }
+                    }
                     sync.signIn(email, password)
                 }
             withContext(Dispatchers.IO) {
                 sessionBox.write(signed.toBytes())
                 settings.edit().putString(SERVER_URL, serverUrl).apply()
             }
+            keepAccountKey(sync)
+            if (createAccount) _newRecoveryKit.value = sync.recoveryKit()
+            _needsAccountKey.value = sync.accountKey() == null
             session.value?.close()
             session.value = sync
-            viewModelScope.launch { runCatching { sync.syncNow() } }
+            if (!_needsAccountKey.value) viewModelScope.launch { runCatching { sync.syncNow() } }
             null
         } catch (e: Exception) {
             sync.close()
             e.message
         }
     }
+
+    // --- The account key: recovery kit, pairing, safety numbers -----------------
+
+    private val _newRecoveryKit = MutableStateFlow<String?>(null)
+
+    /** A new account's recovery kit, to show once right after sign-up. */
+    val newRecoveryKit: StateFlow<String?> = _newRecoveryKit.asStateFlow()
+
+    fun dismissNewRecoveryKit() {
+        _newRecoveryKit.value = null
+    }
+
+    private val _needsAccountKey = MutableStateFlow(false)
+
+    /** Signed in, but this phone has no account key yet: it asks for the recovery kit or pairing. */
+    val needsAccountKey: StateFlow<Boolean> = _needsAccountKey.asStateFlow()
+
+    private fun signedInSession(): SyncSession = requireNotNull(session.value) { "Sign in first." }
+
+    /** The recovery kit, for settings (the screen asks the app lock first). */
+    suspend fun recoveryKit(): String = signedInSession().recoveryKit()
+
+    /** Takes the account key from a typed recovery kit; returns null or the sentence to show. */
+    suspend fun useRecoveryKit(kit: String): String? = try {
+        val sync = signedInSession()
+        sync.useRecoveryKit(kit)
+        keepAccountKey(sync)
+        syncNow()
+        null
+    } catch (e: Exception) {
+        e.message ?: "That recovery kit could not be used."
+    }
+
+    /** This (new) phone's one-time pairing key; its offer goes to the other phone's screen as text or QR. */
+    suspend fun newPairingOffer(): PairingOffer = PairingOffer.create()
+
+    /**
+     * The new phone takes the account key the other phone sealed to [offer]
+     * (scanned or pasted as text) and returns the code to compare. The core
+     * keeps the key at once: [rejectPairing] undoes it when the codes differ.
+     */
+    suspend fun acceptPairing(offer: PairingOffer, sealedText: String): String {
+        val sync = signedInSession()
+        val sealed =
+            try {
+                Base64.getDecoder().decode(sealedText.trim())
+            } catch (e: IllegalArgumentException) {
+                throw IllegalArgumentException("That is not the text the other phone shows; scan it again.", e)
+            }
+        val code = sync.acceptPairing(offer, sealed)
+        keepAccountKey(sync)
+        return code
+    }
+
+    /** The pairing codes differ: forget the key this phone just took, and the session that holds it; sign in again. */
+    fun rejectPairing() {
+        viewModelScope.launch {
+            withContext(Dispatchers.IO) { accountKeyBox.clear() }
+            runCatching { session.value?.signOut() }
+            signOutLocally()
+            _message.value = "The codes did not match, so this phone kept nothing. Sign in and try again."
+        }
+    }
+
+    /** On a phone that has the key: seals it to a new phone's offer; returns the text to give it and the code both show. */
+    suspend fun sealForPairing(offer: String): Pair<String, String> {
+        val seal = signedInSession().sealForPairing(offer)
+        return Base64.getEncoder().encodeToString(seal.sealed) to seal.code
+    }
+
+    /** The safety number of this account and a linked therapist's, to compare in session. */
+    suspend fun safetyNumber(accountId: String): String = signedInSession().safetyNumber(accountId)
 
     fun syncNow() {
         val sync = session.value ?: return
@@ -367,6 +487,7 @@ class RapportViewModel(private val app: Application) : AndroidViewModel(app) {
     private suspend fun signOutLocally() {
         session.value?.close()
         session.value = null
+        _needsAccountKey.value = false
         withContext(Dispatchers.IO) { sessionBox.clear() }
     }
 

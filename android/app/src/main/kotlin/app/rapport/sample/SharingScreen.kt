@@ -1,5 +1,5 @@
-// Sync and sharing, as on iOS: sign in to one's own server, the status, sync
-// now; invite the therapist; share whole kinds with the linked therapist (and
+// Sync and sharing, as on iOS: sign in to one's own server (with the recovery
+// kit on a new phone, or pair it after), the status, sync now; invite the therapist; share whole kinds with the linked therapist (and
 // stop sharing); the access log, "who read my data".
 package app.rapport.sample
 
@@ -32,6 +32,7 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.heading
 import androidx.compose.ui.semantics.semantics
+import androidx.compose.ui.text.input.KeyboardCapitalization
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.text.input.PasswordVisualTransformation
 import androidx.compose.ui.unit.dp
@@ -68,11 +69,15 @@ private fun Heading(text: String) = Text(text, style = MaterialTheme.typography.
 @Composable
 fun SharingScreen(model: RapportViewModel) {
     val signedIn by model.signedIn.collectAsStateWithLifecycle()
+    val needsKey by model.needsAccountKey.collectAsStateWithLifecycle()
     val status by model.syncStatus.collectAsStateWithLifecycle()
+    NewRecoveryKitDialog(model)
     Column(Modifier.padding(16.dp).verticalScroll(rememberScrollState()), verticalArrangement = Arrangement.spacedBy(8.dp)) {
         Heading("Sync")
         Text(describe(status))
-        if (signedIn) {
+        if (signedIn && needsKey) {
+            KeyNeededSection(model)
+        } else if (signedIn) {
             Button(onClick = model::syncNow) { Text("Sync now") }
             TherapistSection(model)
         } else {
@@ -91,16 +96,20 @@ private fun SignInForm(model: RapportViewModel) {
     val scope = rememberCoroutineScope()
     var server by rememberSaveable { mutableStateOf("https://") }
     var email by rememberSaveable { mutableStateOf("") }
-    // Not saveable: a password is not written into the saved instance state.
+    // Not saveable: a password or a kit is not written into the saved instance state.
     var password by remember { mutableStateOf("") }
+    var kit by remember { mutableStateOf("") }
     var error by remember { mutableStateOf<String?>(null) }
     var busy by remember { mutableStateOf(false) }
     fun go(create: Boolean) {
         busy = true
         scope.launch {
-            error = model.signIn(server, email, password, createAccount = create)
+            error = model.signIn(server, email, password, createAccount = create, recoveryKit = if (create) "" else kit)
             busy = false
-            if (error == null) password = ""
+            if (error == null) {
+                password = ""
+                kit = ""
+            }
         }
     }
     OutlinedTextField(
@@ -123,6 +132,14 @@ private fun SignInForm(model: RapportViewModel) {
         label = { Text("Password") },
         visualTransformation = PasswordVisualTransformation(),
         keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Password),
+        modifier = Modifier.fillMaxWidth()
+    )
+    OutlinedTextField(
+        kit,
+        { kit = it },
+        label = { Text("Recovery kit (to sign in on a new phone)") },
+        supportingText = { Text("Or leave it empty and add this phone from your other one after signing in.") },
+        keyboardOptions = KeyboardOptions(capitalization = KeyboardCapitalization.Characters, autoCorrectEnabled = false),
         modifier = Modifier.fillMaxWidth()
     )
     SaveError(error)

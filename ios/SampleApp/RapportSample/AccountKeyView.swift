@@ -1,0 +1,207 @@
+// The account key on screen, as on Android: the recovery kit shown once after
+// sign-up and again under Privacy (after asking the app lock again), a phone
+// without the key asking for the kit or pairing, "add a device" on a phone
+// that has it, and the safety number per linked therapist. Pairing shows the
+// offer and the sealed key as QR codes and as text (copy and paste works
+// between one person's Apple devices through Universal Clipboard); this
+// sample does not scan codes itself.
+import CoreImage.CIFilterBuiltins
+import RapportKit
+import SwiftUI
+import UIKit
+
+private let writeItDown =
+    "Write this down and keep it somewhere safe: without it and without this phone, nothing can be recovered."
+
+/// After sign-up, once: the new account's recovery kit.
+struct NewRecoveryKitSheet: View {
+    let kit: String
+    let done: () -> Void
+
+    var body: some View {
+        NavigationStack {
+            Form {
+                Section {
+                    Text(writeItDown)
+                    KitText(kit)
+                    Text("Your therapist cannot recover it for you, and neither can the server.")
+                        .font(.caption).foregroundStyle(.secondary)
+                }
+                Button("I wrote it down", action: done)
+            }
+            .navigationTitle("Your recovery kit")
+        }
+        .interactiveDismissDisabled()
+    }
+}
+
+private struct KitText: View {
+    let text: String
+    init(_ text: String) { self.text = text }
+
+    var body: some View {
+        Text(text).font(.body.monospaced()).textSelection(.enabled)
+    }
+}
+
+/// Signed in, but this phone has no account key: the kit, or pairing.
+struct KeyNeededSection: View {
+    @Environment(AppModel.self) private var model
+    @State private var kit = ""
+    @State private var error: String?
+
+    var body: some View {
+        Section("This phone needs your account key") {
+            Text("It cannot read your synced entries until it has your account key.")
+            TextField("Recovery kit", text: $kit)
+                .textInputAutocapitalization(.characters).autocorrectionDisabled()
+            Button("Use this recovery kit") { Task { await attempt { try await model.useRecoveryKit(kit) } } }
+            if let error { Text(error).foregroundStyle(.red) }
+        }
+        ReceivePairingSection()
+    }
+
+    private func attempt(_ work: () async throws -> Void) async {
+        error = await failure(of: work)
+    }
+}
+
+/// The new phone's side: show the offer, take the other phone's answer, compare the codes.
+private struct ReceivePairingSection: View {
+    @Environment(AppModel.self) private var model
+    @State private var offer: PairingOffer?
+    @State private var sealed = ""
+    @State private var code: String?
+    @State private var error: String?
+
+    var body: some View {
+        Section("Or add this phone from your other one") {
+            if let offer {
+                if let code {
+                    Text("Does your other phone show the same number?")
+                    Text(code).font(.largeTitle.monospacedDigit()).accessibilityLabel(code.map(String.init).joined(separator: " "))
+                    Button("Yes, the same") {
+                        self.offer = nil
+                        self.code = nil
+                        Task { await model.syncNow() }
+                    }
+                    Button("No, it differs", role: .destructive) { Task { await model.rejectPairing() } }
+                } else {
+                    Text("1. On your other phone, open Privacy › Add a device and scan this code, or paste the text under it.")
+                    QRCodeImage(text: offer.offer, label: "Pairing code for your other phone")
+                    KitText(offer.offer)
+                    Button("Copy the text") { UIPasteboard.general.string = offer.offer }
+                    Text("2. Then paste what your other phone shows.")
+                    TextField("From your other phone", text: $sealed, axis: .vertical)
+                        .textInputAutocapitalization(.never).autocorrectionDisabled()
+                    Button("Continue") {
+                        Task { error = await failure { code = try await model.acceptPairing(offer, sealedText: sealed) } }
+                    }
+                    .disabled(sealed.isEmpty)
+                }
+            } else {
+                Button("Add this phone from another one") {
+                    Task { error = await failure { offer = try await PairingOffer() } }
+                }
+            }
+            if let error { Text(error).foregroundStyle(.red) }
+        }
+    }
+}
+
+/// Under Privacy: the recovery kit again (after the app lock asks again),
+/// add a device, and the safety number per linked therapist.
+struct AccountKeySections: View {
+    let sync: SyncSession
+    let links: [CareLink]
+    @Environment(AppLock.self) private var lock
+    @State private var kit: String?
+    @State private var offer = ""
+    @State private var answer: (sealed: String, code: String)?
+    @State private var numbers: [String: String] = [:]
+    @State private var error: String?
+    @Environment(AppModel.self) private var model
+
+    var body: some View {
+        Section("Your recovery kit") {
+            if let kit {
+                Text(writeItDown)
+                KitText(kit)
+                Button("Hide it") { self.kit = nil }
+            } else {
+                Button("Show my recovery kit") {
+                    Task {
+                        // Asked again even while unlocked: the kit opens everything.
+                        guard await lock.confirm("Show your recovery kit") else { return }
+                        await attempt { kit = try await sync.recoveryKit() }
+                    }
+                }
+            }
+        }
+        Section("Add a device") {
+            if let answer {
+                Text("Scan this with the new phone, or paste the text under it there.")
+                QRCodeImage(text: answer.sealed, label: "Your account key, sealed for the new phone")
+                Text(answer.sealed).font(.caption.monospaced()).textSelection(.enabled)
+                Button("Copy the text") { UIPasteboard.general.string = answer.sealed }
+                Text("The new phone must then show this number; if it shows another, choose \"No, it differs\" there.")
+                Text(answer.code).font(.largeTitle.monospacedDigit())
+                    .accessibilityLabel(answer.code.map(String.init).joined(separator: " "))
+                Button("Done") {
+                    self.answer = nil
+                    offer = ""
+                }
+            } else {
+                Text("On the new phone, sign in and choose \"Add this phone from another one\", then paste its text here.")
+                TextField("The new phone's code", text: $offer, axis: .vertical)
+                    .textInputAutocapitalization(.characters).autocorrectionDisabled()
+                Button("Continue") { Task { await attempt { answer = try await model.sealForPairing(offer: offer) } } }
+                    .disabled(offer.isEmpty)
+            }
+        }
+        if !links.isEmpty {
+            Section {
+                ForEach(links, id: \.linkId) { link in
+                    LabeledContent(link.therapistName, value: numbers[link.therapist] ?? "…")
+                        .font(.body.monospacedDigit())
+                }
+            } header: {
+                Text("Safety numbers")
+            } footer: {
+                Text("Compare this number with your therapist's in session. If they differ, someone may be reading in between: share nothing more until you have talked.")
+            }
+            .task(id: links.map(\.linkId)) {
+                for link in links {
+                    await attempt { numbers[link.therapist] = try await sync.safetyNumber(with: link.therapist) }
+                }
+            }
+        }
+        if let error { Section { Text(error).foregroundStyle(.red) } }
+    }
+
+    private func attempt(_ work: () async throws -> Void) async {
+        error = await failure(of: work)
+    }
+}
+
+/// A QR code of `text`, drawn by Core Image.
+private struct QRCodeImage: View {
+    let text: String
+    let label: String
+
+    var body: some View {
+        if let image = Self.render(text) {
+            Image(uiImage: image).interpolation(.none).resizable().scaledToFit()
+                .frame(maxWidth: 220).accessibilityLabel(label)
+        }
+    }
+
+    private static func render(_ text: String) -> UIImage? {
+        let filter = CIFilter.qrCodeGenerator()
+        filter.message = Data(text.utf8)
+        filter.correctionLevel = "M"
+        guard let output = filter.outputImage?.transformed(by: CGAffineTransform(scaleX: 8, y: 8)),
+              let cgImage = CIContext().createCGImage(output, from: output.extent) else { return nil }
+        return UIImage(cgImage: cgImage)
+    }
+}
