@@ -640,6 +640,13 @@ async fn a_paired_device_and_a_restored_device_read_every_epoch() {
         restored.store.get::<Win>(&win).unwrap().record.details,
         "written in epoch two"
     );
+    // Neither the client nor its keys print the account key.
+    let key = phone.sync.account_key().unwrap().to_bytes();
+    let printed = format!("{:?} {:?}", phone.sync, phone.sync.account_key());
+    let bytes: Vec<String> = key.iter().map(u8::to_string).collect();
+    assert!(!printed.contains(&bytes.join(", ")), "{printed}");
+    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    assert!(!printed.contains(&hex), "{printed}");
     // The backup on the server does not hold the key in clear.
     let backup: Vec<u8> = db(&server)
         .query_row("SELECT sealed FROM key_backups", [], |r| r.get(0))

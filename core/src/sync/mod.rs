@@ -85,9 +85,18 @@ pub struct SyncClient {
     running: tokio::sync::Mutex<()>,
     limits: Mutex<Option<rapport_protocol::Limits>>,
     /// The account key the shell handed over (from the platform keystore).
-    account_key: Mutex<Option<[u8; 32]>>,
+    account_key: Mutex<Option<KeptKey>>,
     /// The keys in use, once both the session and the account key are known.
     keyring: Mutex<Option<Arc<Keyring>>>,
+}
+
+/// The account key's bytes in memory: never printed, wiped when dropped.
+struct KeptKey(zeroize::Zeroizing<[u8; 32]>);
+
+impl std::fmt::Debug for KeptKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(rapport_protocol::REDACTED)
+    }
 }
 
 /// Most wraps in one push (the server's limit is 1,000).
@@ -191,7 +200,17 @@ impl SyncClient {
     /// item is sealed on the device before it leaves (docs/encryption.md).
     pub fn use_account_key(&self, key: &AccountKey) {
         if let Ok(mut k) = self.account_key.lock() {
-            *k = Some(*key.to_bytes());
+            *k = Some(KeptKey(key.to_bytes()));
+        }
+        self.set_keyring();
+    }
+
+    /// Forgets the account key on this device (a pairing whose codes did not
+    /// match, or a key typed for the wrong account): nothing syncs until
+    /// another one is handed over.
+    pub fn forget_account_key(&self) {
+        if let Ok(mut k) = self.account_key.lock() {
+            *k = None;
         }
         self.set_keyring();
     }
@@ -204,7 +223,10 @@ impl SyncClient {
     }
 
     fn account_key_bytes(&self) -> Option<[u8; 32]> {
-        self.account_key.lock().ok().and_then(|k| *k)
+        self.account_key
+            .lock()
+            .ok()
+            .and_then(|k| k.as_ref().map(|k| *k.0))
     }
 
     /// The account key as printable words with a checksum, to write down.
@@ -232,7 +254,8 @@ impl SyncClient {
 
     /// On the new device: opens what the existing device sealed to this
     /// device's pairing offer, takes the account key, and answers the code
-    /// to compare with the other device's.
+    /// to compare with the other device's. If the person says the codes
+    /// differ, call [`SyncClient::forget_account_key`] before any sync.
     pub fn accept_pairing(
         &self,
         request: &PairingRequest,
