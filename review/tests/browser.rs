@@ -208,6 +208,27 @@ async fn a_therapist_prepares_a_session_in_the_browser_and_the_note_reaches_the_
         b.source().await.unwrap()
     );
 
+    // The account page shows the recovery kit of the key made at sign-up:
+    // it is the key whose public half the server published.
+    b.goto(&format!("{}/account", app.base)).await.unwrap();
+    let summary = b.find(Locator::Css("#recovery-kit summary")).await.unwrap();
+    summary.click().await.unwrap();
+    let kit = text(&b, "#recovery-kit code").await;
+    let key = rapport_crypto::RecoveryKit::parse(&kit).expect("the page shows a valid kit");
+    let published: Vec<u8> = rusqlite::Connection::open(server.database())
+        .unwrap()
+        .query_row(
+            "SELECT k.public_keys FROM account_keys k JOIN accounts a ON a.id = k.account_id
+             WHERE a.email = 'dr.eve@example.org'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let published: rapport_crypto::AccountPublic =
+        ciborium::from_reader(published.as_slice()).unwrap();
+    assert_eq!(key.public(), published);
+    b.goto(&format!("{}/", app.base)).await.unwrap();
+
     // Both clients invite; the therapist redeems in the browser.
     for client in [&dana, &avery] {
         let invite = client.sync.create_invite().await.unwrap();

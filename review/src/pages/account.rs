@@ -19,6 +19,8 @@ struct AccountPage {
     chrome: Chrome,
     message: Option<String>,
     account_id: Option<String>,
+    /// The account key as a recovery kit, to write down or print.
+    recovery_kit: Option<String>,
 }
 
 pub async fn page(
@@ -33,6 +35,10 @@ fn show(app: &App, session: &BrowserSession, message: Option<String>) -> PageRes
         chrome: Chrome::new(app, session, "Account", "/account"),
         message,
         account_id: app.signed_in().map(|s| s.account_id.0),
+        recovery_kit: app
+            .signed_in()
+            .and_then(|_| app.sync.recovery_kit().ok())
+            .map(|kit| kit.as_str().to_owned()),
     })
 }
 
