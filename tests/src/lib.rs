@@ -198,11 +198,16 @@ impl PgDatabase {
             .unwrap_or(0);
         // `rapport_test_` so that scripts/test-server-postgres drops leftovers.
         let name = format!("rapport_test_e2e_{}_{nanos}", std::process::id());
-        let mut admin = postgres::Client::connect(&admin_url, postgres::NoTls)
-            .expect("connect to RAPPORT_TEST_POSTGRES_URL");
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .expect("create a test database");
+        // The blocking client runs a runtime of its own: not on a tokio thread.
+        let (admin, create) = (admin_url.clone(), format!("CREATE DATABASE {name}"));
+        std::thread::spawn(move || {
+            postgres::Client::connect(&admin, postgres::NoTls)
+                .expect("connect to RAPPORT_TEST_POSTGRES_URL")
+                .batch_execute(&create)
+                .expect("create a test database");
+        })
+        .join()
+        .expect("create the database");
         let base = admin_url
             .rsplit_once('/')
             .map_or(admin_url.as_str(), |(base, _)| base);
@@ -217,12 +222,14 @@ impl PgDatabase {
 
 impl Drop for PgDatabase {
     fn drop(&mut self) {
-        if let Ok(mut admin) = postgres::Client::connect(&self.admin_url, postgres::NoTls) {
-            let _ = admin.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
+        let admin = self.admin_url.clone();
+        let drop = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        let _ = std::thread::spawn(move || {
+            if let Ok(mut admin) = postgres::Client::connect(&admin, postgres::NoTls) {
+                let _ = admin.batch_execute(&drop);
+            }
+        })
+        .join();
     }
 }
 
