@@ -17,7 +17,19 @@ use serde::{Deserialize, Serialize};
 pub use rapport_crypto::{AccountPublic, DeviceCertificate, Wrap};
 
 mod account;
+pub mod bounded;
 pub use account::{ChangePasswordRequest, DeleteAccountRequest};
+
+/// Most bundles one push may carry on the wire (the server's own limit,
+/// `max_batch`, is lower by default); past it the body is refused while it
+/// is decoded.
+pub const MAX_PUSH: usize = 10_000;
+/// Most wraps one push may carry.
+pub const MAX_WRAPS: usize = 1_000;
+/// Most tags on one bundle.
+pub const MAX_TAGS: usize = 32;
+/// Most bundle ids one snapshot may cover.
+pub const MAX_COVERS: usize = 100_000;
 
 /// Media type of the sync endpoint's request and response bodies.
 pub const CBOR: &str = "application/cbor";
@@ -162,6 +174,8 @@ pub enum ErrorCode {
     /// 409: the document's key moved to a newer epoch (a revocation): fetch
     /// the new wrap with a pull, seal again under it and push again.
     StaleEpoch,
+    /// 408: the request took longer than the server allows; send it again.
+    Timeout,
     /// 410: the invite code expired.
     Expired,
     /// 413: the body, a bundle or the batch is larger than the server allows.
@@ -358,7 +372,7 @@ pub struct Bundle {
     pub doc_id: DocId,
     pub kind: DocKind,
     /// Opaque tags for kind grants; the latest push's tags replace earlier ones.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bounded::seq::<_, _, MAX_TAGS>")]
     pub tags: Vec<Tag>,
     /// The epoch of the document key `data` is sealed with; 0 for a
     /// document stored before end-to-end encryption (plaintext).
@@ -374,11 +388,11 @@ pub struct Bundle {
 pub struct SyncRequest {
     /// Where the previous pull ended; `None` on a new device.
     pub cursor: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bounded::seq::<_, _, MAX_PUSH>")]
     pub push: Vec<Bundle>,
     /// Document keys sealed by this device for its own account or for a
     /// grantee (documents this account owns only).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bounded::seq::<_, _, MAX_WRAPS>")]
     pub wraps: Vec<Wrap>,
     /// Page size wanted; the server caps it.
     pub limit: Option<u32>,
@@ -446,6 +460,7 @@ pub struct NeedsWrap {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SnapshotRequest {
     /// The bundle ids the snapshot covers (all the device has pushed or pulled).
+    #[serde(deserialize_with = "bounded::seq::<_, _, MAX_COVERS>")]
     pub covers: Vec<BundleId>,
     /// The epoch `data` is sealed with (0: plaintext, before encryption).
     #[serde(default)]

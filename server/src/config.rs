@@ -66,6 +66,16 @@ pub struct Config {
     #[arg(long, env = "RAPPORT_RATE_BURST", default_value_t = 200.0)]
     pub rate_burst: f64,
 
+    /// Longest a request may take, reading its body included, in seconds;
+    /// past it the server answers 408 (a slow or stalled client).
+    #[arg(long, env = "RAPPORT_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+
+    /// Longest a client may take to send a request's headers, in seconds;
+    /// past it the connection is closed (slowloris).
+    #[arg(long, env = "RAPPORT_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_timeout_secs: u64,
+
     /// How long an invite code stays valid, in seconds.
     #[arg(long, env = "RAPPORT_INVITE_TTL_SECS", default_value_t = 24 * 60 * 60)]
     pub invite_ttl_secs: u64,
@@ -126,6 +136,8 @@ impl std::fmt::Debug for Config {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_bundle_bytes", &self.max_bundle_bytes)
             .field("max_batch", &self.max_batch)
+            .field("request_timeout_secs", &self.request_timeout_secs)
+            .field("header_timeout_secs", &self.header_timeout_secs)
             .field("max_page", &self.max_page)
             .finish_non_exhaustive()
     }
@@ -187,6 +199,11 @@ impl Config {
         }
         if self.db_connections == 0 {
             return Err("--db-connections must be positive".into());
+        }
+        if self.request_timeout_secs == 0 || self.header_timeout_secs == 0 {
+            return Err(
+                "--request-timeout-secs and --header-timeout-secs must be at least 1".into(),
+            );
         }
         if self.max_batch == 0 || self.max_page == 0 || self.max_body_bytes == 0 {
             return Err("--max-batch, --max-page and --max-body-bytes must be positive".into());

@@ -30,6 +30,8 @@ pub enum ApiError {
     #[error("{0}")]
     StaleEpoch(String),
     #[error("{0}")]
+    Timeout(String),
+    #[error("{0}")]
     Expired(String),
     #[error("{0}")]
     TooLarge(String),
@@ -61,6 +63,9 @@ impl ApiError {
     pub fn conflict(message: impl Into<String>) -> Self {
         Self::Conflict(message.into())
     }
+    pub fn timeout(message: impl Into<String>) -> Self {
+        Self::Timeout(message.into())
+    }
     pub fn stale_epoch(message: impl Into<String>) -> Self {
         Self::StaleEpoch(message.into())
     }
@@ -78,6 +83,7 @@ impl ApiError {
             Self::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
             Self::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict),
             Self::StaleEpoch(_) => (StatusCode::CONFLICT, ErrorCode::StaleEpoch),
+            Self::Timeout(_) => (StatusCode::REQUEST_TIMEOUT, ErrorCode::Timeout),
             Self::Expired(_) => (StatusCode::GONE, ErrorCode::Expired),
             Self::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge),
             Self::UnsupportedMediaType(_) => (

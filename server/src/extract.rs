@@ -12,7 +12,10 @@ use serde::{Serialize, de::DeserializeOwned};
 
 use crate::error::ApiError;
 
-/// A JSON request body (`application/json`).
+/// The largest JSON body any endpoint takes (control requests are small).
+pub const MAX_JSON_BYTES: usize = 64 * 1024;
+
+/// A JSON request body (`application/json`), at most [`MAX_JSON_BYTES`].
 #[derive(Debug)]
 pub struct JsonBody<T>(pub T);
 
@@ -40,20 +43,29 @@ async fn body_bytes<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes
         })
 }
 
-impl<S, T> FromRequest<S> for JsonBody<T>
+impl<T> FromRequest<crate::AppState> for JsonBody<T>
 where
-    S: Send + Sync,
     T: DeserializeOwned,
 {
     type Rejection = ApiError;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(
+        request: Request,
+        state: &crate::AppState,
+    ) -> Result<Self, Self::Rejection> {
         if !has_content_type(request.headers(), "application/json") {
             return Err(ApiError::UnsupportedMediaType(
                 "send the body as application/json".into(),
             ));
         }
-        let bytes = body_bytes(request, state).await?;
+        // Control bodies are small: a few ids, a password, a public key.
+        // Reading stops past the cap, whatever the whole-body limit allows.
+        let cap = usize::try_from(state.limits.max_body_bytes)
+            .unwrap_or(usize::MAX)
+            .min(MAX_JSON_BYTES);
+        let bytes = axum::body::to_bytes(request.into_body(), cap)
+            .await
+            .map_err(|_| ApiError::too_large(format!("a JSON body may be at most {cap} bytes")))?;
         serde_json::from_slice(&bytes)
             .map(JsonBody)
             .map_err(|e| ApiError::bad_request(format!("malformed JSON body: {e}")))

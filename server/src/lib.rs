@@ -116,6 +116,26 @@ async fn log_request(request: Request, next: Next) -> Response {
     response
 }
 
+/// Bounds how long one request may take, its body's upload included: a
+/// stalled or deliberately slow client gets 408 and its connection slot back.
+/// Work already handed to the database finishes (or rolls back) on its own;
+/// pushes are idempotent, so the client's retry is safe.
+async fn deadline(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let limit = std::time::Duration::from_secs(state.config.request_timeout_secs);
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::timeout(format!(
+            "the request took longer than {} s; send it again",
+            limit.as_secs()
+        ))
+        .into_response(),
+    }
+}
+
 /// The whole HTTP surface.
 pub fn router(state: AppState) -> Router {
     let max_body = usize::try_from(state.limits.max_body_bytes).unwrap_or(usize::MAX);
@@ -157,6 +177,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn_with_state(state.clone(), deadline))
         .layer(middleware::from_fn(log_request))
         .with_state(state)
 }
@@ -195,45 +216,54 @@ pub async fn serve(config: Config) -> Result<(), String> {
         .await
         .map_err(|e| format!("opening the database: {e}"))?
         .map_err(|e| format!("opening the database: {e}"))?;
+    let header_timeout = std::time::Duration::from_secs(state.config.header_timeout_secs);
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let listener =
+        std::net::TcpListener::bind(listen).map_err(|e| format!("listening on {listen}: {e}"))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| format!("listening on {listen}: {e}"))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| format!("listening on {listen}: {e}"))?;
+    let handle = axum_server::Handle::new();
+    let shutdown = handle.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        shutdown.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+    });
+    // Both transports are served by axum-server, whose HTTP/1 builder can
+    // bound how long a client takes to send its headers (slowloris).
     match tls_files {
         Some((cert, key)) => {
             let _ = rustls::crypto::ring::default_provider().install_default();
             let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key)
                 .await
                 .map_err(|e| format!("loading TLS certificate and key: {e}"))?;
-            let listener = std::net::TcpListener::bind(listen)
+            let mut server = axum_server::from_tcp_rustls(listener, tls)
                 .map_err(|e| format!("listening on {listen}: {e}"))?;
-            listener
-                .set_nonblocking(true)
-                .map_err(|e| format!("listening on {listen}: {e}"))?;
-            let local = listener
-                .local_addr()
-                .map_err(|e| format!("listening on {listen}: {e}"))?;
+            server
+                .http_builder()
+                .http1()
+                .header_read_timeout(Some(header_timeout));
             announce("https", local, &database);
-            let handle = axum_server::Handle::new();
-            let shutdown = handle.clone();
-            tokio::spawn(async move {
-                shutdown_signal().await;
-                shutdown.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
-            });
-            axum_server::from_tcp_rustls(listener, tls)
-                .map_err(|e| format!("listening on {listen}: {e}"))?
+            server
                 .handle(handle)
                 .serve(app)
                 .await
                 .map_err(|e| format!("serving: {e}"))
         }
         None => {
-            let listener = tokio::net::TcpListener::bind(listen)
-                .await
+            let mut server = axum_server::from_tcp(listener)
                 .map_err(|e| format!("listening on {listen}: {e}"))?;
-            let local = listener
-                .local_addr()
-                .map_err(|e| format!("listening on {listen}: {e}"))?;
+            server
+                .http_builder()
+                .http1()
+                .header_read_timeout(Some(header_timeout));
             announce("http", local, &database);
-            axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown_signal())
+            server
+                .handle(handle)
+                .serve(app)
                 .await
                 .map_err(|e| format!("serving: {e}"))
         }

@@ -7,7 +7,7 @@ use axum::{
     extract::{Path, State},
     http::StatusCode,
 };
-use rapport_protocol::{DocId, SnapshotRequest, SyncRequest, SyncResponse};
+use rapport_protocol::{DocId, MAX_COVERS, MAX_TAGS, SnapshotRequest, SyncRequest, SyncResponse};
 
 use crate::{
     AppState,
@@ -22,8 +22,6 @@ use crate::{
 
 /// Longest id, tag or cursor accepted, in bytes.
 const MAX_ID_BYTES: usize = 200;
-/// Most tags on one bundle.
-const MAX_TAGS: usize = 32;
 /// Longest cursor accepted, in bytes: it holds a position per feed (a
 /// therapist reads one per client), about a dozen bytes each.
 const MAX_CURSOR_BYTES: usize = 64 * 1024;
@@ -153,10 +151,10 @@ pub async fn put_snapshot(
 ) -> ApiResult<StatusCode> {
     check_id("document id", &doc_id)?;
     check_data(&state, "the snapshot", &req.data)?;
-    if req.covers.len() > 100_000 {
-        return Err(ApiError::too_large(
-            "a snapshot may cover at most 100000 bundles",
-        ));
+    if req.covers.len() > MAX_COVERS {
+        return Err(ApiError::too_large(format!(
+            "a snapshot may cover at most {MAX_COVERS} bundles"
+        )));
     }
     for bundle in &req.covers {
         check_id("bundle_id", &bundle.0)?;

@@ -73,7 +73,7 @@ impl SyncError {
             SyncError::Offline { .. }
                 | SyncError::Server { .. }
                 | SyncError::Rejected {
-                    code: ErrorCode::RateLimited,
+                    code: ErrorCode::RateLimited | ErrorCode::Timeout,
                     ..
                 }
         )

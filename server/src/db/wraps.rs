@@ -14,8 +14,8 @@ use crate::{
     params,
 };
 
-/// Most wraps in one request, and most documents `needs` lists at once.
-pub const MAX_WRAPS: usize = 1000;
+/// Most wraps in one request, and most documents `needed` lists at once.
+pub use rapport_protocol::MAX_WRAPS;
 /// The largest wrap body kept: a key, the older epochs' keys, a signature.
 pub const MAX_WRAP_BYTES: usize = 16 * 1024;
 
