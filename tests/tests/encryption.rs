@@ -26,6 +26,21 @@ use rapport_tests::{Device, Server, link};
 /// The first four bytes of every Automerge document and change chunk.
 const AUTOMERGE_MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
 
+/// A new win titled `title` on `device`, dated in May 2026.
+fn win(device: &Device, title: &str) -> ItemId {
+    let at = Utc.with_ymd_and_hms(2026, 5, 6, 8, 0, 0).unwrap();
+    device
+        .store
+        .create(Win {
+            occurred_at: at,
+            title: title.into(),
+            details: String::new(),
+            goal: None,
+        })
+        .unwrap()
+        .id
+}
+
 fn canary(field: &str) -> String {
     format!("CANARY-{field}-7f3a91")
 }
@@ -306,17 +321,7 @@ async fn a_revoked_therapist_with_the_whole_server_database_reads_nothing_newer(
     let therapist = Device::sign_up(&server.url, "dr.dee@example.org", Role::Therapist).await;
     let care = link(&client, &therapist).await;
     client.sync.links().await.unwrap();
-    let at = Utc.with_ymd_and_hms(2026, 5, 6, 8, 0, 0).unwrap();
-    let win = client
-        .store
-        .create(Win {
-            occurred_at: at,
-            title: "before".into(),
-            details: String::new(),
-            goal: None,
-        })
-        .unwrap()
-        .id;
+    let win = win(&client, "before");
     client.store.set_shared(&win, true).unwrap();
     client.sync().await;
     therapist.sync().await;
@@ -393,22 +398,10 @@ async fn a_revoked_therapist_with_the_whole_server_database_reads_nothing_newer(
 async fn tampered_moved_and_forged_bundles_are_refused_and_apply_nothing() {
     let server = Server::start();
     let phone = Device::sign_up(&server.url, "eda@example.org", Role::Client).await;
-    let at = Utc.with_ymd_and_hms(2026, 5, 7, 8, 0, 0).unwrap();
-    let mut wins = Vec::new();
-    for title in ["flipped", "moved", "forged", "relabelled", "intact"] {
-        wins.push(
-            phone
-                .store
-                .create(Win {
-                    occurred_at: at,
-                    title: title.into(),
-                    details: String::new(),
-                    goal: None,
-                })
-                .unwrap()
-                .id,
-        );
-    }
+    let wins: Vec<ItemId> = ["flipped", "moved", "forged", "relabelled", "intact"]
+        .into_iter()
+        .map(|title| win(&phone, title))
+        .collect();
     phone.sync().await;
 
     let conn = db(&server);
@@ -504,20 +497,7 @@ async fn a_swapped_public_key_is_caught_by_pinning() {
     let therapist = Device::sign_up(&server.url, "dr.gus@example.org", Role::Therapist).await;
     let care = link(&client, &therapist).await;
     client.sync.links().await.unwrap();
-    let at = Utc.with_ymd_and_hms(2026, 5, 8, 8, 0, 0).unwrap();
-    let new_win = |title: &str| {
-        client
-            .store
-            .create(Win {
-                occurred_at: at,
-                title: title.into(),
-                details: String::new(),
-                goal: None,
-            })
-            .unwrap()
-            .id
-    };
-    let first = new_win("first");
+    let first = win(&client, "first");
     client.store.set_shared(&first, true).unwrap();
     client.sync().await;
 
@@ -537,7 +517,7 @@ async fn a_swapped_public_key_is_caught_by_pinning() {
             rusqlite::params![bytes, care.therapist.0],
         )
         .unwrap();
-    let second = new_win("second");
+    let second = win(&client, "second");
     client.store.set_shared(&second, true).unwrap();
     let err = client.sync.sync_now().await.unwrap_err();
     assert!(
@@ -562,17 +542,7 @@ async fn a_paired_device_and_a_restored_device_read_every_epoch() {
     let therapist = Device::sign_up(&server.url, "dr.hal@example.org", Role::Therapist).await;
     link(&phone, &therapist).await;
     phone.sync.links().await.unwrap();
-    let at = Utc.with_ymd_and_hms(2026, 5, 9, 8, 0, 0).unwrap();
-    let win = phone
-        .store
-        .create(Win {
-            occurred_at: at,
-            title: "epoch one".into(),
-            details: String::new(),
-            goal: None,
-        })
-        .unwrap()
-        .id;
+    let win = win(&phone, "epoch one");
     phone.store.set_shared(&win, true).unwrap();
     phone.sync().await;
     phone.store.set_shared(&win, false).unwrap();

@@ -8,17 +8,11 @@ use rapport_crypto::DeviceCertificate;
 use rapport_protocol::{AccountPublic, PublicKeys, PublishKeys};
 use reqwest::Method;
 
+use super::cbor::{decode, encode};
 use super::keyring::Keyring;
 use super::{SyncClient, SyncError, engine::retrying};
 
 const PUBLISHED: &str = "crypto.published_device";
-
-fn encode<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, SyncError> {
-    let mut bytes = Vec::new();
-    ciborium::into_writer(value, &mut bytes)
-        .map_err(|e| SyncError::Protocol(format!("encoding keys: {e}")))?;
-    Ok(bytes)
-}
 
 fn keep_devices(
     client: &SyncClient,
@@ -63,7 +57,7 @@ pub(super) async fn publish(
             .json(Method::PUT, "v1/keys", Some(token), Some(&request))
     })
     .await?;
-    store.pin_keys(&keys.account_id, &encode(&account)?)?;
+    store.pin_keys(&keys.account_id, &encode(&account, "keys")?)?;
     keep_devices(client, &account, &[device], &keys.account_id)?;
     store.set_device_setting(PUBLISHED, &keys.device_id)?;
     Ok(())
@@ -88,7 +82,7 @@ pub(super) async fn learn(
             "the server answered with another account's keys".into(),
         ));
     }
-    let fetched = encode(&keys.account)?;
+    let fetched = encode(&keys.account, "keys")?;
     match client.store.pinned_keys(account_id)? {
         Some(pinned) if pinned != fetched => {
             tracing::warn!(account = %account_id, "public keys differ from the pinned ones");
@@ -110,8 +104,7 @@ pub(super) async fn pinned(
     account_id: &str,
 ) -> Result<AccountPublic, SyncError> {
     match client.store.pinned_keys(account_id)? {
-        Some(bytes) => ciborium::from_reader(bytes.as_slice())
-            .map_err(|e| SyncError::Protocol(format!("pinned keys: {e}"))),
+        Some(bytes) => decode(&bytes, "pinned keys"),
         None => learn(client, token, account_id).await,
     }
 }

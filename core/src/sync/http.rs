@@ -112,15 +112,14 @@ impl Transport {
         token: &str,
         body: &B,
     ) -> Result<T, SyncError> {
-        let mut bytes = Vec::new();
-        ciborium::into_writer(body, &mut bytes).map_err(|e| SyncError::Protocol(e.to_string()))?;
+        let bytes = super::cbor::encode(body, "the request")?;
         let mut answer = self
             .send(method, path, Some(token), Some((bytes, CBOR)))
             .await?;
         if answer.is_empty() {
             answer = vec![0xf6]; // CBOR null, for an empty 2xx answer
         }
-        ciborium::from_reader(answer.as_slice()).map_err(|e| SyncError::Protocol(e.to_string()))
+        super::cbor::decode(&answer, "the server's answer")
     }
 
     async fn send(

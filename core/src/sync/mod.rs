@@ -6,6 +6,7 @@
 //! Network work is async (reqwest on tokio); the record itself stays a
 //! blocking, local [`Store`].
 
+mod cbor;
 mod directory;
 mod engine;
 mod error;

@@ -1,6 +1,7 @@
 //! Sealing what leaves the device and opening what arrives (the format is
-//! docs/encryption.md). Each document has a random key per epoch, sealed
-//! (wrapped) for the owner's account and for each grantee; every bundle and
+//! docs/encryption.md). Each document has a key per epoch: epoch 1 derived
+//! from the account key, later ones random and sealed (wrapped) for the
+//! owner's account; every epoch is wrapped for each grantee. Every bundle and
 //! snapshot is sealed under the current epoch's key and signed by the
 //! device. A piece whose key has not arrived waits; one that fails any
 //! check is refused with the [`CryptoError`] that says why and applied
@@ -9,20 +10,13 @@
 use rapport_crypto::{self as crypto, BundleHeader, CryptoError, DevicePublic, DocKey, Wrap};
 use rapport_protocol::{AccountPublic, DocKind};
 
-use super::SyncError;
 use super::keyring::Keyring;
+use super::{SyncError, cbor};
 use crate::id::ItemId;
 use crate::store::{Store, StoredWrap};
 
-pub(super) fn encode_wrap(wrap: &Wrap) -> Result<Vec<u8>, SyncError> {
-    let mut body = Vec::new();
-    ciborium::into_writer(wrap, &mut body)
-        .map_err(|e| SyncError::Protocol(format!("encoding a wrap: {e}")))?;
-    Ok(body)
-}
-
 pub(super) fn decode_wrap(body: &[u8]) -> Result<Wrap, SyncError> {
-    ciborium::from_reader(body).map_err(|e| SyncError::Protocol(format!("a kept wrap: {e}")))
+    cbor::decode(body, "a kept wrap")
 }
 
 /// Keeps wraps in one transaction; `uploaded` when the server holds them.
@@ -34,7 +28,7 @@ pub(super) fn keep_all(store: &Store, wraps: &[Wrap], uploaded: bool) -> Result<
                 doc_id: ItemId::new(wrap.doc_id.clone()),
                 epoch: wrap.epoch,
                 recipient: wrap.recipient.clone(),
-                body: encode_wrap(wrap)?,
+                body: cbor::encode(wrap, "a wrap")?,
             })
         })
         .collect::<Result<Vec<_>, SyncError>>()?;
@@ -71,6 +65,37 @@ pub(super) enum Opening<T> {
         account: String,
     },
     Refused(CryptoError),
+}
+
+impl<T> Opening<T> {
+    /// The outcome of a next step on the opened value; any other outcome
+    /// stays as it is.
+    fn and_then<U>(self, f: impl FnOnce(T) -> Opening<U>) -> Opening<U> {
+        match self {
+            Opening::Opened(value) => f(value),
+            Opening::Waiting => Opening::Waiting,
+            Opening::UnknownSigner { account } => Opening::UnknownSigner { account },
+            Opening::Refused(err) => Opening::Refused(err),
+        }
+    }
+
+    /// The same outcome with the opened value turned into another.
+    fn map<U>(self, f: impl FnOnce(T) -> U) -> Opening<U> {
+        self.and_then(|value| Opening::Opened(f(value)))
+    }
+
+    /// Like [`Opening::map`], with a step that may fail.
+    fn try_map<U>(
+        self,
+        f: impl FnOnce(T) -> Result<U, SyncError>,
+    ) -> Result<Opening<U>, SyncError> {
+        Ok(match self {
+            Opening::Opened(value) => Opening::Opened(f(value)?),
+            Opening::Waiting => Opening::Waiting,
+            Opening::UnknownSigner { account } => Opening::UnknownSigner { account },
+            Opening::Refused(err) => Opening::Refused(err),
+        })
+    }
 }
 
 /// The public key of a device certified by `account`, if seen.
@@ -130,21 +155,10 @@ fn own_key(
     keys: &Keyring,
     doc: &ItemId,
 ) -> Result<Opening<(u32, DocKey)>, SyncError> {
-    if let Some(stored) = store.newest_wrap(doc, &keys.account_id)? {
-        return Ok(
-            match key_at(store, keys, doc, &keys.account_id, stored.epoch)? {
-                Opening::Opened(key) => Opening::Opened((stored.epoch, key)),
-                Opening::Refused(err) => Opening::Refused(err),
-                Opening::Waiting => Opening::Waiting,
-                Opening::UnknownSigner { account } => Opening::UnknownSigner { account },
-            },
-        );
-    }
-    // Epoch 1: the key derived from the account key, which every device of
-    // the account derives too: no wrap to make or push.
-    let key = keys.account.document_key(doc.as_str());
-    keys.remember(doc, 1, &key, &[]);
-    Ok(Opening::Opened((1, key)))
+    let epoch = store
+        .newest_wrap(doc, &keys.account_id)?
+        .map_or(1, |stored| stored.epoch);
+    Ok(key_at(store, keys, doc, &keys.account_id, epoch)?.map(|key| (epoch, key)))
 }
 
 /// The current key of an own document, or the error that stops using it.
@@ -178,23 +192,19 @@ pub(super) fn seal(
     bundle_id: &str,
     plaintext: &[u8],
 ) -> Result<Opening<(u32, Vec<u8>)>, SyncError> {
-    let (epoch, key) = match own_key(store, keys, doc)? {
-        Opening::Opened(found) => found,
-        Opening::Waiting => return Ok(Opening::Waiting),
-        Opening::UnknownSigner { account } => return Ok(Opening::UnknownSigner { account }),
-        Opening::Refused(err) => return Ok(Opening::Refused(err)),
-    };
-    let header = BundleHeader {
-        doc_id: doc.to_string(),
-        epoch,
-        device_id: keys.device_id.clone(),
-        bundle_id: bundle_id.to_owned(),
-        kind: kind.as_str().to_owned(),
-    };
-    Ok(Opening::Opened((
-        epoch,
-        crypto::seal_bundle(&key, &header, plaintext, &keys.device)?,
-    )))
+    own_key(store, keys, doc)?.try_map(|(epoch, key)| {
+        let header = BundleHeader {
+            doc_id: doc.to_string(),
+            epoch,
+            device_id: keys.device_id.clone(),
+            bundle_id: bundle_id.to_owned(),
+            kind: kind.as_str().to_owned(),
+        };
+        Ok((
+            epoch,
+            crypto::seal_bundle(&key, &header, plaintext, &keys.device)?,
+        ))
+    })
 }
 
 /// Opens a sealed piece of a document owned by `owner`.
@@ -222,17 +232,13 @@ pub(super) fn open(
             account: owner.to_owned(),
         });
     };
-    let key = match key_at(store, keys, doc, owner, header.epoch)? {
-        Opening::Opened(key) => key,
-        Opening::Waiting => return Ok(Opening::Waiting),
-        Opening::UnknownSigner { account } => return Ok(Opening::UnknownSigner { account }),
-        Opening::Refused(err) => return Ok(Opening::Refused(err)),
-    };
     Ok(
-        match crypto::open_bundle(&key, data, doc.as_str(), kind.as_str(), &public) {
-            Ok(plain) => Opening::Opened(plain),
-            Err(err) => Opening::Refused(err),
-        },
+        key_at(store, keys, doc, owner, header.epoch)?.and_then(|key| {
+            match crypto::open_bundle(&key, data, doc.as_str(), kind.as_str(), &public) {
+                Ok(plain) => Opening::Opened(plain),
+                Err(err) => Opening::Refused(err),
+            }
+        }),
     )
 }
 

@@ -40,13 +40,16 @@ pub(super) fn rotate_wrapped_for(
     client: &SyncClient,
     grantee: &AccountId,
 ) -> Result<(), SyncError> {
+    start_new_epochs(client, &client.store.wrapped_for(&grantee.0)?)
+}
+
+/// Starts a new key epoch for each of these documents of this account.
+fn start_new_epochs(client: &SyncClient, docs: &[ItemId]) -> Result<(), SyncError> {
     let Some(keys) = client.sealing_keys()? else {
         return Ok(()); // nothing sealed, nothing to rotate
     };
-    let store = &client.store;
-    for doc in store.wrapped_for(&grantee.0)? {
-        keys.forget(&doc);
-        super::sealing::rotate(store, &keys, &doc)?;
+    for doc in docs {
+        super::sealing::rotate(&client.store, &keys, doc)?;
     }
     Ok(())
 }
@@ -116,11 +119,7 @@ pub(super) async fn reconcile(
                 .delete(&format!("v1/grants/{}", grant.grant_id))
                 .await?;
             changed = true;
-            let doc = ItemId::new(doc_id.0.clone());
-            if let Ok(keys) = client.keyring() {
-                keys.forget(&doc);
-                super::sealing::rotate(store, &keys, &doc)?;
-            }
+            start_new_epochs(client, &[ItemId::new(doc_id.0.clone())])?;
         }
     }
     for (doc, grantee) in desired.iter().filter(|p| !existing.contains(*p)) {

@@ -4,23 +4,12 @@
 
 use rapport_protocol::{AccountId, AccountPublic, DeviceCertificate, PublicKeys};
 
-use super::{Tx, links, now};
+use super::{Tx, from_blob, links, now, to_blob};
 use crate::{
     auth::Caller,
     error::{ApiError, ApiResult},
     params,
 };
-
-fn encode<T: serde::Serialize>(value: &T) -> ApiResult<Vec<u8>> {
-    let mut bytes = Vec::new();
-    ciborium::into_writer(value, &mut bytes)
-        .map_err(|e| ApiError::Internal(format!("encoding a key: {e}")))?;
-    Ok(bytes)
-}
-
-fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
-    ciborium::from_reader(bytes).map_err(|e| ApiError::Internal(format!("a stored key: {e}")))
-}
 
 fn account_public(tx: &Tx<'_>, account: &AccountId) -> ApiResult<Option<AccountPublic>> {
     tx.query_opt(
@@ -28,7 +17,7 @@ fn account_public(tx: &Tx<'_>, account: &AccountId) -> ApiResult<Option<AccountP
         params![account.0],
         |row| row.get::<Vec<u8>>(0),
     )?
-    .map(|bytes| decode(&bytes))
+    .map(|bytes| from_blob(&bytes, "keys"))
     .transpose()
 }
 
@@ -60,7 +49,11 @@ pub fn publish(
             tx.execute(
                 "INSERT INTO account_keys (account_id, public_keys, published_at)
                  VALUES (?1, ?2, ?3) ON CONFLICT (account_id) DO NOTHING",
-                params![caller.account_id.0, encode(account)?, now().to_rfc3339()],
+                params![
+                    caller.account_id.0,
+                    to_blob(account, "keys")?,
+                    now().to_rfc3339()
+                ],
             )?;
             // Two devices publishing at once: the first one stands.
             if account_public(tx, &caller.account_id)?.as_ref() != Some(account) {
@@ -77,7 +70,7 @@ pub fn publish(
         params![
             caller.device_id.0,
             caller.account_id.0,
-            encode(device)?,
+            to_blob(device, "a certificate")?,
             now().to_rfc3339()
         ],
     )?;
@@ -99,7 +92,7 @@ pub fn get(tx: &Tx<'_>, caller: &AccountId, account: &AccountId) -> ApiResult<Pu
             |row| row.get::<Vec<u8>>(0),
         )?
         .iter()
-        .map(|bytes| decode(bytes))
+        .map(|bytes| from_blob(bytes, "a certificate"))
         .collect::<ApiResult<Vec<DeviceCertificate>>>()?;
     Ok(PublicKeys {
         account_id: account.clone(),

@@ -264,6 +264,20 @@ pub fn now() -> chrono::DateTime<chrono::Utc> {
     chrono::Utc::now()
 }
 
+/// A value stored as an opaque CBOR blob (public keys, certificates, wraps);
+/// `what` names it in the error.
+pub fn to_blob<T: serde::Serialize>(value: &T, what: &str) -> ApiResult<Vec<u8>> {
+    let mut bytes = Vec::new();
+    ciborium::into_writer(value, &mut bytes)
+        .map_err(|e| ApiError::Internal(format!("encoding {what}: {e}")))?;
+    Ok(bytes)
+}
+
+/// A value back from [`to_blob`].
+pub fn from_blob<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> ApiResult<T> {
+    ciborium::from_reader(bytes).map_err(|e| ApiError::Internal(format!("stored {what}: {e}")))
+}
+
 /// A fresh server-chosen id.
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()

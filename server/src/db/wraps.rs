@@ -7,7 +7,7 @@
 
 use rapport_protocol::{AccountId, DocId, NeedsWrap, Wrap};
 
-use super::{Tx, documents, grants, next_seq};
+use super::{Tx, documents, from_blob, grants, next_seq, to_blob};
 use crate::{
     auth::Caller,
     error::{ApiError, ApiResult},
@@ -19,15 +19,8 @@ pub use rapport_protocol::MAX_WRAPS;
 /// The largest wrap body kept: a key, the older epochs' keys, a signature.
 pub const MAX_WRAP_BYTES: usize = 16 * 1024;
 
-fn encode(wrap: &Wrap) -> ApiResult<Vec<u8>> {
-    let mut bytes = Vec::new();
-    ciborium::into_writer(wrap, &mut bytes)
-        .map_err(|e| ApiError::Internal(format!("encoding a wrap: {e}")))?;
-    Ok(bytes)
-}
-
 pub fn decode(bytes: &[u8]) -> ApiResult<Wrap> {
-    ciborium::from_reader(bytes).map_err(|e| ApiError::Internal(format!("a stored wrap: {e}")))
+    from_blob(bytes, "a wrap")
 }
 
 /// A push sealed under an epoch older than the document's is refused.
@@ -70,7 +63,7 @@ pub fn store(tx: &Tx<'_>, caller: &Caller, wraps: &[Wrap]) -> ApiResult<()> {
             ));
         }
         check_epoch(&doc, &doc_id, wrap.epoch)?;
-        let body = encode(wrap)?;
+        let body = to_blob(wrap, "a wrap")?;
         if body.len() > MAX_WRAP_BYTES {
             return Err(ApiError::too_large(format!(
                 "a wrap may be at most {MAX_WRAP_BYTES} bytes"
