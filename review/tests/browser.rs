@@ -213,6 +213,7 @@ async fn a_therapist_prepares_a_session_in_the_browser_and_the_note_reaches_the_
     b.goto(&format!("{}/account", app.base)).await.unwrap();
     let summary = b.find(Locator::Css("#recovery-kit summary")).await.unwrap();
     summary.click().await.unwrap();
+    screenshot(&b, "account-recovery-kit").await;
     let kit = text(&b, "#recovery-kit code").await;
     let key = rapport_crypto::RecoveryKit::parse(&kit).expect("the page shows a valid kit");
     let published: Vec<u8> = rusqlite::Connection::open(server.database())
