@@ -14,7 +14,7 @@ use crate::{
     auth::Caller,
     db::{
         self,
-        sync::{Mode, PageLimits},
+        sync::{Mode, PageLimits, Pushed},
     },
     error::{ApiError, ApiResult},
     extract::Cbor,
@@ -110,24 +110,34 @@ pub async fn sync(
     let wraps = req.wraps.len();
     let device = caller.device_id.clone();
     let (caller, req) = (Arc::new(caller), Arc::new(req));
-    // A pull alone reads; it writes only when the device's view changed or
-    // another account's document is delivered (the access log).
-    let read = if req.push.is_empty() && req.wraps.is_empty() {
+    let stored = if req.push.is_empty() && req.wraps.is_empty() {
+        Arc::new(Pushed::default())
+    } else {
         let (caller, req) = (Arc::clone(&caller), Arc::clone(&req));
+        Arc::new(
+            state
+                .db
+                .write(move |tx| db::sync::store_push(tx, &caller, &req))
+                .await?,
+        )
+    };
+    // The page is read after the push committed, off the writer; it writes
+    // only when the device's view changed or another account's document is
+    // delivered (the access log).
+    let read = {
+        let (caller, req, stored) = (Arc::clone(&caller), Arc::clone(&req), Arc::clone(&stored));
         state
             .db
-            .read(move |tx| db::sync::sync(tx, &caller, &req, limits, Mode::Read))
+            .read(move |tx| db::sync::pull_page(tx, &caller, &req, &stored, limits, Mode::Read))
             .await?
-    } else {
-        None
     };
     let response = match read {
         Some(response) => response,
         None => state
             .db
-            .write(move |tx| db::sync::sync(tx, &caller, &req, limits, Mode::Write))
+            .write(move |tx| db::sync::pull_page(tx, &caller, &req, &stored, limits, Mode::Write))
             .await?
-            .ok_or_else(|| ApiError::Internal("a sync that may write gave up".into()))?,
+            .ok_or_else(|| ApiError::Internal("a pull that may write gave up".into()))?,
     };
     tracing::info!(
         %device,

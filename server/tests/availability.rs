@@ -105,3 +105,98 @@ fn a_cbor_push_of_many_tiny_elements_is_refused_while_decoding() {
     // The server is still there for others.
     assert_eq!(server.get(None, "/health").status(), StatusCode::OK);
 }
+
+#[test]
+fn a_document_larger_than_a_page_arrives_over_several_pages() {
+    // Before: a document that entered a device's view was sent whole in one
+    // page, whatever its size (a 60 x 4 MiB document gave a 252 MB answer).
+    let server =
+        TestServer::start_with(&["--max-body-bytes", "4096", "--max-bundle-bytes", "1024"]);
+    let owner = server.sign_up("ada@example.org", Role::Client);
+    let mut pushed = Vec::new();
+    for batch in 0..4 {
+        let bundles: Vec<_> = (0..3)
+            .map(|i| {
+                let n = batch * 3 + i;
+                let data = vec![u8::try_from(n).expect("small"); 1000];
+                pushed.push(data.clone());
+                bundle(
+                    "big",
+                    &format!("b{n}"),
+                    rapport_protocol::DocKind::Win,
+                    &[],
+                    &data,
+                )
+            })
+            .collect();
+        server.sync(&owner.token, &push(bundles));
+    }
+    server.sync(
+        &owner.token,
+        &push(vec![bundle(
+            "small",
+            "s1",
+            rapport_protocol::DocKind::Win,
+            &[],
+            b"tiny",
+        )]),
+    );
+
+    let second = server.sign_in("ada@example.org", "second phone");
+    let pages = server.pull_all(&second.token, None);
+    assert!(
+        pages.len() >= 3,
+        "12,000 bytes in pages of 4,096: {} pages",
+        pages.len()
+    );
+    for page in &pages {
+        let bytes: usize = page.changes.iter().map(|c| c.data.len()).sum();
+        assert!(bytes <= 4096, "a page carried {bytes} bytes");
+    }
+    let got = changes(&pages);
+    let big: Vec<Vec<u8>> = got
+        .iter()
+        .filter(|(doc, _)| doc == "big")
+        .map(|(_, data)| data.clone())
+        .collect();
+    assert_eq!(big, pushed, "every part once, in order");
+    assert_eq!(got.iter().filter(|(doc, _)| doc == "small").count(), 1);
+
+    // A device that already holds everything is up to date afterwards.
+    let last = pages.last().expect("a page").cursor.clone();
+    let again = server.pull_all(&second.token, Some(last));
+    assert_eq!(changes(&again), vec![]);
+}
+
+#[test]
+fn a_cursor_naming_a_partial_document_is_checked() {
+    let server = TestServer::start();
+    let owner = server.sign_up("ada@example.org", Role::Client);
+    server.sync(
+        &owner.token,
+        &push(vec![bundle(
+            "d",
+            "b1",
+            rapport_protocol::DocKind::Win,
+            &[],
+            b"x",
+        )]),
+    );
+    let cursor = server.pull_all(&owner.token, None)[0].cursor.clone();
+    let feed = cursor.split(':').next().expect("a feed");
+    for text in [
+        format!("{cursor}|999999:1:1:1"),
+        format!("{cursor}|{feed}:99999:1:1"),
+        format!("{cursor}|{feed}:1:7:1"),
+        format!("{cursor}|{feed}:1:1"),
+    ] {
+        let response = server.sync_response(
+            &owner.token,
+            &rapport_protocol::SyncRequest {
+                cursor: Some(text.clone()),
+                ..Default::default()
+            },
+        );
+        expect_error(response, StatusCode::BAD_REQUEST, ErrorCode::BadRequest);
+    }
+}

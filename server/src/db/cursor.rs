@@ -4,6 +4,12 @@
 //! Text form: `<feed>:<seq>` pairs in feed order, separated by commas, e.g.
 //! `1:42,7:3`. A cursor of schema version 1 (one number) is that position in
 //! every feed: feeds were numbered from the old global sequence on.
+//!
+//! A document delivered whole may be larger than a page: it is then sent
+//! over several pages, and the cursor names how far it got, after a `|`:
+//! `<feed>:<whole seq>:<part order>:<part seq>` (the whole event's number in
+//! that feed, and the last part sent, snapshots (order 0) before bundles
+//! (order 1), each by sequence number), e.g. `1:41,7:3|7:4:1:17`.
 
 use std::collections::BTreeMap;
 
@@ -17,6 +23,18 @@ pub struct Cursor {
     legacy: Option<i64>,
     /// True when the device sent a cursor at all.
     given: bool,
+    /// A document delivered whole that the last page sent only part of.
+    partial: Option<Partial>,
+}
+
+/// How far the delivery of one whole document got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Partial {
+    pub feed: i64,
+    /// The number of the whole event in its feed.
+    pub whole_seq: i64,
+    /// The last part sent: (order, seq), snapshots (0) before bundles (1).
+    pub sent: (i64, i64),
 }
 
 fn malformed() -> ApiError {
@@ -41,8 +59,13 @@ impl Cursor {
                 positions: BTreeMap::new(),
                 legacy: Some(number(text)?),
                 given: true,
+                partial: None,
             });
         }
+        let (text, partial) = match text.split_once('|') {
+            Some((positions, partial)) => (positions, Some(Partial::parse(partial)?)),
+            None => (text, None),
+        };
         let mut positions = BTreeMap::new();
         for pair in text.split(',') {
             let (feed, seq) = pair.split_once(':').ok_or_else(malformed)?;
@@ -54,6 +77,7 @@ impl Cursor {
             positions,
             legacy: None,
             given: true,
+            partial,
         })
     }
 
@@ -76,6 +100,17 @@ impl Cursor {
         self.positions.iter().map(|(feed, seq)| (*feed, *seq))
     }
 
+    /// The whole document the last page sent part of, if any.
+    pub fn partial(&self) -> Option<Partial> {
+        self.partial
+    }
+
+    /// The same cursor, noting a whole document sent in part.
+    pub fn with_partial(mut self, partial: Option<Partial>) -> Cursor {
+        self.partial = partial;
+        self
+    }
+
     /// A version-1 position, if this is a version-1 cursor.
     pub fn legacy(&self) -> Option<i64> {
         self.legacy
@@ -87,6 +122,7 @@ impl Cursor {
             positions: positions.into_iter().collect(),
             legacy: None,
             given: true,
+            partial: None,
         }
     }
 
@@ -97,7 +133,31 @@ impl Cursor {
             .iter()
             .map(|(feed, seq)| format!("{feed}:{seq}"))
             .collect();
-        pairs.join(",")
+        let positions = pairs.join(",");
+        match self.partial {
+            Some(p) => format!(
+                "{positions}|{}:{}:{}:{}",
+                p.feed, p.whole_seq, p.sent.0, p.sent.1
+            ),
+            None => positions,
+        }
+    }
+}
+
+impl Partial {
+    fn parse(text: &str) -> ApiResult<Partial> {
+        let numbers = text
+            .split(':')
+            .map(number)
+            .collect::<ApiResult<Vec<i64>>>()?;
+        match numbers[..] {
+            [feed, whole_seq, order @ (0 | 1), seq] if whole_seq > 0 => Ok(Partial {
+                feed,
+                whole_seq,
+                sent: (order, seq),
+            }),
+            _ => Err(malformed()),
+        }
     }
 }
 
@@ -115,11 +175,32 @@ mod tests {
         let old = Cursor::parse(Some("120")).expect("parses");
         assert_eq!((old.at(1), old.at(9), old.legacy()), (120, 120, Some(120)));
         assert!(Cursor::parse(None).expect("parses").is_start());
+        let partial = Cursor::parse(Some("1:42,7:3|7:4:1:17")).expect("parses");
+        assert_eq!(partial.encode(), "1:42,7:3|7:4:1:17");
+        assert_eq!(
+            partial.partial().map(|p| (p.feed, p.whole_seq, p.sent)),
+            Some((7, 4, (1, 17)))
+        );
     }
 
     #[test]
     fn malformed_cursors_are_refused() {
-        for text in ["", "x", "1:", ":3", "1:2,1:3", "1:-2", "1:2;3:4", "-5"] {
+        for text in [
+            "",
+            "x",
+            "1:",
+            ":3",
+            "1:2,1:3",
+            "1:-2",
+            "1:2;3:4",
+            "-5",
+            "1:2|",
+            "1:2|1:3:2:4",
+            "1:2|1:3:0",
+            "1:2|1:0:0:4",
+            "1:2|1:3:0:4:5",
+            "1:2|1:3:0:4|1:3:0:4",
+        ] {
             assert!(Cursor::parse(Some(text)).is_err(), "{text:?}");
         }
     }

@@ -1,4 +1,4 @@
-//! Push and pull in one transaction.
+//! Push, then pull.
 //!
 //! Everything that can change what a device must hear about takes a number
 //! of its feed (the owner account's sequence): bundles, snapshots, and the
@@ -10,10 +10,12 @@
 //! account may read before each pull, a grant, a revocation, a newly
 //! matching tag or a deletion all show up on the next pull.
 //!
-//! A pull without a push runs in a read-only transaction and writes nothing
-//! unless the device's view changes or a document of another account is
-//! delivered (the access log): then it runs again as a write ([`sync`]
-//! answers `None`). An up-to-date device costs one query after its token.
+//! A push is stored in a write transaction ([`store_push`]); the page is
+//! then pulled in a read-only transaction ([`pull_page`]), which writes
+//! nothing unless the device's view changes or a document of another account
+//! is delivered (the access log): then it runs again as a write
+//! ([`pull_page`] answers `None`). An up-to-date device costs one query
+//! after its token.
 
 use std::collections::{HashMap, HashSet};
 
@@ -24,7 +26,7 @@ use rapport_protocol::{
 
 use super::{
     Tx, access_log,
-    cursor::Cursor,
+    cursor::{Cursor, Partial},
     documents,
     exec::{Dialect, Param, Value},
     grants, legacy_seq, next_seq, now, wraps,
@@ -85,6 +87,13 @@ fn feeds(tx: &Tx<'_>, caller: &Caller, cursor: &Cursor) -> ApiResult<Vec<Feed>> 
             _ => return Err(foreign()),
         }
     }
+    if let Some(partial) = cursor.partial()
+        && !feeds
+            .iter()
+            .any(|f| f.num == partial.feed && partial.whole_seq <= f.head)
+    {
+        return Err(foreign());
+    }
     if let Some(seq) = cursor.legacy()
         && seq > legacy_seq(tx)?
     {
@@ -93,12 +102,43 @@ fn feeds(tx: &Tx<'_>, caller: &Caller, cursor: &Cursor) -> ApiResult<Vec<Feed>> 
     Ok(feeds)
 }
 
-/// Pushes the batch, then pulls one page for the calling device. In
-/// [`Mode::Read`] (an empty push) it answers `None` where it would write.
-pub fn sync(
+/// What a push stored: the bundle ids to acknowledge, and where each of the
+/// caller's bundles sits (so that the pull does not echo them back).
+#[derive(Debug, Default)]
+pub struct Pushed {
+    pub acked: Vec<BundleId>,
+    seqs: HashSet<FeedSeq>,
+}
+
+/// Stores the push and the wraps of a request (a write transaction), and
+/// records the cursor the device sent as what it holds (for compaction:
+/// [`documents::store_snapshot`]). The page is pulled afterwards, in a
+/// transaction of its own ([`pull_page`]), so that the single writer (and,
+/// on PostgreSQL, the feed's row lock) is held only for what writes.
+pub fn store_push(tx: &Tx<'_>, caller: &Caller, request: &SyncRequest) -> ApiResult<Pushed> {
+    let cursor = Cursor::parse(request.cursor.as_deref())?;
+    // A cursor from another server is refused before anything is stored.
+    feeds(tx, caller, &cursor)?;
+    let (acked, seqs) = push(tx, caller, &request.push)?;
+    wraps::store(tx, caller, &request.wraps)?;
+    if let Some(text) = &request.cursor {
+        tx.execute(
+            "UPDATE devices SET acked_cursor = ?1
+             WHERE id = ?2 AND (acked_cursor IS NULL OR acked_cursor <> ?1)",
+            params![text, caller.device_id.0],
+        )?;
+    }
+    Ok(Pushed { acked, seqs })
+}
+
+/// Pulls one page for the calling device, after `pushed` (empty for a pull
+/// alone). In [`Mode::Read`] it answers `None` where it would write: the
+/// device's view changed, or a document of another account is delivered.
+pub fn pull_page(
     tx: &Tx<'_>,
     caller: &Caller,
     request: &SyncRequest,
+    pushed: &Pushed,
     limits: PageLimits,
     mode: Mode,
 ) -> ApiResult<Option<SyncResponse>> {
@@ -111,34 +151,22 @@ pub fn sync(
         let cursor = Cursor::from_positions(feeds.iter().map(|f| (f.num, f.head)));
         return Ok(Some(SyncResponse {
             cursor: cursor.encode(),
+            acked: pushed.acked.clone(),
             ..SyncResponse::default()
         }));
-    }
-    let (acked, pushed_seqs) = push(tx, caller, &request.push)?;
-    wraps::store(tx, caller, &request.wraps)?;
-    if mode == Mode::Write
-        && let Some(text) = &request.cursor
-    {
-        // What the device holds, for compaction (documents::store_snapshot):
-        // recorded by writes only, never by a pull on its own.
-        tx.execute(
-            "UPDATE devices SET acked_cursor = ?1
-             WHERE id = ?2 AND (acked_cursor IS NULL OR acked_cursor <> ?1)",
-            params![text, caller.device_id.0],
-        )?;
     }
     if !reconcile(tx, caller, mode)? {
         return Ok(None);
     }
-    // The push and the view's changes took numbers: read the heads again.
+    // The view's changes took numbers: read the heads again.
     let feeds = match mode {
         Mode::Read => feeds,
         Mode::Write => self::feeds(tx, caller, &cursor)?,
     };
-    let Some(mut response) = pull(tx, caller, &cursor, &feeds, &pushed_seqs, limits, mode)? else {
+    let Some(mut response) = pull(tx, caller, &cursor, &feeds, &pushed.seqs, limits, mode)? else {
         return Ok(None);
     };
-    response.acked = acked;
+    response.acked.clone_from(&pushed.acked);
     response.needs_wraps = wraps::needed(tx, &caller.account_id)?;
     Ok(Some(response))
 }
@@ -387,6 +415,8 @@ struct Page {
     docs: HashMap<String, documents::DocMeta>,
     /// Documents of other accounts delivered (for their owners' access log).
     read_docs: Vec<(DocId, AccountId, rapport_protocol::DocKind)>,
+    /// A document delivered whole that did not fit: how far this page got.
+    partial: Option<Partial>,
 }
 
 /// One page: each feed in turn, from the device's position in it, until the
@@ -407,7 +437,17 @@ fn pull(
         let to = if page.response.more || from == feed.head {
             from
         } else {
-            pull_feed(tx, caller, *feed, from, pushed_seqs, limits, &mut page)?
+            let partial = cursor.partial().filter(|p| p.feed == feed.num);
+            pull_feed(
+                tx,
+                caller,
+                *feed,
+                from,
+                partial,
+                pushed_seqs,
+                limits,
+                &mut page,
+            )?
         };
         positions.push((feed.num, to));
     }
@@ -420,17 +460,23 @@ fn pull(
             access_log::record(tx, owner, &caller.account_id, doc_id, *kind, at)?;
         }
     }
-    page.response.cursor = Cursor::from_positions(positions).encode();
+    page.response.cursor = Cursor::from_positions(positions)
+        .with_partial(page.partial)
+        .encode();
     Ok(Some(page.response))
 }
 
 /// Adds the events of one feed after `from` to the page; the position in the
 /// feed the page reaches (and `more` set if it stopped short of the head).
+/// `partial` names a document delivered whole of which the last page sent
+/// only the first parts (it is the event right after `from`).
+#[allow(clippy::too_many_arguments)]
 fn pull_feed(
     tx: &Tx<'_>,
     caller: &Caller,
     feed: Feed,
     from: i64,
+    partial: Option<Partial>,
     pushed_seqs: &HashSet<FeedSeq>,
     limits: PageLimits,
     page: &mut Page,
@@ -462,9 +508,17 @@ fn pull_feed(
            + (SELECT COALESCE(sum(length(s.data)), 0) FROM snapshots s
               WHERE s.doc_id = dd.doc_id AND s.seq <= dd.since_seq)
          FROM device_docs dd WHERE dd.device_id = ?1 AND dd.feed = ?5 AND dd.active = 1
-           AND dd.since_seq > ?2 AND dd.since_seq <= ?4 AND (dd.whole = 1 OR ?2 = 0)
+           AND dd.since_seq > ?2 AND dd.since_seq <= ?4
+           AND (dd.whole = 1 OR ?2 = 0 OR dd.since_seq = ?6)
          ORDER BY dd.since_seq LIMIT ?3",
-        params![device, from, fetch, head, feed.num],
+        params![
+            device,
+            from,
+            fetch,
+            head,
+            feed.num,
+            partial.map_or(-1, |p| p.whole_seq)
+        ],
         |doc_id, _| Event::Whole { doc_id },
     )?);
     for table in ["bundles", "snapshots"] {
@@ -522,27 +576,44 @@ fn pull_feed(
             page.response.more = true;
             break;
         }
-        let cost = match &event {
-            Event::Whole { doc_id } => count_parts(tx, doc_id, seq)?.max(1),
-            _ => 1,
-        };
+        if let Event::Whole { doc_id } = &event {
+            let sent = partial.filter(|p| p.whole_seq == seq).map(|p| p.sent);
+            let outcome = pull_whole(
+                tx,
+                caller,
+                feed,
+                seq,
+                doc_id,
+                sent,
+                pushed_seqs,
+                limits,
+                page,
+            )?;
+            match outcome {
+                Whole::Sent => continue,
+                // The next page starts with it, or goes on with it.
+                Whole::Later | Whole::Partly => {
+                    page_end = seq - 1;
+                    page.response.more = true;
+                    break;
+                }
+            }
+        }
         if page.items > 0
-            && (page.items + cost > u64::from(limits.items) || page.bytes + size > limits.bytes)
+            && (page.items + 1 > u64::from(limits.items) || page.bytes + size > limits.bytes)
         {
             page_end = seq - 1;
             page.response.more = true;
             break;
         }
-        page.items += cost;
+        page.items += 1;
         page.bytes += size;
-        let changes_before = page.response.changes.len();
-        let doc_id = match event {
+        match event {
             Event::Removed { doc_id, reason } => {
                 page.response.removed.push(Removal {
                     doc_id: DocId(doc_id),
                     reason,
                 });
-                continue;
             }
             Event::Wrap => {
                 let body: Vec<u8> = tx.query_row(
@@ -551,22 +622,6 @@ fn pull_feed(
                     |row| row.get(0),
                 )?;
                 page.response.wraps.push(wraps::decode(&body)?);
-                continue;
-            }
-            Event::Whole { doc_id } => {
-                let meta = doc_meta(tx, &mut page.docs, &doc_id)?;
-                page.response.wraps.extend(wraps::of_document(
-                    tx,
-                    &doc_id,
-                    &caller.account_id,
-                    seq,
-                )?);
-                for (part_seq, part_device, data) in whole_parts(tx, &doc_id, seq)? {
-                    if !own_part(&part_device, part_seq) {
-                        page.response.changes.push(change(&doc_id, &meta, data));
-                    }
-                }
-                doc_id
             }
             Event::Part { table, doc_id } => {
                 let (part_device, data): (String, Vec<u8>) = tx.query_row(
@@ -577,21 +632,105 @@ fn pull_feed(
                 if !own_part(&part_device, seq) {
                     let meta = doc_meta(tx, &mut page.docs, &doc_id)?;
                     page.response.changes.push(change(&doc_id, &meta, data));
+                    note_read(tx, caller, page, &doc_id)?;
                 }
-                doc_id
             }
-        };
-        if page.response.changes.len() > changes_before {
-            let meta = doc_meta(tx, &mut page.docs, &doc_id)?;
-            if meta.owner != caller.account_id
-                && !page.read_docs.iter().any(|(d, _, _)| d.0 == doc_id)
-            {
-                page.read_docs
-                    .push((DocId(doc_id), meta.owner.clone(), meta.kind));
-            }
+            // Sent above.
+            Event::Whole { .. } => {}
         }
     }
     Ok(page_end.max(from))
+}
+
+/// Notes a document of another account delivered, for its owner's access log.
+fn note_read(tx: &Tx<'_>, caller: &Caller, page: &mut Page, doc_id: &str) -> ApiResult<()> {
+    let meta = doc_meta(tx, &mut page.docs, doc_id)?;
+    if meta.owner != caller.account_id && !page.read_docs.iter().any(|(d, _, _)| d.0 == doc_id) {
+        page.read_docs
+            .push((DocId(doc_id.to_owned()), meta.owner.clone(), meta.kind));
+    }
+    Ok(())
+}
+
+/// What became of a document to deliver whole.
+enum Whole {
+    /// Sent (what was left of it).
+    Sent,
+    /// Its first parts sent, and the page is full: [`Page::partial`] notes
+    /// how far it got.
+    Partly,
+    /// It does not fit on this page: the next page starts with it.
+    Later,
+}
+
+/// Sends the parts of a document that entered the device's view (at `seq`),
+/// after those a previous page `sent`. Whatever its size, a page carries at
+/// least one part, so a document larger than a page arrives over several.
+#[allow(clippy::too_many_arguments)]
+fn pull_whole(
+    tx: &Tx<'_>,
+    caller: &Caller,
+    feed: Feed,
+    seq: i64,
+    doc_id: &str,
+    sent: Option<(i64, i64)>,
+    pushed_seqs: &HashSet<FeedSeq>,
+    limits: PageLimits,
+    page: &mut Page,
+) -> ApiResult<Whole> {
+    let device = caller.device_id.0.as_str();
+    let parts: Vec<WholePart> = whole_parts(tx, doc_id, seq)?
+        .into_iter()
+        .filter(|p| sent.is_none_or(|s| (p.order, p.seq) > s))
+        // What the device pushed in this very request it has.
+        .filter(|p| !(p.device_id == device && pushed_seqs.contains(&(feed.num, p.seq))))
+        .collect();
+    let cost = parts.len().max(1) as u64;
+    let size: u64 = parts.iter().map(|p| p.size).sum();
+    let fits = page.items + cost <= u64::from(limits.items) && page.bytes + size <= limits.bytes;
+    if page.items > 0 && !fits {
+        return Ok(Whole::Later);
+    }
+    let meta = doc_meta(tx, &mut page.docs, doc_id)?;
+    if sent.is_none() {
+        page.response
+            .wraps
+            .extend(wraps::of_document(tx, doc_id, &caller.account_id, seq)?);
+    }
+    if parts.is_empty() {
+        page.items += 1;
+        return Ok(Whole::Sent);
+    }
+    let mut last_sent = None;
+    for part in &parts {
+        if let Some(sent) = last_sent
+            && (page.items + 1 > u64::from(limits.items) || page.bytes + part.size > limits.bytes)
+        {
+            page.partial = Some(Partial {
+                feed: feed.num,
+                whole_seq: seq,
+                sent,
+            });
+            note_read(tx, caller, page, doc_id)?;
+            return Ok(Whole::Partly);
+        }
+        let table = if part.order == 0 {
+            "snapshots"
+        } else {
+            "bundles"
+        };
+        let data: Vec<u8> = tx.query_row(
+            &format!("SELECT data FROM {table} WHERE feed = ?1 AND seq = ?2"),
+            params![feed.num, part.seq],
+            |row| row.get(0),
+        )?;
+        page.response.changes.push(change(doc_id, &meta, data));
+        page.items += 1;
+        page.bytes += part.size;
+        last_sent = Some((part.order, part.seq));
+    }
+    note_read(tx, caller, page, doc_id)?;
+    Ok(Whole::Sent)
 }
 
 fn query_events(
@@ -613,27 +752,33 @@ fn query_events(
     })
 }
 
-fn count_parts(tx: &Tx<'_>, doc_id: &str, up_to: i64) -> ApiResult<u64> {
-    let n: i64 = tx.query_row(
-        "SELECT (SELECT count(*) FROM bundles WHERE doc_id = ?1 AND seq <= ?2 AND data IS NOT NULL)
-              + (SELECT count(*) FROM snapshots WHERE doc_id = ?1 AND seq <= ?2)",
-        params![doc_id, up_to],
-        |row| row.get(0),
-    )?;
-    Ok(u64::try_from(n).unwrap_or(0))
+/// One part of a document delivered whole, without its bytes.
+struct WholePart {
+    /// Snapshots (0) come before bundles (1).
+    order: i64,
+    seq: i64,
+    device_id: String,
+    size: u64,
 }
 
 /// The snapshots, then the bundles, of a document up to `up_to`, each in
 /// sequence order: a saved document first, then the changes after it.
-fn whole_parts(tx: &Tx<'_>, doc_id: &str, up_to: i64) -> ApiResult<Vec<(i64, String, Vec<u8>)>> {
+fn whole_parts(tx: &Tx<'_>, doc_id: &str, up_to: i64) -> ApiResult<Vec<WholePart>> {
     tx.query_map(
-        "SELECT 0, seq, device_id, data FROM snapshots WHERE doc_id = ?1 AND seq <= ?2
+        "SELECT 0, seq, device_id, length(data) FROM snapshots WHERE doc_id = ?1 AND seq <= ?2
          UNION ALL
-         SELECT 1, seq, device_id, data FROM bundles
+         SELECT 1, seq, device_id, length(data) FROM bundles
          WHERE doc_id = ?1 AND seq <= ?2 AND data IS NOT NULL
          ORDER BY 1, 2",
         params![doc_id, up_to],
-        |row| Ok((row.get(1)?, row.get(2)?, row.get(3)?)),
+        |row| {
+            Ok(WholePart {
+                order: row.get(0)?,
+                seq: row.get(1)?,
+                device_id: row.get(2)?,
+                size: u64::try_from(row.get::<i64>(3)?).unwrap_or(0),
+            })
+        },
     )
 }
 
