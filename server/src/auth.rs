@@ -99,7 +99,7 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> ApiResult<Op
     let idle = state.config.token_idle();
     let Some((caller, stale)) = state
         .db
-        .read(move |tx| db::accounts::authenticate(tx, &token_hash, idle))
+        .read_single(move |tx| db::accounts::authenticate(tx, &token_hash, idle))
         .await?
     else {
         return Ok(None);

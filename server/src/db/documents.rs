@@ -20,12 +20,15 @@ pub struct DocMeta {
     pub feed: i64,
     /// The newest key epoch a wrap was stored for (0: never sealed).
     pub epoch: i64,
+    /// Whether it has any tag (grants may match on them).
+    pub tagged: bool,
 }
 
 pub fn get(tx: &Tx<'_>, doc_id: &DocId) -> ApiResult<Option<DocMeta>> {
-    let row: Option<(String, String, Option<i64>, i64, i64)> = tx.query_opt(
-        "SELECT d.owner_id, d.kind, d.deleted_seq, f.num, d.epoch FROM documents d
-         JOIN feeds f ON f.account_id = d.owner_id WHERE d.id = ?1",
+    let row: Option<(String, String, Option<i64>, i64, i64, i64)> = tx.query_opt(
+        "SELECT d.owner_id, d.kind, d.deleted_seq, f.num, d.epoch,
+             CASE WHEN EXISTS (SELECT 1 FROM doc_tags t WHERE t.doc_id = d.id) THEN 1 ELSE 0 END
+         FROM documents d JOIN feeds f ON f.account_id = d.owner_id WHERE d.id = ?1",
         params![&doc_id.0],
         |row| {
             Ok((
@@ -34,16 +37,18 @@ pub fn get(tx: &Tx<'_>, doc_id: &DocId) -> ApiResult<Option<DocMeta>> {
                 row.get(2)?,
                 row.get(3)?,
                 row.get(4)?,
+                row.get(5)?,
             ))
         },
     )?;
-    row.map(|(owner, kind, deleted_seq, feed, epoch)| {
+    row.map(|(owner, kind, deleted_seq, feed, epoch, tagged)| {
         Ok(DocMeta {
             owner: AccountId(owner),
             kind: parse_kind(&kind)?,
             deleted_seq,
             feed,
             epoch,
+            tagged: tagged == 1,
         })
     })
     .transpose()
@@ -73,27 +78,27 @@ pub fn create(
 
 /// The owner's devices seal under the document's newest epoch: a push or
 /// snapshot under a newer one (the first sealed push, or after a rotation)
-/// moves the document there, and older ones are refused from then on.
-pub fn raise_epoch(tx: &Tx<'_>, doc_id: &DocId, epoch: u32) -> ApiResult<()> {
-    tx.execute(
-        "UPDATE documents SET epoch = ?1 WHERE id = ?2 AND epoch < ?1",
-        params![epoch, doc_id.0],
-    )?;
-    Ok(())
-}
-
-/// The owner's latest push decides the kind and replaces the tags.
-pub fn set_kind_and_tags(
+/// The owner's latest push decides the kind and replaces the tags, and
+/// raises the key epoch to the bundle's. Writes only what changed from
+/// `doc`, the document as it is now.
+pub fn update_from_owner(
     tx: &Tx<'_>,
+    doc: &DocMeta,
     doc_id: &DocId,
     kind: DocKind,
+    epoch: u32,
     tags: &[Tag],
 ) -> ApiResult<()> {
-    tx.execute(
-        "UPDATE documents SET kind = ?1 WHERE id = ?2",
-        params![kind.as_str(), doc_id.0],
-    )?;
-    tx.execute("DELETE FROM doc_tags WHERE doc_id = ?1", params![&doc_id.0])?;
+    if doc.kind != kind || doc.epoch < i64::from(epoch) {
+        tx.execute(
+            "UPDATE documents SET kind = ?1, epoch = CASE WHEN epoch < ?3 THEN ?3 ELSE epoch END
+             WHERE id = ?2",
+            params![kind.as_str(), doc_id.0, epoch],
+        )?;
+    }
+    if doc.tagged || !tags.is_empty() {
+        tx.execute("DELETE FROM doc_tags WHERE doc_id = ?1", params![&doc_id.0])?;
+    }
     for tag in tags {
         tx.execute(
             "INSERT INTO doc_tags (doc_id, tag) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
@@ -205,7 +210,10 @@ pub fn store_snapshot(
             epoch
         ],
     )?;
-    raise_epoch(tx, doc_id, epoch)?;
+    tx.execute(
+        "UPDATE documents SET epoch = ?1 WHERE id = ?2 AND epoch < ?1",
+        params![epoch, doc_id.0],
+    )?;
     if epoch > 0 {
         // The upgrade to encryption: a sealed snapshot replaces the
         // plaintext parts this device holds (its own, and those up to its

@@ -286,9 +286,55 @@ enum Inner<'a> {
     // `postgres::Transaction` takes `&mut self`; the query functions share
     // `&Tx`, and a transaction is only ever used from one thread.
     Postgres {
-        tx: RefCell<postgres::Transaction<'a>>,
+        tx: RefCell<PgSession<'a>>,
         statements: RefCell<&'a mut Statements>,
     },
+}
+
+/// Where PostgreSQL statements go: an open transaction, or (for a single
+/// read statement, [`Tx::postgres_single`]) the connection itself, which
+/// saves the `BEGIN` and `COMMIT` round trips.
+enum PgSession<'a> {
+    Transaction(postgres::Transaction<'a>),
+    Single(&'a mut postgres::Client),
+}
+
+impl PgSession<'_> {
+    fn prepare(&mut self, sql: &str) -> Result<postgres::Statement, postgres::Error> {
+        match self {
+            PgSession::Transaction(tx) => tx.prepare(sql),
+            PgSession::Single(client) => client.prepare(sql),
+        }
+    }
+
+    fn query(
+        &mut self,
+        statement: &postgres::Statement,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<postgres::Row>, postgres::Error> {
+        match self {
+            PgSession::Transaction(tx) => tx.query(statement, params),
+            PgSession::Single(client) => client.query(statement, params),
+        }
+    }
+
+    fn execute(
+        &mut self,
+        statement: &postgres::Statement,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<u64, postgres::Error> {
+        match self {
+            PgSession::Transaction(tx) => tx.execute(statement, params),
+            PgSession::Single(client) => client.execute(statement, params),
+        }
+    }
+
+    fn batch_execute(&mut self, sql: &str) -> Result<(), postgres::Error> {
+        match self {
+            PgSession::Transaction(tx) => tx.batch_execute(sql),
+            PgSession::Single(client) => client.batch_execute(sql),
+        }
+    }
 }
 
 /// The statements a PostgreSQL connection has prepared, by their SQL: the
@@ -323,7 +369,7 @@ pub fn to_postgres_placeholders(sql: &str) -> String {
 
 /// The connection's prepared statement for `sql`, prepared on first use.
 fn pg_prepared(
-    tx: &mut postgres::Transaction<'_>,
+    tx: &mut PgSession<'_>,
     statements: &mut Statements,
     sql: &str,
 ) -> ApiResult<postgres::Statement> {
@@ -350,7 +396,21 @@ impl<'a> Tx<'a> {
     pub fn postgres(tx: postgres::Transaction<'a>, statements: &'a mut Statements) -> Tx<'a> {
         Tx {
             inner: Inner::Postgres {
-                tx: RefCell::new(tx),
+                tx: RefCell::new(PgSession::Transaction(tx)),
+                statements: RefCell::new(statements),
+            },
+        }
+    }
+
+    /// A PostgreSQL connection outside any transaction, for one read
+    /// statement (it is its own consistent snapshot).
+    pub fn postgres_single(
+        client: &'a mut postgres::Client,
+        statements: &'a mut Statements,
+    ) -> Tx<'a> {
+        Tx {
+            inner: Inner::Postgres {
+                tx: RefCell::new(PgSession::Single(client)),
                 statements: RefCell::new(statements),
             },
         }
@@ -365,15 +425,17 @@ impl<'a> Tx<'a> {
 
     /// Commits a PostgreSQL transaction; on SQLite the caller commits.
     pub fn commit(self) -> ApiResult<()> {
-        if let Inner::Postgres { tx, .. } = self.inner {
-            tx.into_inner().commit()?;
+        if let Inner::Postgres { tx, .. } = self.inner
+            && let PgSession::Transaction(tx) = tx.into_inner()
+        {
+            tx.commit()?;
         }
         Ok(())
     }
 
     /// Runs a PostgreSQL query through the connection's prepared statement.
     fn pg_query(
-        tx: &RefCell<postgres::Transaction<'a>>,
+        tx: &RefCell<PgSession<'a>>,
         statements: &RefCell<&'a mut Statements>,
         sql: &str,
         params: &[Param<'_>],

@@ -27,8 +27,8 @@ use rapport_protocol::{
 use super::{
     Tx, access_log,
     cursor::{Cursor, Partial},
-    documents,
-    exec::{Dialect, Param, Value},
+    documents::{self, DocMeta},
+    exec::Dialect,
     grants, legacy_seq, next_seq, now, wraps,
 };
 use crate::{
@@ -59,6 +59,9 @@ pub enum Mode {
 struct Feed {
     num: i64,
     head: i64,
+    /// The caller's own feed, when it has ever granted anything: only then
+    /// may it owe grantees wraps.
+    granting: bool,
 }
 
 /// The feeds an account reads: its own, and those of every account that has
@@ -66,9 +69,11 @@ struct Feed {
 /// Every change to what the account may read takes a number in one of them.
 fn feeds(tx: &Tx<'_>, caller: &Caller, cursor: &Cursor) -> ApiResult<Vec<Feed>> {
     let feeds: Vec<Feed> = tx.query_map(
-        "SELECT num, seq FROM feeds WHERE account_id = ?1
+        "SELECT num, seq,
+             CASE WHEN EXISTS (SELECT 1 FROM grants WHERE owner_id = ?1) THEN 1 ELSE 0 END
+         FROM feeds WHERE account_id = ?1
          UNION
-         SELECT f.num, f.seq FROM grants g JOIN feeds f ON f.account_id = g.owner_id
+         SELECT f.num, f.seq, 0 FROM grants g JOIN feeds f ON f.account_id = g.owner_id
          WHERE g.grantee_id = ?1
          ORDER BY 1",
         params![caller.account_id.0],
@@ -76,6 +81,7 @@ fn feeds(tx: &Tx<'_>, caller: &Caller, cursor: &Cursor) -> ApiResult<Vec<Feed>> 
             Ok(Feed {
                 num: row.get(0)?,
                 head: row.get(1)?,
+                granting: row.get::<i64>(2)? == 1,
             })
         },
     )?;
@@ -167,7 +173,9 @@ pub fn pull_page(
         return Ok(None);
     };
     response.acked.clone_from(&pushed.acked);
-    response.needs_wraps = wraps::needed(tx, &caller.account_id)?;
+    if feeds.iter().any(|f| f.granting) {
+        response.needs_wraps = wraps::needed(tx, &caller.account_id)?;
+    }
     Ok(Some(response))
 }
 
@@ -197,8 +205,22 @@ fn push(
             // loser goes on as for an existing document.
             let seq = next_seq(tx, caller.feed)?;
             if documents::create(tx, &bundle.doc_id, me, bundle.kind, seq)? {
-                documents::set_kind_and_tags(tx, &bundle.doc_id, bundle.kind, &bundle.tags)?;
-                documents::raise_epoch(tx, &bundle.doc_id, bundle.epoch)?;
+                let created = DocMeta {
+                    owner: me.clone(),
+                    kind: bundle.kind,
+                    deleted_seq: None,
+                    feed: caller.feed,
+                    epoch: 0,
+                    tagged: false,
+                };
+                documents::update_from_owner(
+                    tx,
+                    &created,
+                    &bundle.doc_id,
+                    bundle.kind,
+                    bundle.epoch,
+                    &bundle.tags,
+                )?;
                 insert_bundle(tx, caller, bundle, (caller.feed, seq))?;
                 // The creating device holds the document from its first bundle.
                 tx.execute(
@@ -227,17 +249,18 @@ fn push(
         if doc.deleted_seq.is_some() {
             // Edits to a deleted document are acknowledged and dropped,
             // so that one deletion does not block a device's outbox.
-        } else if let Some(stored) = stored_seq(tx, bundle)? {
-            pushed_seqs.insert(stored);
+        } else if let Err(stale) = wraps::check_epoch(&doc, &bundle.doc_id, bundle.epoch) {
+            // A retry of a bundle stored before the key epoch moved on is
+            // acknowledged; a new bundle of an old epoch is refused.
+            pushed_seqs.insert(stored_seq(tx, bundle)?.ok_or(stale)?);
         } else {
-            wraps::check_epoch(&doc, &bundle.doc_id, bundle.epoch)?;
             let at = (doc.feed, next_seq(tx, doc.feed)?);
             // The number locks the feed's row, which a deletion or a
             // revocation of this document also takes: on PostgreSQL (READ
             // COMMITTED) what was read above may have changed while this
             // waited, so look again now that nothing else can change it.
             // SQLite's single writer makes the first look final.
-            if tx.dialect() == Dialect::Postgres {
+            let doc = if tx.dialect() == Dialect::Postgres {
                 match documents::get(tx, &bundle.doc_id)? {
                     Some(now) if now.deleted_seq.is_none() => {
                         wraps::check_epoch(&now, &bundle.doc_id, bundle.epoch)?;
@@ -247,6 +270,7 @@ fn push(
                                 bundle.doc_id
                             )));
                         }
+                        now
                     }
                     // Deleted meanwhile: acknowledged and dropped, as above.
                     _ => {
@@ -254,24 +278,28 @@ fn push(
                         continue;
                     }
                 }
-            }
+            } else {
+                doc
+            };
             match insert_bundle(tx, caller, bundle, at)? {
-                // Stored meanwhile by a concurrent push of the same bundle
-                // (a retry through another process): the unique constraint
-                // keeps one copy; `seq` stays unused, a harmless gap.
+                // Stored before (a retry), or meanwhile by a concurrent push
+                // of the same bundle through another process: the unique
+                // constraint keeps one copy; `seq` stays unused, a harmless
+                // gap.
                 Some(stored) => {
                     pushed_seqs.insert(stored);
                 }
                 None => {
                     pushed_seqs.insert(at);
                     if owner {
-                        documents::set_kind_and_tags(
+                        documents::update_from_owner(
                             tx,
+                            &doc,
                             &bundle.doc_id,
                             bundle.kind,
+                            bundle.epoch,
                             &bundle.tags,
                         )?;
-                        documents::raise_epoch(tx, &bundle.doc_id, bundle.epoch)?;
                     }
                 }
             }
@@ -339,34 +367,33 @@ const READABLE: &str = concat!(
 /// False, with nothing changed, when it would have to write in [`Mode::Read`].
 fn reconcile(tx: &Tx<'_>, caller: &Caller, mode: Mode) -> ApiResult<bool> {
     let params = params![caller.account_id.0, caller.device_id.0];
-    // In feed order, so that transactions take feed locks in one order.
-    let arrived: Vec<(String, i64)> = tx.query_map(
+    // One query: (0, document, -, feed) for each that arrived, (1,
+    // document, deleted, feed) for each that left; each in feed order, so
+    // that transactions take feed locks in one order.
+    let changes: Vec<(i64, String, i64, i64)> = tx.query_map(
         &format!(
-            "SELECT r.id, f.num FROM ({READABLE}) r
+            "SELECT 0, r.id, 0, f.num FROM ({READABLE}) r
              JOIN documents d ON d.id = r.id JOIN feeds f ON f.account_id = d.owner_id
              WHERE NOT EXISTS (SELECT 1 FROM device_docs dd
-             WHERE dd.device_id = ?2 AND dd.doc_id = r.id AND dd.active = 1) ORDER BY 2, 1"
-        ),
-        params,
-        |row| Ok((row.get(0)?, row.get(1)?)),
-    )?;
-    let left: Vec<(String, bool, i64)> = tx.query_map(
-        &format!(
-            "SELECT dd.doc_id, d.deleted_seq IS NOT NULL, dd.feed FROM device_docs dd
+             WHERE dd.device_id = ?2 AND dd.doc_id = r.id AND dd.active = 1)
+             UNION ALL
+             SELECT 1, dd.doc_id, CASE WHEN d.deleted_seq IS NULL THEN 0 ELSE 1 END, dd.feed
+             FROM device_docs dd
              LEFT JOIN documents d ON d.id = dd.doc_id
              WHERE dd.device_id = ?2 AND dd.active = 1 AND dd.doc_id NOT IN ({READABLE})
-             ORDER BY 3, 1"
+             ORDER BY 1, 4, 2"
         ),
         params,
-        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
     )?;
+    let (arrived, left): (Vec<_>, Vec<_>) = changes.into_iter().partition(|c| c.0 == 0);
     if arrived.is_empty() && left.is_empty() {
         return Ok(true);
     }
     if mode == Mode::Read {
         return Ok(false);
     }
-    for (doc_id, feed) in arrived {
+    for (_, doc_id, _, feed) in arrived {
         let seq = next_seq(tx, feed)?;
         tx.execute(
             "INSERT INTO device_docs (device_id, doc_id, active, whole, since_seq, feed)
@@ -376,14 +403,14 @@ fn reconcile(tx: &Tx<'_>, caller: &Caller, mode: Mode) -> ApiResult<bool> {
             params![caller.device_id.0, doc_id, seq, feed],
         )?;
     }
-    for (doc_id, deleted, feed) in left {
+    for (_, doc_id, deleted, feed) in left {
         let seq = next_seq(tx, feed)?;
         tx.execute(
             "UPDATE device_docs SET active = 0, removed_seq = ?1, removed_reason = ?2
              WHERE device_id = ?3 AND doc_id = ?4",
             params![
                 seq,
-                if deleted { "deleted" } else { "revoked" },
+                if deleted == 1 { "deleted" } else { "revoked" },
                 caller.device_id.0,
                 doc_id
             ],
@@ -466,6 +493,43 @@ fn pull(
     Ok(Some(page.response))
 }
 
+/// The events of one feed after a position, in one query: five streams,
+/// each in sequence order and cut at `?3` rows: (stream, seq, doc_id, n).
+/// 0: documents that entered the view (delivered whole; `?6` is one a
+/// previous page sent part of); 1 and 2: bundles and snapshots (n: bytes);
+/// 3: wraps for the account `?7`; 4: removals (n: 1 deleted, 0 revoked).
+const EVENTS: &str = "
+    SELECT * FROM (SELECT 0 AS stream, dd.since_seq AS seq, dd.doc_id AS doc_id,
+            CAST(0 AS BIGINT) AS n
+        FROM device_docs dd WHERE dd.device_id = ?1 AND dd.feed = ?5 AND dd.active = 1
+          AND dd.since_seq > ?2 AND dd.since_seq <= ?4
+          AND (dd.whole = 1 OR ?2 = 0 OR dd.since_seq = ?6)
+        ORDER BY dd.since_seq LIMIT ?3) AS whole_docs
+    UNION ALL SELECT * FROM (SELECT 1, p.seq, p.doc_id, CAST(length(p.data) AS BIGINT)
+        FROM bundles p
+        JOIN device_docs dd ON dd.device_id = ?1 AND dd.doc_id = p.doc_id AND dd.active = 1
+        WHERE p.feed = ?5 AND p.seq > ?2 AND p.seq <= ?4 AND p.seq > dd.since_seq
+          AND p.data IS NOT NULL AND NOT (p.device_id = ?1 AND ?2 > 0)
+        ORDER BY p.seq LIMIT ?3) AS bundle_parts
+    UNION ALL SELECT * FROM (SELECT 2, p.seq, p.doc_id, CAST(length(p.data) AS BIGINT)
+        FROM snapshots p
+        JOIN device_docs dd ON dd.device_id = ?1 AND dd.doc_id = p.doc_id AND dd.active = 1
+        WHERE p.feed = ?5 AND p.seq > ?2 AND p.seq <= ?4 AND p.seq > dd.since_seq
+          AND p.data IS NOT NULL AND NOT (p.device_id = ?1 AND ?2 > 0)
+        ORDER BY p.seq LIMIT ?3) AS snapshot_parts
+    UNION ALL SELECT * FROM (SELECT 3, w.seq, w.doc_id, CAST(length(w.body) AS BIGINT)
+        FROM wraps w
+        JOIN device_docs dd ON dd.device_id = ?1 AND dd.doc_id = w.doc_id AND dd.active = 1
+        WHERE w.feed = ?5 AND w.recipient_id = ?7 AND w.seq > ?2 AND w.seq <= ?4
+          AND w.seq > dd.since_seq AND w.device_id <> ?1
+        ORDER BY w.seq LIMIT ?3) AS wrap_events
+    UNION ALL SELECT * FROM (SELECT 4, removed_seq, doc_id,
+            CAST(CASE WHEN removed_reason = 'deleted' THEN 1 ELSE 0 END AS BIGINT)
+        FROM device_docs
+        WHERE device_id = ?1 AND feed = ?5 AND active = 0 AND ?2 > 0 AND removed_seq > ?2
+          AND removed_seq <= ?4
+        ORDER BY removed_seq LIMIT ?3) AS removals";
+
 /// Adds the events of one feed after `from` to the page; the position in the
 /// feed the page reaches (and `more` set if it stopped short of the head).
 /// `partial` names a document delivered whole of which the last page sent
@@ -487,82 +551,61 @@ fn pull_feed(
     let head = feed.head;
     let fetch = i64::from(limits.items) + 1;
     let device = &caller.device_id.0;
-    let mut events: Vec<(i64, u64, Event)> = Vec::new();
-    // The events of a stream cut at `fetch` rows are complete only up to its
-    // last row; the page may not run past the lowest such horizon.
-    let mut horizon = i64::MAX;
-    let mut collect = |rows: Vec<(i64, u64, Event)>| {
-        if rows.len() as i64 >= fetch
-            && let Some((seq, _, _)) = rows.last()
-        {
-            horizon = horizon.min(*seq);
-        }
-        events.extend(rows);
-    };
-
-    collect(query_events(
-        tx,
-        "SELECT dd.since_seq, dd.doc_id,
-             (SELECT COALESCE(sum(length(b.data)), 0) FROM bundles b
-              WHERE b.doc_id = dd.doc_id AND b.seq <= dd.since_seq)
-           + (SELECT COALESCE(sum(length(s.data)), 0) FROM snapshots s
-              WHERE s.doc_id = dd.doc_id AND s.seq <= dd.since_seq)
-         FROM device_docs dd WHERE dd.device_id = ?1 AND dd.feed = ?5 AND dd.active = 1
-           AND dd.since_seq > ?2 AND dd.since_seq <= ?4
-           AND (dd.whole = 1 OR ?2 = 0 OR dd.since_seq = ?6)
-         ORDER BY dd.since_seq LIMIT ?3",
+    let rows: Vec<(i64, i64, String, i64)> = tx.query_map(
+        EVENTS,
         params![
             device,
             from,
             fetch,
             head,
             feed.num,
-            partial.map_or(-1, |p| p.whole_seq)
+            partial.map_or(-1, |p| p.whole_seq),
+            caller.account_id.0
         ],
-        |doc_id, _| Event::Whole { doc_id },
-    )?);
-    for table in ["bundles", "snapshots"] {
-        collect(query_events(
-            tx,
-            &format!(
-                "SELECT p.seq, p.doc_id, length(p.data) FROM {table} p
-                 JOIN device_docs dd ON dd.device_id = ?1 AND dd.doc_id = p.doc_id AND dd.active = 1
-                 WHERE p.feed = ?5 AND p.seq > ?2 AND p.seq <= ?4 AND p.seq > dd.since_seq
-                   AND p.data IS NOT NULL AND NOT (p.device_id = ?1 AND ?2 > 0)
-                 ORDER BY p.seq LIMIT ?3"
-            ),
-            params![device, from, fetch, head, feed.num],
-            |doc_id, _| Event::Part { table, doc_id },
-        )?);
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+    )?;
+    // The events of a stream cut at `fetch` rows are complete only up to its
+    // last row; the page may not run past the lowest such horizon.
+    let mut horizon = i64::MAX;
+    for stream in 0..5 {
+        let cut: Vec<i64> = rows
+            .iter()
+            .filter(|(s, ..)| *s == stream)
+            .map(|(_, seq, ..)| *seq)
+            .collect();
+        if cut.len() as i64 >= fetch
+            && let Some(last) = cut.iter().max()
+        {
+            horizon = horizon.min(*last);
+        }
     }
-    collect(query_events(
-        tx,
-        "SELECT w.seq, w.doc_id, length(w.body) FROM wraps w
-         JOIN device_docs dd ON dd.device_id = ?1 AND dd.doc_id = w.doc_id AND dd.active = 1
-         WHERE w.feed = ?5 AND w.recipient_id = ?6 AND w.seq > ?2 AND w.seq <= ?4
-           AND w.seq > dd.since_seq AND w.device_id <> ?1
-         ORDER BY w.seq LIMIT ?3",
-        params![device, from, fetch, head, feed.num, caller.account_id.0],
-        |_, _| Event::Wrap,
-    )?);
-    if from > 0 {
-        collect(query_events(
-            tx,
-            "SELECT removed_seq, doc_id, removed_reason FROM device_docs
-             WHERE device_id = ?1 AND feed = ?5 AND active = 0 AND removed_seq > ?2
-               AND removed_seq <= ?4
-             ORDER BY removed_seq LIMIT ?3",
-            params![device, from, fetch, head, feed.num],
-            |doc_id, reason| Event::Removed {
-                doc_id,
-                reason: if reason == "deleted" {
-                    RemovalReason::Deleted
-                } else {
-                    RemovalReason::Revoked
+    let mut events: Vec<(i64, u64, Event)> = rows
+        .into_iter()
+        .map(|(stream, seq, doc_id, n)| {
+            let size = u64::try_from(n).unwrap_or(0);
+            let event = match stream {
+                0 => Event::Whole { doc_id },
+                1 => Event::Part {
+                    table: "bundles",
+                    doc_id,
                 },
-            },
-        )?);
-    }
+                2 => Event::Part {
+                    table: "snapshots",
+                    doc_id,
+                },
+                3 => Event::Wrap,
+                _ => Event::Removed {
+                    doc_id,
+                    reason: if n == 1 {
+                        RemovalReason::Deleted
+                    } else {
+                        RemovalReason::Revoked
+                    },
+                },
+            };
+            (seq, if stream == 4 { 0 } else { size }, event)
+        })
+        .collect();
     events.sort_by_key(|(seq, _, _)| *seq);
 
     let own_part = |device_id: &str, seq: i64| {
@@ -731,25 +774,6 @@ fn pull_whole(
     }
     note_read(tx, caller, page, doc_id)?;
     Ok(Whole::Sent)
-}
-
-fn query_events(
-    tx: &Tx<'_>,
-    sql: &str,
-    params: &[Param<'_>],
-    make: impl Fn(String, String) -> Event,
-) -> ApiResult<Vec<(i64, u64, Event)>> {
-    tx.query_map(sql, params, |row| {
-        let seq: i64 = row.get(0)?;
-        let doc_id: String = row.get(1)?;
-        // Column 2 is a byte count, or a removal's reason.
-        let (size, extra) = match row.value(2)? {
-            Value::Int(n) => (u64::try_from(*n).unwrap_or(0), String::new()),
-            Value::Text(t) => (0, t.clone()),
-            _ => (0, String::new()),
-        };
-        Ok((seq, size, make(doc_id, extra)))
-    })
 }
 
 /// One part of a document delivered whole, without its bytes.
