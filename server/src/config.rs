@@ -48,6 +48,11 @@ pub struct Config {
     #[arg(long, env = "RAPPORT_MAX_BUNDLE_BYTES", default_value_t = 4 * 1024 * 1024)]
     pub max_bundle_bytes: u64,
 
+    /// Most bytes of bundles and snapshots one account's record may hold on
+    /// the server (its storage quota; 1 GiB by default).
+    #[arg(long, env = "RAPPORT_MAX_ACCOUNT_BYTES", default_value_t = 1024 * 1024 * 1024)]
+    pub max_account_bytes: u64,
+
     /// Most bundles in one push.
     #[arg(long, env = "RAPPORT_MAX_BATCH", default_value_t = 500)]
     pub max_batch: u32,
@@ -136,6 +141,7 @@ impl std::fmt::Debug for Config {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_bundle_bytes", &self.max_bundle_bytes)
             .field("max_batch", &self.max_batch)
+            .field("max_account_bytes", &self.max_account_bytes)
             .field("request_timeout_secs", &self.request_timeout_secs)
             .field("header_timeout_secs", &self.header_timeout_secs)
             .field("max_page", &self.max_page)

@@ -114,10 +114,11 @@ pub async fn sync(
         Arc::new(Pushed::default())
     } else {
         let (caller, req) = (Arc::clone(&caller), Arc::clone(&req));
+        let quota = state.config.max_account_bytes;
         Arc::new(
             state
                 .db
-                .write(move |tx| db::sync::store_push(tx, &caller, &req))
+                .write(move |tx| db::sync::store_push(tx, &caller, &req, quota))
                 .await?,
         )
     };
@@ -171,8 +172,10 @@ pub async fn put_snapshot(
     }
     let doc_id = DocId(doc_id);
     let sealed = req.epoch > 0;
+    let quota = state.config.max_account_bytes;
     let store = move |tx: &db::Tx<'_>| {
-        db::documents::store_snapshot(tx, &caller, &doc_id, &req.covers, req.epoch, &req.data)
+        let snapshot = (req.epoch, req.data.as_slice());
+        db::documents::store_snapshot(tx, &caller, &doc_id, &req.covers, snapshot, quota)
     };
     if sealed {
         // A sealed snapshot may replace plaintext parts: checkpoint so that

@@ -200,3 +200,102 @@ fn a_cursor_naming_a_partial_document_is_checked() {
         expect_error(response, StatusCode::BAD_REQUEST, ErrorCode::BadRequest);
     }
 }
+
+#[test]
+fn a_record_is_held_to_its_storage_quota() {
+    // Before: no quota at all; an account could fill the server's disk.
+    let server = TestServer::start_with(&["--max-account-bytes", "3000"]);
+    let owner = server.sign_up("ada@example.org", Role::Client);
+    let other = server.sign_up("bo@example.org", Role::Client);
+    let win = rapport_protocol::DocKind::Win;
+    server.sync(
+        &owner.token,
+        &push(vec![bundle("a", "a1", win, &[], &[1; 1000])]),
+    );
+    server.sync(
+        &owner.token,
+        &push(vec![bundle("b", "b1", win, &[], &[2; 1000])]),
+    );
+
+    // 1,000 + 1,000 + 1,500 > 3,000: refused whole, nothing of it kept.
+    let over = push(vec![
+        bundle("c", "c1", win, &[], &[3; 500]),
+        bundle("a", "a2", win, &[], &[4; 1000]),
+    ]);
+    let body = expect_error(
+        server.sync_response(&owner.token, &over),
+        StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorCode::TooLarge,
+    );
+    assert!(body.message.contains("quota"), "{}", body.message);
+    let second = server.sign_in("ada@example.org", "second phone");
+    let held: Vec<String> = changes(&server.pull_all(&second.token, None))
+        .into_iter()
+        .map(|(doc, _)| doc)
+        .collect();
+    assert_eq!(held, ["a", "b"], "nothing of the refused push was stored");
+
+    // A retry of a stored bundle is still acknowledged at the quota.
+    server.sync(
+        &owner.token,
+        &push(vec![bundle("b", "b2", win, &[], &[5; 900])]),
+    );
+    let retry = server.sync(
+        &owner.token,
+        &push(vec![bundle("b", "b2", win, &[], &[5; 900])]),
+    );
+    assert_eq!(retry.acked.len(), 1);
+    expect_error(
+        server.sync_response(
+            &owner.token,
+            &push(vec![bundle("b", "b3", win, &[], &[6; 200])]),
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorCode::TooLarge,
+    );
+
+    // Another account has its own quota.
+    server.sync(
+        &other.token,
+        &push(vec![bundle("z", "z1", win, &[], &[7; 2500])]),
+    );
+
+    // Deleting frees the space.
+    let response = server.delete(Some(&owner.token), "/v1/documents/a");
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    server.sync(
+        &owner.token,
+        &push(vec![bundle("c", "c1", win, &[], &[3; 1000])]),
+    );
+
+    // A snapshot that frees what it covers is taken at the quota; one that
+    // would grow the record past it is refused.
+    let snapshot = |covers: Vec<&str>, size: usize| rapport_protocol::SnapshotRequest {
+        epoch: 0,
+        covers: covers
+            .into_iter()
+            .map(|id| rapport_protocol::BundleId(id.to_owned()))
+            .collect(),
+        data: vec![8; size],
+    };
+    let response = server.put_cbor(
+        Some(&owner.token),
+        "/v1/documents/b/snapshot",
+        &snapshot(vec!["b1", "b2"], 1200),
+    );
+    assert_eq!(
+        response.status(),
+        StatusCode::NO_CONTENT,
+        "{:?}",
+        response.text()
+    );
+    expect_error(
+        server.put_cbor(
+            Some(&owner.token),
+            "/v1/documents/c/snapshot",
+            &snapshot(vec![], 1000),
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorCode::TooLarge,
+    );
+}

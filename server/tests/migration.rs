@@ -196,13 +196,25 @@ fn a_version_1_database_keeps_every_bundle_token_and_cursor() {
             .query_row("PRAGMA user_version", [], |row| row.get(0))
             .expect("user_version");
         assert_eq!(
-            version, 3,
-            "migrated through v2 to the encryption schema v3"
+            version, 4,
+            "migrated through v2 and the encryption schema v3 to the quota schema v4"
         );
         let feeds: i64 = conn
             .query_row("SELECT count(*) FROM feeds", [], |row| row.get(0))
             .expect("feeds");
         assert_eq!(feeds, 2);
+        // Each account's storage count starts at what it holds.
+        let (counted, held): (i64, i64) = conn
+            .query_row(
+                "SELECT (SELECT sum(stored_bytes) FROM feeds),
+                        (SELECT sum(length(data)) FROM bundles)
+                      + (SELECT COALESCE(sum(length(data)), 0) FROM snapshots)",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .expect("stored bytes");
+        assert!(held > 0);
+        assert_eq!(counted, held);
     }
 
     // A new device of the client pulls every bundle exactly once.

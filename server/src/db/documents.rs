@@ -3,7 +3,9 @@
 
 use rapport_protocol::{AccountId, BundleId, DocId, DocKind, Tag};
 
-use super::{Tx, cursor::Cursor, grants, next_seq, now};
+use super::{
+    Tx, cursor::Cursor, grants, next_seq, now, recount_storage, recount_within, stored_bytes,
+};
 use crate::{
     auth::Caller,
     error::{ApiError, ApiResult},
@@ -135,6 +137,7 @@ pub fn delete(tx: &Tx<'_>, caller: &AccountId, doc_id: &DocId) -> ApiResult<()> 
     )?;
     tx.execute("DELETE FROM doc_tags WHERE doc_id = ?1", params![&doc_id.0])?;
     super::wraps::delete_of_document(tx, doc_id)?;
+    recount_storage(tx, doc.feed)?;
     Ok(())
 }
 
@@ -153,8 +156,8 @@ pub fn store_snapshot(
     caller: &Caller,
     doc_id: &DocId,
     covers: &[BundleId],
-    epoch: u32,
-    data: &[u8],
+    (epoch, data): (u32, &[u8]),
+    quota: u64,
 ) -> ApiResult<()> {
     let doc = get(tx, doc_id)?
         .filter(|d| d.deleted_seq.is_none())
@@ -167,6 +170,7 @@ pub fn store_snapshot(
         });
     }
     super::wraps::check_epoch(&doc, doc_id, epoch)?;
+    let before = stored_bytes(tx, doc.feed)?;
     let acked_cursor: Option<String> = tx.query_row(
         "SELECT acked_cursor FROM devices WHERE id = ?1",
         params![&caller.device_id.0],
@@ -236,5 +240,7 @@ pub fn store_snapshot(
             params![doc_id.0, bundle.0, seq, caller.device_id.0, held_up_to],
         )?;
     }
-    Ok(())
+    // A snapshot usually frees more than it takes; one that leaves the
+    // record larger, and over its quota, is refused.
+    recount_within(tx, doc.feed, before, quota)
 }

@@ -267,6 +267,62 @@ pub fn next_seq(tx: &Tx<'_>, feed: i64) -> ApiResult<i64> {
     )
 }
 
+/// As [`next_seq`], for a part of `bytes` bytes that the feed's account will
+/// store: counts them against its storage. `None` if that takes it past
+/// `quota` (the count then stands until the caller's transaction rolls back
+/// or [`recount_storage`] runs).
+pub fn next_seq_storing(tx: &Tx<'_>, feed: i64, bytes: u64, quota: u64) -> ApiResult<Option<i64>> {
+    let (seq, stored): (i64, i64) = tx.query_row(
+        "UPDATE feeds SET seq = seq + 1, stored_bytes = stored_bytes + ?2 WHERE num = ?1
+         RETURNING seq, stored_bytes",
+        params![feed, i64::try_from(bytes).unwrap_or(i64::MAX)],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    Ok((u64::try_from(stored).unwrap_or(0) <= quota).then_some(seq))
+}
+
+/// The answer to a request that would take a record past its storage quota.
+pub fn over_quota(quota: u64) -> ApiError {
+    ApiError::too_large(format!(
+        "the record has reached its storage quota on this server ({quota} bytes); \
+         nothing of this request was stored"
+    ))
+}
+
+/// Counts a feed's stored bytes again from what it holds, after parts were
+/// dropped or added other than by a push; the count afterwards.
+pub fn recount_storage(tx: &Tx<'_>, feed: i64) -> ApiResult<u64> {
+    let stored: i64 = tx.query_row(
+        "UPDATE feeds SET stored_bytes =
+             COALESCE((SELECT sum(length(b.data)) FROM bundles b WHERE b.feed = ?1), 0)
+           + COALESCE((SELECT sum(length(s.data)) FROM snapshots s WHERE s.feed = ?1), 0)
+         WHERE num = ?1 RETURNING stored_bytes",
+        params![feed],
+        |row| row.get(0),
+    )?;
+    Ok(u64::try_from(stored).unwrap_or(0))
+}
+
+/// As [`recount_storage`], refusing a change that left the feed over `quota`
+/// and larger than `before`.
+pub fn recount_within(tx: &Tx<'_>, feed: i64, before: u64, quota: u64) -> ApiResult<()> {
+    let after = recount_storage(tx, feed)?;
+    if after > quota && after > before {
+        return Err(over_quota(quota));
+    }
+    Ok(())
+}
+
+/// What a feed's account stores now, in bytes.
+pub fn stored_bytes(tx: &Tx<'_>, feed: i64) -> ApiResult<u64> {
+    let stored: i64 = tx.query_row(
+        "SELECT stored_bytes FROM feeds WHERE num = ?1",
+        params![feed],
+        |row| row.get(0),
+    )?;
+    Ok(u64::try_from(stored).unwrap_or(0))
+}
+
 /// The feed of an account (the number cursors name it by).
 pub fn feed_of(tx: &Tx<'_>, account: &AccountId) -> ApiResult<i64> {
     tx.query_opt(

@@ -29,7 +29,7 @@ use super::{
     cursor::{Cursor, Partial},
     documents::{self, DocMeta},
     exec::Dialect,
-    grants, legacy_seq, next_seq, now, wraps,
+    grants, legacy_seq, next_seq, next_seq_storing, now, over_quota, recount_storage, wraps,
 };
 use crate::{
     auth::Caller,
@@ -121,11 +121,19 @@ pub struct Pushed {
 /// [`documents::store_snapshot`]). The page is pulled afterwards, in a
 /// transaction of its own ([`pull_page`]), so that the single writer (and,
 /// on PostgreSQL, the feed's row lock) is held only for what writes.
-pub fn store_push(tx: &Tx<'_>, caller: &Caller, request: &SyncRequest) -> ApiResult<Pushed> {
+/// `quota` is the most bytes an account's record may hold
+/// (`--max-account-bytes`): a push that would take the record past it is
+/// refused whole.
+pub fn store_push(
+    tx: &Tx<'_>,
+    caller: &Caller,
+    request: &SyncRequest,
+    quota: u64,
+) -> ApiResult<Pushed> {
     let cursor = Cursor::parse(request.cursor.as_deref())?;
     // A cursor from another server is refused before anything is stored.
     feeds(tx, caller, &cursor)?;
-    let (acked, seqs) = push(tx, caller, &request.push)?;
+    let (acked, seqs) = push(tx, caller, &request.push, quota)?;
     wraps::store(tx, caller, &request.wraps)?;
     if let Some(text) = &request.cursor {
         tx.execute(
@@ -189,11 +197,16 @@ fn push(
     tx: &Tx<'_>,
     caller: &Caller,
     bundles: &[Bundle],
+    quota: u64,
 ) -> ApiResult<(Vec<BundleId>, HashSet<FeedSeq>)> {
     let me = &caller.account_id;
     let mut acked = Vec::new();
     let mut seen = HashSet::new();
     let mut pushed_seqs = HashSet::new();
+    // Feeds whose storage count took bytes that were not stored (a bundle
+    // stored before): counted again from their data at the end.
+    let mut recount = HashSet::new();
+    let size = |bundle: &Bundle| bundle.data.len() as u64;
     for bundle in bundles {
         if !seen.insert((&bundle.doc_id, &bundle.bundle_id)) {
             continue;
@@ -203,7 +216,8 @@ fn push(
             // Another process may create the same document at the same time
             // (two devices of one account): the primary key decides, and the
             // loser goes on as for an existing document.
-            let seq = next_seq(tx, caller.feed)?;
+            let seq = next_seq_storing(tx, caller.feed, size(bundle), quota)?
+                .ok_or_else(|| over_quota(quota))?;
             if documents::create(tx, &bundle.doc_id, me, bundle.kind, seq)? {
                 let created = DocMeta {
                     owner: me.clone(),
@@ -232,6 +246,8 @@ fn push(
                 acked.push(bundle.bundle_id.clone());
                 continue;
             }
+            // Lost the race: the bytes counted above are counted below again.
+            recount.insert(caller.feed);
             doc = documents::get(tx, &bundle.doc_id)?;
         }
         let doc = doc.ok_or_else(|| ApiError::Internal("a created document vanished".into()))?;
@@ -254,7 +270,16 @@ fn push(
             // acknowledged; a new bundle of an old epoch is refused.
             pushed_seqs.insert(stored_seq(tx, bundle)?.ok_or(stale)?);
         } else {
-            let at = (doc.feed, next_seq(tx, doc.feed)?);
+            let Some(seq) = next_seq_storing(tx, doc.feed, size(bundle), quota)? else {
+                // At the quota: a retry of a bundle stored before is still
+                // acknowledged; anything new is refused.
+                let stored = stored_seq(tx, bundle)?.ok_or_else(|| over_quota(quota))?;
+                recount.insert(doc.feed);
+                pushed_seqs.insert(stored);
+                acked.push(bundle.bundle_id.clone());
+                continue;
+            };
+            let at = (doc.feed, seq);
             // The number locks the feed's row, which a deletion or a
             // revocation of this document also takes: on PostgreSQL (READ
             // COMMITTED) what was read above may have changed while this
@@ -287,6 +312,7 @@ fn push(
                 // constraint keeps one copy; `seq` stays unused, a harmless
                 // gap.
                 Some(stored) => {
+                    recount.insert(doc.feed);
                     pushed_seqs.insert(stored);
                 }
                 None => {
@@ -305,6 +331,11 @@ fn push(
             }
         }
         acked.push(bundle.bundle_id.clone());
+    }
+    for feed in recount {
+        if recount_storage(tx, feed)? > quota {
+            return Err(over_quota(quota));
+        }
     }
     Ok((acked, pushed_seqs))
 }
