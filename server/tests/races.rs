@@ -290,3 +290,55 @@ fn reads_check_the_care_link_behind_a_grant() {
     );
     assert!(grants.is_empty());
 }
+
+#[test]
+fn a_push_racing_the_deletion_of_its_account_leaves_no_bytes() {
+    // Before: a push authenticated before the account was deleted, and
+    // creating a document, was stored after it: content of a deleted account
+    // stayed on the server.
+    let a = TestServer::start_with(ARGS);
+    let b = a.start_sharing();
+    repeat(|i| {
+        let email = format!("ada{i}@example.org");
+        let phone = a.sign_up(&email, Role::Client);
+        let laptop = b.sign_in(&email, "laptop");
+        a.sync(
+            &phone.token,
+            &push_one(&format!("old-{i}"), "first", b"first"),
+        );
+        at_once(
+            || {
+                let r = a.send_json(
+                    reqwest::Method::DELETE,
+                    Some(&phone.token),
+                    "/v1/account",
+                    &rapport_protocol::DeleteAccountRequest {
+                        password: "correct horse battery".into(),
+                    },
+                );
+                assert_eq!(r.status(), StatusCode::NO_CONTENT, "{:?}", r.text());
+            },
+            || {
+                let late = push(vec![
+                    bundle(&format!("new-{i}"), "n1", DocKind::Reflection, &[], b"late"),
+                    bundle(&format!("old-{i}"), "o2", DocKind::Reflection, &[], b"late"),
+                ]);
+                // Stored before the deletion (then erased with it), or
+                // refused after it.
+                let r = b.sync_response(&laptop.token, &late);
+                assert!(
+                    [StatusCode::OK, StatusCode::UNAUTHORIZED].contains(&r.status()),
+                    "{:?}",
+                    r.text()
+                );
+            },
+        );
+        let stored = count(
+            &a,
+            "SELECT (SELECT count(*) FROM bundles WHERE data IS NOT NULL AND doc_id IN ($1, $2))
+                  + (SELECT count(*) FROM documents WHERE id IN ($1, $2) AND deleted_seq IS NULL)",
+            &[&format!("new-{i}"), &format!("old-{i}")],
+        );
+        assert_eq!(stored, 0, "try {i}: a deleted account's content stayed");
+    });
+}

@@ -131,6 +131,9 @@ pub fn store_push(
     quota: u64,
 ) -> ApiResult<Pushed> {
     let cursor = Cursor::parse(request.cursor.as_deref())?;
+    // The token was checked before this transaction began: the account may
+    // have been deleted, or the device signed out, since.
+    still_signed_in(tx, caller)?;
     // A cursor from another server is refused before anything is stored.
     feeds(tx, caller, &cursor)?;
     let (acked, seqs) = push(tx, caller, &request.push, quota)?;
@@ -187,6 +190,18 @@ pub fn pull_page(
     Ok(Some(response))
 }
 
+/// Refuses a caller whose device was signed out or whose account was
+/// deleted after its token was checked.
+fn still_signed_in(tx: &Tx<'_>, caller: &Caller) -> ApiResult<()> {
+    tx.query_opt(
+        "SELECT 1 FROM devices WHERE id = ?1 AND revoked_at IS NULL",
+        params![caller.device_id.0],
+        |row| row.get::<i64>(0),
+    )?
+    .map(|_| ())
+    .ok_or(ApiError::Unauthorized)
+}
+
 /// A position in a feed: (feed, seq).
 type FeedSeq = (i64, i64);
 
@@ -218,6 +233,11 @@ fn push(
             // loser goes on as for an existing document.
             let seq = next_seq_storing(tx, caller.feed, size(bundle), quota)?
                 .ok_or_else(|| over_quota(quota))?;
+            if tx.dialect() == Dialect::Postgres {
+                // The number locks the feed, which deleting the account
+                // takes first: look again now that it cannot change.
+                still_signed_in(tx, caller)?;
+            }
             if documents::create(tx, &bundle.doc_id, me, bundle.kind, seq)? {
                 let created = DocMeta {
                     owner: me.clone(),
