@@ -164,6 +164,7 @@ swift_test() {
     PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
     LD_LIBRARY_PATH="$TGT/debug" \
     RAPPORT_SERVER_BIN="$TGT/debug/rapport-server" \
+    RAPPORT_TEST_POSTGRES_URL="${RAPPORT_TEST_POSTGRES_URL:-}" \
     TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
     sh -c 'cd "$1" && shift && exec swift test "$@"' sh "$SRC/ios" \
     --disable-swift-testing \

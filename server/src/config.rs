@@ -28,6 +28,11 @@ pub struct Config {
     #[arg(long, env = "RAPPORT_DB_CONNECTIONS", default_value_t = 8)]
     pub db_connections: usize,
 
+    /// Create the PostgreSQL database `--database` names if it does not
+    /// exist (the role needs CREATEDB); a SQLite file is always created.
+    #[arg(long, env = "RAPPORT_CREATE_DATABASE")]
+    pub create_database: bool,
+
     /// PEM certificate chain; with --tls-key the server speaks HTTPS.
     #[arg(long, env = "RAPPORT_TLS_CERT", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,

@@ -59,7 +59,11 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(config: Config) -> Result<AppState, ApiError> {
-        let db = Db::open(&config.database, config.db_connections)?;
+        let db = Db::open(
+            &config.database,
+            config.db_connections,
+            config.create_database,
+        )?;
         let dummy_hash = auth::hash_password(&auth::new_token()?, config.argon2_memory_kib)?;
         Ok(AppState {
             db,
@@ -217,7 +221,22 @@ pub async fn serve(config: Config) -> Result<(), String> {
         .map_err(|e| format!("opening the database: {e}"))?
         .map_err(|e| format!("opening the database: {e}"))?;
     let header_timeout = std::time::Duration::from_secs(state.config.header_timeout_secs);
+    // Closed off the async threads at the end, like it was opened: a
+    // PostgreSQL client blocks while it closes.
+    let db = state.db.clone();
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let served = serve_app(app, listen, tls_files, header_timeout, &database).await;
+    let _ = tokio::task::spawn_blocking(move || drop(db)).await;
+    served
+}
+
+async fn serve_app(
+    app: axum::extract::connect_info::IntoMakeServiceWithConnectInfo<axum::Router, SocketAddr>,
+    listen: SocketAddr,
+    tls_files: Option<(std::path::PathBuf, std::path::PathBuf)>,
+    header_timeout: std::time::Duration,
+    database: &std::path::Path,
+) -> Result<(), String> {
     let listener =
         std::net::TcpListener::bind(listen).map_err(|e| format!("listening on {listen}: {e}"))?;
     listener
@@ -246,7 +265,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
                 .http_builder()
                 .http1()
                 .header_read_timeout(Some(header_timeout));
-            announce("https", local, &database);
+            announce("https", local, database);
             server
                 .handle(handle)
                 .serve(app)
@@ -260,7 +279,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
                 .http_builder()
                 .http1()
                 .header_read_timeout(Some(header_timeout));
-            announce("http", local, &database);
+            announce("http", local, database);
             server
                 .handle(handle)
                 .serve(app)

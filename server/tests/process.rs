@@ -169,3 +169,75 @@ fn a_missing_certificate_is_a_clear_error() {
         "{stderr}"
     );
 }
+
+/// Starts the binary on `database`, checks it answers, stops it with
+/// SIGTERM; answers its exit status and what it wrote on stderr.
+fn serve_then_terminate(database: &str, extra: &[&str]) -> (std::process::ExitStatus, String) {
+    use std::io::{BufRead, BufReader};
+    install_crypto_provider();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rapport-server"))
+        .args(["--listen", "127.0.0.1:0", "--database", database])
+        .args(extra)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start rapport-server");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("first line");
+    let url = line
+        .trim()
+        .strip_prefix("rapport-server listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+        .to_owned();
+    let limits = reqwest::blocking::get(format!("{url}/v1/limits")).expect("GET /v1/limits");
+    assert_eq!(limits.status(), StatusCode::OK);
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill -TERM");
+    assert!(killed.success());
+    let output = child.wait_with_output().expect("wait");
+    (
+        output.status,
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn sigterm_stops_the_server_cleanly() {
+    // Before: on PostgreSQL the connection pool was dropped on an async
+    // thread at shutdown, and the server panicked on its way out.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("server.sqlite3");
+    let (status, stderr) = serve_then_terminate(&file.to_string_lossy(), &[]);
+    assert!(status.success(), "{status:?}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+
+    let Some(admin) = postgres_admin_url() else {
+        return;
+    };
+    // --create-database makes the database the URL names, as a SQLite file
+    // is made.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let name = format!("rapport_test_create_{}_{nanos}", std::process::id());
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+    let url = format!("{base}/{name}");
+    let (status, stderr) = serve_then_terminate(&url, &["--create-database"]);
+    let mut client = postgres::Client::connect(&admin, postgres::NoTls).expect("connect");
+    let created = client
+        .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
+        .expect("pg_database")
+        .is_some();
+    client
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .expect("drop");
+    assert!(created, "--create-database made no database");
+    assert!(status.success(), "{status:?}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

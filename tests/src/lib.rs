@@ -71,9 +71,19 @@ impl Server {
         Server::start_with(&[])
     }
 
-    /// Starts with extra flags (limits, TTLs).
+    /// Starts with extra flags (limits, TTLs): on SQLite, or on a fresh
+    /// PostgreSQL database when `RAPPORT_E2E_POSTGRES=1` and
+    /// `RAPPORT_TEST_POSTGRES_URL` are set (`scripts/test-server-postgres`
+    /// runs the whole suite that way).
     pub fn start_with(extra: &[&str]) -> Server {
-        Server::start_on(extra, None)
+        let on_postgres = std::env::var("RAPPORT_E2E_POSTGRES").is_ok_and(|v| v == "1");
+        Server::start_on(extra, PgDatabase::create().filter(|_| on_postgres))
+    }
+
+    /// Starts on a SQLite file whatever the environment: for tests that read
+    /// the server's files themselves.
+    pub fn start_sqlite() -> Server {
+        Server::start_on(&[], None)
     }
 
     /// Starts on a fresh PostgreSQL database of the server named by
@@ -166,8 +176,19 @@ impl Server {
         self.spawn(&listen);
     }
 
-    /// Counts rows of a server table (for exactly-once checks).
+    /// Counts rows of a server table (for exactly-once checks), on either
+    /// database.
     pub fn count(&self, sql: &str) -> i64 {
+        if let Some(url) = self.postgres_url() {
+            let (url, sql) = (url.to_owned(), sql.to_owned());
+            // The blocking client runs a runtime of its own: not on a tokio thread.
+            return std::thread::spawn(move || {
+                let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("connect");
+                client.query_one(&sql, &[]).expect("count").get::<_, i64>(0)
+            })
+            .join()
+            .expect("count on PostgreSQL");
+        }
         let conn = rusqlite::Connection::open(self.database()).expect("open server db");
         conn.query_row(sql, [], |r| r.get(0)).expect("count")
     }

@@ -73,7 +73,7 @@ fn cbor<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> T {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_server_files_hold_no_content_of_any_kind() {
-    no_content_on_the_server(Server::start()).await;
+    no_content_on_the_server(Server::start_sqlite()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -316,7 +316,7 @@ fn keys_in_database(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revoked_therapist_with_the_whole_server_database_reads_nothing_newer() {
-    let server = Server::start();
+    let server = Server::start_sqlite();
     let client = Device::sign_up(&server.url, "cai@example.org", Role::Client).await;
     let therapist = Device::sign_up(&server.url, "dr.dee@example.org", Role::Therapist).await;
     let care = link(&client, &therapist).await;
@@ -396,7 +396,7 @@ async fn a_revoked_therapist_with_the_whole_server_database_reads_nothing_newer(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tampered_moved_and_forged_bundles_are_refused_and_apply_nothing() {
-    let server = Server::start();
+    let server = Server::start_sqlite();
     let phone = Device::sign_up(&server.url, "eda@example.org", Role::Client).await;
     let wins: Vec<ItemId> = ["flipped", "moved", "forged", "relabelled", "intact"]
         .into_iter()
@@ -492,7 +492,7 @@ async fn tampered_moved_and_forged_bundles_are_refused_and_apply_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_swapped_public_key_is_caught_by_pinning() {
-    let server = Server::start();
+    let server = Server::start_sqlite();
     let client = Device::sign_up(&server.url, "fia@example.org", Role::Client).await;
     let therapist = Device::sign_up(&server.url, "dr.gus@example.org", Role::Therapist).await;
     let care = link(&client, &therapist).await;
@@ -537,7 +537,7 @@ async fn a_swapped_public_key_is_caught_by_pinning() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_paired_device_and_a_restored_device_read_every_epoch() {
-    let server = Server::start();
+    let server = Server::start_sqlite();
     let phone = Device::sign_up(&server.url, "gia@example.org", Role::Client).await;
     let therapist = Device::sign_up(&server.url, "dr.hal@example.org", Role::Therapist).await;
     link(&phone, &therapist).await;
@@ -629,7 +629,7 @@ async fn a_paired_device_and_a_restored_device_read_every_epoch() {
 async fn a_record_synced_in_plaintext_is_sealed_again_on_its_first_encrypted_sync() {
     use rapport_core::sync::{SyncClient, SyncConfig};
     use std::sync::Arc;
-    let mut server = Server::start();
+    let mut server = Server::start_sqlite();
     // A phone of the version before encryption: plaintext on the server.
     let old = Device::new(&server.url, "old phone");
     let mut config = SyncConfig::new(server.url.clone(), "old phone");

@@ -63,9 +63,7 @@ final class ServerProcess {
         }
         folder = try temporaryFolder()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = [
-            "--listen", "127.0.0.1:0",
-            "--database", folder.appendingPathComponent("server.sqlite3").path,
+        process.arguments = ["--listen", "127.0.0.1:0"] + Self.database(in: folder) + [
             "--argon2-memory-kib", String(argon2MemoryKiB),
             "--rate-per-sec", "10000", "--rate-burst", "10000",
         ]
@@ -91,6 +89,19 @@ final class ServerProcess {
             throw NSError(domain: "ServerProcess", code: 1, userInfo: [NSLocalizedDescriptionKey: "unexpected first line: \(line)"])
         }
         self.url = url
+    }
+
+    /// A fresh PostgreSQL database on the server RAPPORT_TEST_POSTGRES_URL
+    /// names (scripts/test-server-postgres runs the suite that way), or a
+    /// SQLite file in `folder`.
+    private static func database(in folder: URL) -> [String] {
+        guard let postgres = ProcessInfo.processInfo.environment["RAPPORT_TEST_POSTGRES_URL"],
+              !postgres.isEmpty, let slash = postgres.lastIndex(of: "/") else {
+            return ["--database", folder.appendingPathComponent("server.sqlite3").path]
+        }
+        let name = "rapport_test_swift_" + UUID().uuidString.lowercased()
+            .replacingOccurrences(of: "-", with: "")
+        return ["--database", String(postgres[..<slash]) + "/" + name, "--create-database"]
     }
 
     func stop() {

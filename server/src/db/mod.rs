@@ -93,9 +93,16 @@ impl Db {
     /// Opens the database named by `--database` (a SQLite path or a
     /// `postgres://` URL) and migrates its schema. `connections` sizes the
     /// PostgreSQL pool.
-    pub fn open(database: &Path, connections: usize) -> ApiResult<Db> {
+    /// `create` (`--create-database`) creates a PostgreSQL database that
+    /// does not exist yet, as a SQLite file is created.
+    pub fn open(database: &Path, connections: usize, create: bool) -> ApiResult<Db> {
         match database.to_str().filter(|d| is_postgres_url(d)) {
-            Some(url) => Self::open_postgres(url, connections),
+            Some(url) => {
+                if create {
+                    create_postgres_database(url)?;
+                }
+                Self::open_postgres(url, connections)
+            }
             None => Self::open_sqlite(database),
         }
     }
@@ -197,6 +204,41 @@ enum PgMode {
     Read,
     /// One statement, outside a transaction.
     Single,
+}
+
+/// Creates the database a PostgreSQL URL names, if it does not exist, from
+/// the server's `postgres` database (the role needs CREATEDB).
+fn create_postgres_database(url: &str) -> ApiResult<()> {
+    let mut config: postgres::Config = url
+        .parse()
+        .map_err(|e| ApiError::Internal(format!("malformed PostgreSQL URL: {e}")))?;
+    let name = config
+        .get_dbname()
+        .filter(|n| {
+            !n.is_empty()
+                && n.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        })
+        .ok_or_else(|| {
+            ApiError::Internal(
+                "--create-database needs a database name of lower-case letters, digits and _"
+                    .into(),
+            )
+        })?
+        .to_owned();
+    config.dbname("postgres");
+    let mut client = config.connect(postgres::NoTls)?;
+    let exists = client
+        .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])?
+        .is_some();
+    if !exists {
+        match client.batch_execute(&format!("CREATE DATABASE {name}")) {
+            // Created meanwhile by another process starting at the same time.
+            Err(e) if e.code() == Some(&postgres::error::SqlState::DUPLICATE_DATABASE) => {}
+            other => other?,
+        }
+    }
+    Ok(())
 }
 
 /// How often a PostgreSQL transaction is retried after a deadlock or a

@@ -73,6 +73,18 @@ suspend inline fun <reified T : Throwable> assertThrowsSuspend(block: () -> Unit
     throw AssertionError("expected ${T::class.simpleName}, nothing was thrown")
 }
 
+/**
+ * Where a test server keeps its data: a fresh PostgreSQL database on the server
+ * `RAPPORT_TEST_POSTGRES_URL` names (scripts/test-server-postgres runs the suite
+ * that way), or a SQLite file in [dir].
+ */
+internal fun serverDatabase(dir: File): List<String> {
+    val postgres = System.getenv("RAPPORT_TEST_POSTGRES_URL")?.takeIf { it.isNotBlank() }
+        ?: return listOf("--database", File(dir, "server.sqlite3").path)
+    val name = "rapport_test_jvm_" + java.util.UUID.randomUUID().toString().replace("-", "")
+    return listOf("--database", postgres.substringBeforeLast('/') + "/" + name, "--create-database")
+}
+
 /** The real rapport-server on a free loopback port, with a temporary database in [dir]. */
 class RapportServer(dir: File) : AutoCloseable {
     private val process: Process
@@ -85,17 +97,10 @@ class RapportServer(dir: File) : AutoCloseable {
         check(binary.canExecute()) { "$binary is missing: run cargo build -p rapport-server" }
         process =
             ProcessBuilder(
-                binary.path,
-                "--listen",
-                "127.0.0.1:0",
-                "--database",
-                File(dir, "server.sqlite3").path,
-                "--argon2-memory-kib",
-                "1024",
-                "--rate-per-sec",
-                "10000",
-                "--rate-burst",
-                "10000"
+                listOf(binary.path, "--listen", "127.0.0.1:0") +
+                    serverDatabase(dir) +
+                    listOf("--argon2-memory-kib", "1024") +
+                    listOf("--rate-per-sec", "10000", "--rate-burst", "10000")
             ).redirectError(ProcessBuilder.Redirect.INHERIT)
                 .apply { environment()["RUST_LOG"] = "warn" }
                 .start()
