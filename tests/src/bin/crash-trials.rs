@@ -138,13 +138,14 @@ fn run(args: &Args, folder: &Folder) -> Result<bool, Failure> {
     let keystore = runtime.block_on(Keystore::sign_up(&folder.store(), &server.url, EMAIL))?;
     keystore.save(&folder.keystore())?;
 
-    let server_kills = run_trials(args, folder, &mut server)?;
+    let server_killed_in = run_trials(args, folder, &mut server)?;
     println!(
-        "killed: {} writers, {server_kills} servers, in {:.1} s",
+        "killed: {} writers, {} servers, in {:.1} s",
         args.trials,
+        server_killed_in.len(),
         started.elapsed().as_secs_f64()
     );
-    report_writers_output(&folder.writer_log());
+    report_writers_output(&folder.writer_log(), &server_killed_in);
     let (lost, duplicated) = runtime.block_on(check(folder, &keystore, &server))?;
     println!("took {:.1} s in all", started.elapsed().as_secs_f64());
     println!(
@@ -155,11 +156,11 @@ fn run(args: &Args, folder: &Folder) -> Result<bool, Failure> {
 }
 
 /// Runs the writers and kills them, and the server every other trial;
-/// answers how many times the server was killed.
-fn run_trials(args: &Args, folder: &Folder, server: &mut Server) -> Result<u32, Failure> {
+/// answers the trials that killed the server.
+fn run_trials(args: &Args, folder: &Folder, server: &mut Server) -> Result<BTreeSet<u32>, Failure> {
     let writer = binary_beside("crash-writer", "cargo build -p rapport-tests --bins");
     let mut rng = Rng::new(args.seed);
-    let mut server_kills = 0;
+    let mut server_killed_in = BTreeSet::new();
     for trial in 0..args.trials {
         let output = OpenOptions::new()
             .create(true)
@@ -175,15 +176,19 @@ fn run_trials(args: &Args, folder: &Folder, server: &mut Server) -> Result<u32, 
             .stdout(Stdio::null())
             .stderr(output)
             .spawn()?;
-        let born = Instant::now();
-        let life = rng.between(SHORTEST_LIFE, LONGEST_LIFE);
+        let death = Instant::now() + rng.between(SHORTEST_LIFE, LONGEST_LIFE);
         if trial % SERVER_KILL_EVERY == 0 {
-            std::thread::sleep(rng.between(Duration::ZERO, life));
+            // While the writer works: once its record is open and its first
+            // write acknowledged (its first sync is under way by then), at
+            // a random moment of the rest of its life.
+            wait_for_a_write(&AckLog::path(&folder.acks(), trial), death);
+            let rest = death.saturating_duration_since(Instant::now());
+            std::thread::sleep(rng.between(Duration::ZERO, rest));
             // SIGKILL, then the same database on the same port again.
             server.restart();
-            server_kills += 1;
+            server_killed_in.insert(trial);
         }
-        std::thread::sleep(life.saturating_sub(born.elapsed()));
+        std::thread::sleep(death.saturating_duration_since(Instant::now()));
         if let Some(status) = child.try_wait()? {
             return Err(format!(
                 "trial {trial}: the writer stopped before it was killed ({status}); see {}",
@@ -194,18 +199,43 @@ fn run_trials(args: &Args, folder: &Folder, server: &mut Server) -> Result<u32, 
         child.kill()?; // SIGKILL
         child.wait()?;
     }
-    Ok(server_kills)
+    Ok(server_killed_in)
 }
 
-/// Prints what the writers said, by message: their syncs fail while the
-/// server is down, and nothing else should make them say anything.
-fn report_writers_output(log: &Path) {
+/// Waits until the writer's acknowledgement log has a line, or `deadline`.
+fn wait_for_a_write(log: &Path, deadline: Instant) {
+    while Instant::now() < deadline && std::fs::metadata(log).map_or(true, |m| m.len() == 0) {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// Prints what the writers said, by message, and how many of the trials
+/// that killed the server had a writer's sync fail (one ran into the kill
+/// or the restart). Syncs fail while the server is down; nothing else
+/// should make a writer say anything.
+fn report_writers_output(log: &Path, server_killed_in: &BTreeSet<u32>) {
     let text = std::fs::read_to_string(log).unwrap_or_default();
     let mut messages: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut failed_runs = BTreeSet::new();
     for line in text.lines() {
-        *messages.entry(line).or_insert(0) += 1;
+        let failed_sync = line
+            .strip_prefix("crash-writer: run ")
+            .and_then(|rest| rest.split_once(": sync failed: "));
+        let message = match failed_sync {
+            Some((run, message)) => {
+                failed_runs.insert(run.parse::<u32>().unwrap_or(u32::MAX));
+                message
+            }
+            None => line,
+        };
+        *messages.entry(message).or_insert(0) += 1;
     }
-    println!("writers' output: {} lines", text.lines().count());
+    println!(
+        "server kills a writer's sync ran into: {} of {}; writers' output, {} lines:",
+        failed_runs.intersection(server_killed_in).count(),
+        server_killed_in.len(),
+        text.lines().count()
+    );
     for (message, n) in messages {
         println!("  {n} × {message}");
     }

@@ -59,7 +59,7 @@ async fn sync_until_killed(sync: &SyncClient, run: u32) -> Result<(), Failure> {
     let mut rng = Rng::new(u64::from(run));
     loop {
         if let Err(err) = sync.sync_now().await {
-            eprintln!("crash-writer: sync failed: {err}");
+            eprintln!("crash-writer: run {run}: sync failed: {err}");
         }
         let pause = rng.between(Duration::ZERO, Duration::from_millis(20));
         tokio::time::sleep(pause).await;

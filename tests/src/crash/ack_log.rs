@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// One writer run's log, open for appending.
 #[derive(Debug)]
@@ -22,8 +22,13 @@ impl AckLog {
         let file = OpenOptions::new()
             .create_new(true)
             .append(true)
-            .open(dir.join(format!("run-{run:05}.log")))?;
+            .open(AckLog::path(dir, run))?;
         Ok(AckLog { file })
+    }
+
+    /// Where run `run`'s log is in `dir`.
+    pub fn path(dir: &Path, run: u32) -> PathBuf {
+        dir.join(format!("run-{run:05}.log"))
     }
 
     /// Records that the write carrying `marker` was acknowledged; durable
