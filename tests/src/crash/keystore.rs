@@ -68,7 +68,12 @@ impl Keystore {
     pub fn launch(&self, store: &Path, server_url: &str) -> Result<SyncClient, Failure> {
         let database_key = DatabaseKey::from_bytes(&self.database_key)?;
         let store = Arc::new(Store::open_encrypted(store, &database_key)?);
-        let sync = SyncClient::new(store, sync_config(server_url, DEVICE_NAME))?;
+        let mut config = sync_config(server_url, DEVICE_NAME);
+        // No retry within a sync: a request that meets the server killed
+        // fails the sync, so that the driver can count the kills a sync ran
+        // into; the next sync sends the same changes again.
+        config.max_attempts = 1;
+        let sync = SyncClient::new(store, config)?;
         let account_key: [u8; 32] = self.account_key.as_slice().try_into()?;
         sync.use_account_key(&AccountKey::from_bytes(account_key));
         sync.resume(self.session.clone())?;
