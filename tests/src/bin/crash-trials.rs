@@ -1,8 +1,9 @@
 //! The crash trials (`scripts/crash-trials N`, docs/proof.md). Starts the
 //! real server and signs a client device up; then N times runs a writer
 //! (`crash-writer`) on the device's record and kills it with SIGKILL after a
-//! random time, and every other trial kills the server too, at a random
-//! moment of the writer's life, and starts it again on its database. Then
+//! random time; every other trial kills the server too, at a random moment
+//! after the writer's first acknowledged write, and starts it again on its
+//! database. Then
 //! it checks that every write the store acknowledged is on the device
 //! exactly once; syncs; checks that the server stored each change once; and
 //! checks every entry of the device on a second device of the account,
