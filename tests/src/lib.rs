@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -14,8 +14,8 @@ use rapport_core::Store;
 use rapport_core::sync::{SyncClient, SyncConfig};
 use rapport_protocol::Role;
 
-/// The `rapport-server` binary next to the running test (same profile), or
-/// `RAPPORT_SERVER_BIN`.
+pub mod crash;
+
 /// The first line a child process prints on its piped stdout (where our
 /// binaries announce their address), waiting at most a minute; the rest is
 /// drained so the child never blocks on a full pipe.
@@ -35,23 +35,30 @@ pub fn first_line(child: &mut Child) -> Option<String> {
     rx.recv_timeout(Duration::from_secs(60)).ok()
 }
 
+/// The `rapport-server` binary of the same build (profile) as the running
+/// test or program, or `RAPPORT_SERVER_BIN`.
 pub fn server_binary() -> PathBuf {
     if let Ok(path) = std::env::var("RAPPORT_SERVER_BIN") {
         return PathBuf::from(path);
     }
+    binary_beside("rapport-server", "cargo build -p rapport-server")
+}
+
+/// A binary of the workspace built with the same profile as the running
+/// test (`target/<profile>/deps/<test>`) or program (`target/<profile>/<bin>`).
+pub fn binary_beside(name: &str, build_it: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("current exe");
-    // target/<profile>/deps/<test> -> target/<profile>/rapport-server
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target profile dir");
-    let bin = dir.join("rapport-server");
-    assert!(
-        bin.exists(),
-        "{} is missing: run `cargo build -p rapport-server` (with the same profile) first",
-        bin.display()
-    );
-    bin
+    exe.ancestors()
+        .skip(1)
+        .take(2)
+        .map(|dir| dir.join(name))
+        .find(|bin| bin.exists())
+        .unwrap_or_else(|| {
+            panic!(
+                "{name} is missing beside {}: run `{build_it}` (with the same profile) first",
+                exe.display()
+            )
+        })
 }
 
 /// A running server process with its own database; killed on drop.
@@ -276,9 +283,7 @@ impl Device {
         let store = Arc::new(
             Store::open_encrypted(dir.path().join("rapport.sqlite3"), &key).expect("open store"),
         );
-        let mut config = SyncConfig::new(server_url, name);
-        config.max_attempts = 2;
-        config.retry_backoff = Duration::from_millis(20);
+        let mut config = sync_config(server_url, name);
         config.end_to_end = end_to_end;
         let sync = SyncClient::new(Arc::clone(&store), config).expect("sync client");
         Device {
@@ -302,12 +307,17 @@ impl Device {
     /// Another device of an existing account, given the account key with
     /// the recovery kit of one of its devices (as a person types it in).
     pub async fn sign_in(server_url: &str, email: &str, kit_from: &Device) -> Device {
+        let kit = kit_from.sync.recovery_kit().expect("recovery kit");
+        Device::sign_in_with_kit(server_url, email, kit.as_str()).await
+    }
+
+    /// Another device of an existing account, given its recovery kit.
+    pub async fn sign_in_with_kit(server_url: &str, email: &str, kit: &str) -> Device {
         let device = Device::new(server_url, &format!("{email}'s tablet"));
         device.sync.sign_in(email, PASSWORD).await.expect("sign in");
-        let kit = kit_from.sync.recovery_kit().expect("recovery kit");
         device
             .sync
-            .use_recovery_kit(kit.as_str())
+            .use_recovery_kit(kit)
             .expect("use the recovery kit");
         device
     }
@@ -315,6 +325,16 @@ impl Device {
     pub async fn sync(&self) -> rapport_core::sync::SyncReport {
         self.sync.sync_now().await.expect("sync")
     }
+}
+
+/// A test device's sync settings: sealing end to end, as the apps do, and
+/// few, quick retries, so that a server that is down fails a sync fast.
+pub fn sync_config(server_url: &str, device_name: &str) -> SyncConfig {
+    let mut config = SyncConfig::new(server_url, device_name);
+    config.max_attempts = 2;
+    config.retry_backoff = Duration::from_millis(20);
+    config.end_to_end = true;
+    config
 }
 
 pub const PASSWORD: &str = "correct horse battery staple";
