@@ -172,7 +172,23 @@ pub fn pull_page(
             ..SyncResponse::default()
         }));
     }
-    if !reconcile(tx, caller, mode)? {
+    // When nothing moved in the feeds it reads but what this very push
+    // stored (to documents it holds), its view cannot have changed: the
+    // reconciliation, which reads every document it may read, is skipped.
+    // Any other event (another device's document, a grant, a deletion, a
+    // number a retry left unused) makes the counts differ.
+    let only_its_push = !cursor.is_start()
+        && !pushed.seqs.is_empty()
+        && feeds.iter().all(|f| {
+            let from = cursor.at(f.num);
+            let ours = pushed
+                .seqs
+                .iter()
+                .filter(|(feed, seq)| *feed == f.num && *seq > from)
+                .count();
+            usize::try_from(f.head - from).is_ok_and(|moved| moved == ours)
+        });
+    if !only_its_push && !reconcile(tx, caller, mode)? {
         return Ok(None);
     }
     // The view's changes took numbers: read the heads again.
