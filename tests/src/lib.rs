@@ -3,6 +3,8 @@
 //! a sync client) that talk to it.
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
+pub mod fault_proxy;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -166,8 +168,22 @@ impl Server {
         self.spawn(&listen);
     }
 
-    /// Counts rows of a server table (for exactly-once checks).
+    /// Counts rows of a server table (for exactly-once checks), on either
+    /// database.
     pub fn count(&self, sql: &str) -> i64 {
+        if let Some(url) = self.postgres_url() {
+            // The blocking client runs a runtime of its own: not on a tokio thread.
+            let (url, sql) = (url.to_owned(), sql.to_owned());
+            return std::thread::spawn(move || {
+                postgres::Client::connect(&url, postgres::NoTls)
+                    .expect("connect to the server's database")
+                    .query_one(sql.as_str(), &[])
+                    .expect("count")
+                    .get::<_, i64>(0)
+            })
+            .join()
+            .expect("count on PostgreSQL");
+        }
         let conn = rusqlite::Connection::open(self.database()).expect("open server db");
         conn.query_row(sql, [], |r| r.get(0)).expect("count")
     }
