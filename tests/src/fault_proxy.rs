@@ -33,8 +33,8 @@ pub struct Faults {
     /// The server answers; the device gets part of the answer, then the end
     /// of the stream.
     pub truncate: u32,
-    /// The server receives the request twice, one copy after the other or
-    /// both at once; the device gets the second copy's answer.
+    /// The server receives the request twice, the second copy once the
+    /// first was answered; the device gets the second answer.
     pub duplicate: u32,
 }
 
@@ -139,8 +139,7 @@ impl FaultProxy {
 
     /// Scripts `kind` for the next request whose method is `method` and
     /// whose path starts with `path` (before any random draw). Scripted
-    /// faults strike in the order given; a scripted duplicate delivers its
-    /// second copy after the first was answered.
+    /// faults strike in the order given.
     pub fn strike(&self, method: &str, path: &str, kind: FaultKind) {
         self.shared.state.lock().unwrap().scripted.push_back((
             method.to_owned(),
@@ -184,7 +183,7 @@ enum Fault {
     Delay(Duration),
     Reset,
     Truncate,
-    Duplicate { at_once: bool },
+    Duplicate,
 }
 
 impl Shared {
@@ -197,12 +196,7 @@ impl Shared {
             .iter()
             .position(|(m, p, _)| m.eq_ignore_ascii_case(method) && path.starts_with(p.as_str()));
         if let Some((_, _, kind)) = scripted.and_then(|i| state.scripted.remove(i)) {
-            return match kind {
-                // Scripted copies go one after the other: the second
-                // always meets what the first did.
-                FaultKind::Duplicate => Fault::Duplicate { at_once: false },
-                kind => state.fault(kind),
-            };
+            return state.fault(kind);
         }
         let f = state.faults;
         let roll = state.rng.below(100) as u32;
@@ -236,9 +230,7 @@ impl State {
             FaultKind::Delay => Fault::Delay(Duration::from_millis(5 + self.rng.below(146))),
             FaultKind::Reset => Fault::Reset,
             FaultKind::Truncate => Fault::Truncate,
-            FaultKind::Duplicate => Fault::Duplicate {
-                at_once: self.rng.below(2) == 0,
-            },
+            FaultKind::Duplicate => Fault::Duplicate,
         }
     }
 }
@@ -303,12 +295,9 @@ async fn relay(device: &mut Peer, request: &Message, shared: &Shared) -> io::Res
             tokio::time::sleep(pause).await;
             forward(shared, request).await?
         }
-        Fault::Duplicate { at_once: true } => {
-            let (first, second) = tokio::join!(forward(shared, request), forward(shared, request));
-            first?;
-            second?
-        }
-        Fault::Duplicate { at_once: false } => {
+        // One copy after the other, so that a seed replays a run: the
+        // second always meets what the first did.
+        Fault::Duplicate => {
             forward(shared, request).await?;
             forward(shared, request).await?
         }
@@ -337,7 +326,7 @@ async fn relay(device: &mut Peer, request: &Message, shared: &Shared) -> io::Res
     device.stream.write_all(&bytes).await?;
     shared.count(|c| match fault {
         Fault::Delay(_) => c.delayed += 1,
-        Fault::Duplicate { .. } => c.duplicated += 1,
+        Fault::Duplicate => c.duplicated += 1,
         _ => c.passed += 1,
     });
     Ok(!answer.close && !request.close)
