@@ -437,12 +437,15 @@ async fn converges_through_faults(server: Server) {
     }
 }
 
-/// True when the document has a key epoch newer than any sealed for `grantee`.
+/// True when the document's current key epoch (on the server: the highest
+/// of its parts and of its keys sealed for anyone) is newer than any of its
+/// keys sealed for `grantee`.
 fn newer_epoch_than_grantee_holds(server: &Server, doc: &ItemId, grantee: &str) -> bool {
     server.count(&format!(
-        "SELECT count(*) FROM wraps w WHERE w.doc_id = '{doc}' AND w.epoch >
-           (SELECT COALESCE(max(t.epoch), 0) FROM wraps t
-            WHERE t.doc_id = '{doc}' AND t.recipient_id = '{grantee}')"
+        "SELECT count(*) FROM (SELECT epoch FROM documents WHERE id = '{doc}'
+           UNION ALL SELECT epoch FROM wraps WHERE doc_id = '{doc}') e
+         WHERE e.epoch > (SELECT COALESCE(max(t.epoch), 0) FROM wraps t
+           WHERE t.doc_id = '{doc}' AND t.recipient_id = '{grantee}')"
     )) > 0
 }
 
@@ -502,4 +505,42 @@ async fn a_revocation_whose_answer_is_lost_still_starts_a_new_key_epoch() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revocation_delivered_twice_is_not_a_failed_sync() {
     unshare_under(FaultKind::Duplicate).await;
+}
+
+/// A kind grant asked for twice (delivered twice, or `share_kind` retried
+/// after its answer was lost) is one grant: one revocation ends it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kind_grant_delivered_twice_ends_with_one_revocation() {
+    let server = Server::start();
+    let proxy = FaultProxy::start(&server.url, seed()).await;
+    let client = Device::sign_up(&proxy.url, "rae@example.org", Role::Client).await;
+    let therapist = Device::sign_up(&proxy.url, "dr.sol@example.org", Role::Therapist).await;
+    let care = link(&client, &therapist).await;
+    client.sync.links().await.unwrap();
+    let win = client
+        .store
+        .create(Win {
+            occurred_at: at(0, 0),
+            title: "asked for a day off".into(),
+            details: String::new(),
+            goal: None,
+        })
+        .unwrap()
+        .id;
+    proxy.strike("POST", "/v1/grants", FaultKind::Duplicate);
+    let grant = client
+        .sync
+        .share_kind(&care.therapist, DocKind::Win, None)
+        .await
+        .unwrap();
+    therapist.sync().await;
+    assert!(therapist.store.get::<Win>(&win).is_ok());
+    assert_eq!(proxy.counts().duplicated, 1);
+
+    client.sync.revoke_grant(&grant.grant_id).await.unwrap();
+    therapist.sync().await;
+    assert!(
+        therapist.store.get::<Win>(&win).is_err(),
+        "the therapist still reads wins after the client revoked the kind grant"
+    );
 }

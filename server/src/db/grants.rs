@@ -67,12 +67,24 @@ pub fn create(
             }
             ("document", Some(doc_id.0.as_str()), None, None)
         }
-        GrantScope::Kind { kind, tag } => (
-            "kind",
-            None,
-            Some(kind.as_str()),
-            tag.as_ref().map(|t| t.0.as_str()),
-        ),
+        GrantScope::Kind { kind, tag } => {
+            // Asked again (a retry after a lost answer, or one request
+            // delivered twice): the grant already made. Two would take two
+            // revocations, and the owner knows of one.
+            let same = |g: &Grant| g.owner == *owner && g.grantee == *grantee;
+            if let Some(made) = list(tx, owner)?
+                .into_iter()
+                .find(|g| same(g) && g.scope == *scope && g.access == access)
+            {
+                return Ok(made);
+            }
+            (
+                "kind",
+                None,
+                Some(kind.as_str()),
+                tag.as_ref().map(|t| t.0.as_str()),
+            )
+        }
     };
     let id = new_id();
     let granted_at = now();
