@@ -196,8 +196,8 @@ fn a_version_1_database_keeps_every_bundle_token_and_cursor() {
             .query_row("PRAGMA user_version", [], |row| row.get(0))
             .expect("user_version");
         assert_eq!(
-            version, 3,
-            "migrated through v2 to the encryption schema v3"
+            version, 4,
+            "migrated through v2 and the encryption schema v3 to v4"
         );
         let feeds: i64 = conn
             .query_row("SELECT count(*) FROM feeds", [], |row| row.get(0))

@@ -544,3 +544,36 @@ async fn a_kind_grant_delivered_twice_ends_with_one_revocation() {
         "the therapist still reads wins after the client revoked the kind grant"
     );
 }
+
+/// An item's grant asked for twice is one grant on the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_grant_delivered_twice_is_one_grant() {
+    let server = Server::start();
+    let proxy = FaultProxy::start(&server.url, seed()).await;
+    let client = Device::sign_up(&proxy.url, "tam@example.org", Role::Client).await;
+    let therapist = Device::sign_up(&proxy.url, "dr.uma@example.org", Role::Therapist).await;
+    let care = link(&client, &therapist).await;
+    client.sync.links().await.unwrap();
+    let id = client
+        .store
+        .create(Reflection {
+            written_at: at(0, 0),
+            text: "for our next session".into(),
+            person_id: None,
+            goal: None,
+        })
+        .unwrap()
+        .id;
+    client.store.set_shared(&id, true).unwrap();
+    proxy.strike("POST", "/v1/grants", FaultKind::Duplicate);
+    client.sync().await;
+    assert_eq!(proxy.counts().duplicated, 1);
+    let grants = format!(
+        "SELECT count(*) FROM grants WHERE doc_id = '{id}' AND revoked_seq IS NULL
+         AND grantee_id = '{}'",
+        care.therapist.0
+    );
+    assert_eq!(server.count(&grants), 1);
+    therapist.sync().await;
+    assert!(therapist.store.get::<Reflection>(&id).is_ok());
+}

@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use crate::error::ApiResult;
 
 /// The schema version this build writes; older databases are upgraded.
-pub const VERSION: i64 = 3;
+pub const VERSION: i64 = 4;
 
 const SQLITE_V1: &str = include_str!("schema/sqlite_v1.sql");
 const POSTGRES_V1: &str = include_str!("schema/postgres_v1.sql");
@@ -14,6 +14,8 @@ const POSTGRES_V1: &str = include_str!("schema/postgres_v1.sql");
 const V2: &str = include_str!("schema/v2.sql");
 /// Version 3 (end-to-end encryption), one file like version 2.
 const V3: &str = include_str!("schema/v3.sql");
+/// Version 4 (grants found by document), one file like version 2.
+const V4: &str = include_str!("schema/v4.sql");
 
 /// PostgreSQL's names for the types a shared schema file writes SQLite's way.
 fn postgres(sql: &str) -> String {
@@ -34,6 +36,9 @@ pub fn migrate_sqlite(conn: &mut Connection) -> ApiResult<()> {
     }
     if version < 3 {
         tx.execute_batch(V3)?;
+    }
+    if version < 4 {
+        tx.execute_batch(V4)?;
     }
     if version < VERSION {
         tx.pragma_update(None, "user_version", VERSION)?;
@@ -66,6 +71,9 @@ pub fn migrate_postgres(client: &mut postgres::Client) -> ApiResult<()> {
     }
     if version < 3 {
         tx.batch_execute(&postgres(V3))?;
+    }
+    if version < 4 {
+        tx.batch_execute(&postgres(V4))?;
     }
     if version < VERSION {
         tx.execute("DELETE FROM schema_version", &[])?;
