@@ -3,6 +3,8 @@
 //! a sync client) that talk to it.
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
+pub mod fault_proxy;
+
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};

@@ -134,6 +134,21 @@ impl Store {
         })
     }
 
+    /// Stops offering wraps made here for an epoch older than the newest
+    /// this device holds of the same document. The server refuses them
+    /// (the document moved on), so one left waiting would fail every push
+    /// after it; the newer epoch's wraps carry the older keys. They stay
+    /// here, marked as done.
+    pub fn skip_superseded_wraps(&self) -> Result<usize> {
+        self.write(|tx, _| {
+            Ok(tx.execute(
+                "UPDATE doc_wraps SET uploaded = 1 WHERE uploaded = 0 AND epoch <
+                   (SELECT max(n.epoch) FROM doc_wraps n WHERE n.doc_id = doc_wraps.doc_id)",
+                [],
+            )?)
+        })
+    }
+
     /// The public keys pinned for an account (wire form), if any.
     pub fn pinned_keys(&self, account: &str) -> Result<Option<Vec<u8>>> {
         self.read(|tx, _| {
@@ -237,4 +252,45 @@ pub(super) fn forget(tx: &rusqlite::Connection, id: &ItemId) -> Result<()> {
         [id.as_str()],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn wrap(doc: &str, epoch: u32, recipient: &str) -> StoredWrap {
+        StoredWrap {
+            doc_id: ItemId::new(doc),
+            epoch,
+            recipient: recipient.to_owned(),
+            body: vec![1, 2, 3],
+        }
+    }
+
+    #[test]
+    fn a_wrap_of_an_epoch_its_document_left_is_no_longer_offered() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("r.sqlite3")).unwrap();
+        // Sealed here for the therapist at epoch 1; then another device's
+        // epoch 2 of the first document arrived.
+        let therapist = [wrap("a", 1, "therapist"), wrap("b", 1, "therapist")];
+        store.keep_wraps(&therapist, false).unwrap();
+        store.keep_wraps(&[wrap("a", 2, "me")], true).unwrap();
+        assert_eq!(store.skip_superseded_wraps().unwrap(), 1);
+        let offered: Vec<(ItemId, u32)> = store
+            .wraps_to_upload(10)
+            .unwrap()
+            .into_iter()
+            .map(|w| (w.doc_id, w.epoch))
+            .collect();
+        assert_eq!(offered, vec![(ItemId::new("b"), 1)]);
+        // Kept, for the key it holds.
+        assert!(
+            store
+                .newest_wrap(&ItemId::new("a"), "therapist")
+                .unwrap()
+                .is_some()
+        );
+    }
 }

@@ -239,6 +239,10 @@ async fn push_and_pull(
         let wraps_out = if pull_only || run.keys.is_none() {
             Vec::new()
         } else {
+            // A wrap sealed before another device started a newer epoch
+            // (the answer to the push that would have carried it was lost,
+            // say) would be refused as stale at every push from now on.
+            store.skip_superseded_wraps()?;
             store.wraps_to_upload(crate::sync::MAX_WRAPS_PER_PUSH)?
         };
         let wraps = wraps_out

@@ -404,9 +404,9 @@ impl SyncClient {
     }
 
     /// Ends a care link; every grant between the two accounts ends with it.
+    /// New key epochs start first, as in [`SyncClient::revoke_grant`].
     pub async fn end_link(&self, link: &LinkId) -> Result<(), SyncError> {
         let links: Vec<CareLink> = self.get("v1/links").await?;
-        self.delete(&format!("v1/links/{link}")).await?;
         if let Some(ended) = links.iter().find(|l| &l.link_id == link) {
             let me = self.session().ok_or(SyncError::NotSignedIn)?.account_id;
             let other = if ended.client == me {
@@ -416,6 +416,7 @@ impl SyncClient {
             };
             sharing::rotate_wrapped_for(self, other)?;
         }
+        self.delete(&format!("v1/links/{link}")).await?;
         self.links().await.map(|_| ())
     }
 
@@ -457,16 +458,21 @@ impl SyncClient {
         self.get("v1/grants").await
     }
 
-    /// Revokes a grant, then starts a new key epoch for every document the
+    /// Revokes a grant, starting a new key epoch for every document the
     /// grantee held a key of: what is written afterwards is sealed for those
-    /// who keep access only. What the grantee already saw stays seen.
+    /// who keep access only. What the grantee already saw stays seen. The
+    /// epochs start before the revocation is sent, so that a revocation
+    /// whose answer is lost has started them too (a retry no longer finds
+    /// the grant, nor its grantee).
     pub async fn revoke_grant(&self, grant: &GrantId) -> Result<(), SyncError> {
         let grants = self.grants().await?;
-        self.delete(&format!("v1/grants/{grant}")).await?;
-        if let Some(revoked) = grants.iter().find(|g| &g.grant_id == grant) {
-            sharing::rotate_wrapped_for(self, &revoked.grantee)?;
+        match grants.iter().find(|g| &g.grant_id == grant) {
+            Some(revoked) => {
+                sharing::rotate_wrapped_for(self, &revoked.grantee)?;
+                sharing::revoke(self, grant).await
+            }
+            None => self.delete(&format!("v1/grants/{grant}")).await,
         }
-        Ok(())
     }
 
     /// The kind grants this client gave, for previewing what the therapist

@@ -8,8 +8,8 @@ use std::collections::{BTreeSet, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use rapport_protocol::{
-    Access, AccountId, CareLink, DocId, DocKind, Grant, GrantRequest, GrantScope, Role, Session,
-    Tag,
+    Access, AccountId, CareLink, DocId, DocKind, ErrorCode, Grant, GrantId, GrantRequest,
+    GrantScope, Role, Session, Tag,
 };
 
 use super::keyring::Keyring;
@@ -115,11 +115,11 @@ pub(super) async fn reconcile(
         if desired.contains(&pair) {
             existing.insert(pair);
         } else {
-            client
-                .delete(&format!("v1/grants/{}", grant.grant_id))
-                .await?;
-            changed = true;
+            // The new epoch first: if the answer to the revocation is lost,
+            // the next look finds the grant gone and nothing to start it.
             start_new_epochs(client, &[ItemId::new(doc_id.0.clone())])?;
+            revoke(client, &grant.grant_id).await?;
+            changed = true;
         }
     }
     for (doc, grantee) in desired.iter().filter(|p| !existing.contains(*p)) {
@@ -136,6 +136,18 @@ pub(super) async fn reconcile(
     let key = sharing_key(&wanted, &state::known_links(store)?.unwrap_or_default());
     state::set_sharing_key(store, &key)?;
     Ok(changed)
+}
+
+/// Revokes a grant on the server. One already gone was revoked by an
+/// earlier copy of this request (a retry, or one delivered twice): done.
+pub(super) async fn revoke(client: &SyncClient, grant: &GrantId) -> Result<(), SyncError> {
+    match client.delete(&format!("v1/grants/{grant}")).await {
+        Err(SyncError::Rejected {
+            code: ErrorCode::NotFound,
+            ..
+        }) => Ok(()),
+        other => other,
+    }
 }
 
 /// What this device wants shared, from its own documents.

@@ -2,7 +2,9 @@
 
 use rapport_protocol::{Access, AccountId, DocId, DocKind, Grant, GrantId, GrantScope, Tag};
 
-use super::{Tx, accounts::parse_time, documents, feed_of, links, new_id, next_seq, now};
+use super::{
+    Tx, accounts::parse_time, documents, exec::Row, feed_of, links, new_id, next_seq, now,
+};
 use crate::{
     error::{ApiError, ApiResult},
     params,
@@ -65,14 +67,38 @@ pub fn create(
             if doc.owner != *owner {
                 return Err(ApiError::forbidden("you can share only documents you own"));
             }
+            // Asked again: the grant already made, as for a kind below.
+            let made = tx.query_opt(
+                "SELECT id, owner_id, grantee_id, scope, doc_id, kind, tag, access, granted_at
+                 FROM grants WHERE doc_id = ?1 AND grantee_id = ?2 AND owner_id = ?3
+                 AND scope = 'document' AND access = ?4 AND revoked_seq IS NULL
+                 ORDER BY seq LIMIT 1",
+                params![doc_id.0, grantee.0, owner.0, access_str(access)],
+                grant_row,
+            )?;
+            if let Some(made) = made {
+                return grant_from_row(made);
+            }
             ("document", Some(doc_id.0.as_str()), None, None)
         }
-        GrantScope::Kind { kind, tag } => (
-            "kind",
-            None,
-            Some(kind.as_str()),
-            tag.as_ref().map(|t| t.0.as_str()),
-        ),
+        GrantScope::Kind { kind, tag } => {
+            // Asked again (a retry after a lost answer, or one request
+            // delivered twice): the grant already made. Two would take two
+            // revocations, and the owner knows of one.
+            let same = |g: &Grant| g.owner == *owner && g.grantee == *grantee;
+            if let Some(made) = list(tx, owner)?
+                .into_iter()
+                .find(|g| same(g) && g.scope == *scope && g.access == access)
+            {
+                return Ok(made);
+            }
+            (
+                "kind",
+                None,
+                Some(kind.as_str()),
+                tag.as_ref().map(|t| t.0.as_str()),
+            )
+        }
     };
     let id = new_id();
     let granted_at = now();
@@ -116,6 +142,20 @@ type GrantRow = (
     String,
 );
 
+fn grant_row(row: &Row) -> ApiResult<GrantRow> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+        row.get(6)?,
+        row.get(7)?,
+        row.get(8)?,
+    ))
+}
+
 fn grant_from_row(row: GrantRow) -> ApiResult<Grant> {
     let (id, owner, grantee, scope, doc_id, kind, tag, access, granted_at) = row;
     let scope = match (scope.as_str(), doc_id, kind) {
@@ -154,19 +194,7 @@ pub fn list(tx: &Tx<'_>, account: &AccountId) -> ApiResult<Vec<Grant>> {
             " ORDER BY granted_at, seq, id"
         ),
         params![account.0],
-        |row| {
-            Ok((
-                row.get(0)?,
-                row.get(1)?,
-                row.get(2)?,
-                row.get(3)?,
-                row.get(4)?,
-                row.get(5)?,
-                row.get(6)?,
-                row.get(7)?,
-                row.get(8)?,
-            ))
-        },
+        grant_row,
     )?;
     let mut grants = Vec::new();
     for row in rows {

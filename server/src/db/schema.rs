@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use crate::error::ApiResult;
 
 /// The schema version this build writes; older databases are upgraded.
-pub const VERSION: i64 = 4;
+pub const VERSION: i64 = 5;
 
 const SQLITE_V1: &str = include_str!("schema/sqlite_v1.sql");
 const POSTGRES_V1: &str = include_str!("schema/postgres_v1.sql");
@@ -16,6 +16,8 @@ const V2: &str = include_str!("schema/v2.sql");
 const V3: &str = include_str!("schema/v3.sql");
 /// Version 4 (a storage quota per account).
 const V4: &str = include_str!("schema/v4.sql");
+/// Version 5 (grants found by document).
+const V5: &str = include_str!("schema/v5.sql");
 
 /// PostgreSQL's names for the types a shared schema file writes SQLite's way.
 fn postgres(sql: &str) -> String {
@@ -39,6 +41,9 @@ pub fn migrate_sqlite(conn: &mut Connection) -> ApiResult<()> {
     }
     if version < 4 {
         tx.execute_batch(V4)?;
+    }
+    if version < 5 {
+        tx.execute_batch(V5)?;
     }
     if version < VERSION {
         tx.pragma_update(None, "user_version", VERSION)?;
@@ -74,6 +79,9 @@ pub fn migrate_postgres(client: &mut postgres::Client) -> ApiResult<()> {
     }
     if version < 4 {
         tx.batch_execute(&postgres(V4))?;
+    }
+    if version < 5 {
+        tx.batch_execute(&postgres(V5))?;
     }
     if version < VERSION {
         tx.execute("DELETE FROM schema_version", &[])?;
