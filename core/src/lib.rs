@@ -19,6 +19,8 @@ pub mod checkin;
 pub mod clinical;
 mod doc;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod goal;
 pub mod id;
 pub mod inventory;

@@ -24,6 +24,8 @@ mod device;
 mod doc_key;
 mod encoding;
 mod error;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod padding;
 mod pairing;
 mod primitives;

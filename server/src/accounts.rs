@@ -1,11 +1,7 @@
 //! Sign-up, sign-in, sign-out, the devices signed in to an account, and the
 //! account itself: changing its password, deleting it.
 
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use rapport_protocol::{
     ChangePasswordRequest, DeleteAccountRequest, Device, Role, Session, SignInRequest,
     SignUpRequest,
@@ -16,7 +12,7 @@ use crate::{
     auth::{self, Caller},
     db,
     error::{ApiError, ApiResult},
-    extract::JsonBody,
+    extract::{JsonBody, PathParam},
     passwords::check_new_password,
 };
 
@@ -197,7 +193,7 @@ pub async fn list_devices(
 pub async fn revoke_device(
     State(state): State<AppState>,
     caller: Caller,
-    Path(device_id): Path<String>,
+    PathParam(device_id): PathParam<String>,
 ) -> ApiResult<StatusCode> {
     state
         .db

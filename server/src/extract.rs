@@ -1,11 +1,12 @@
-//! Body extractors that check the content type and size and answer every
-//! failure with the JSON [`ErrorBody`](rapport_protocol::ErrorBody), unlike
-//! axum's own extractors which answer in plain text.
+//! Extractors that answer every failure with the JSON
+//! [`ErrorBody`](rapport_protocol::ErrorBody), unlike axum's own, which answer
+//! in plain text: bodies (checking the content type and size) and path
+//! parameters.
 
 use axum::{
     body::Bytes,
-    extract::{FromRequest, Request, rejection::BytesRejection},
-    http::{HeaderMap, StatusCode, header},
+    extract::{FromRequest, FromRequestParts, Path, Request, rejection::BytesRejection},
+    http::{HeaderMap, StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
 };
 use serde::{Serialize, de::DeserializeOwned};
@@ -22,6 +23,28 @@ pub struct JsonBody<T>(pub T);
 /// A CBOR request or response body (`application/cbor`).
 #[derive(Debug)]
 pub struct Cbor<T>(pub T);
+
+/// A path parameter (the `{id}` of `/v1/devices/{id}`). A percent-escape
+/// that does not decode to UTF-8 is a 400 with the JSON error body (axum's
+/// `Path` answered it in plain text: found by the `server_request` fuzz target).
+#[derive(Debug)]
+pub struct PathParam<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for PathParam<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Send,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(value)| PathParam(value))
+            // The text names the parameter and the fault, never its value.
+            .map_err(|rejection| ApiError::bad_request(rejection.body_text()))
+    }
+}
 
 fn has_content_type(headers: &HeaderMap, wanted: &str) -> bool {
     headers

@@ -1,14 +1,17 @@
 //! Sharing: an owner grants a linked account read or write access to one
 //! document or to a kind (optionally narrowed by a tag), and may revoke it.
 
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use rapport_protocol::{Grant, GrantRequest, GrantScope};
 
-use crate::{AppState, auth::Caller, db, error::ApiResult, extract::JsonBody, sync::check_id};
+use crate::{
+    AppState,
+    auth::Caller,
+    db,
+    error::ApiResult,
+    extract::{JsonBody, PathParam},
+    sync::check_id,
+};
 
 /// `POST /v1/grants`
 pub async fn create(
@@ -45,7 +48,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Js
 pub async fn revoke(
     State(state): State<AppState>,
     caller: Caller,
-    Path(grant_id): Path<String>,
+    PathParam(grant_id): PathParam<String>,
 ) -> ApiResult<StatusCode> {
     state
         .db

@@ -3,11 +3,7 @@
 //! (`PUT`/`GET`/`DELETE /v1/keys/backup`). Public keys and sealed bytes
 //! only: no secret key ever reaches the server (docs/encryption.md).
 
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use rapport_protocol::{AccountId, KeyBackup, PublicKeys, PublishKeys};
 
 use crate::{
@@ -15,7 +11,7 @@ use crate::{
     auth::Caller,
     db,
     error::{ApiError, ApiResult},
-    extract::JsonBody,
+    extract::{JsonBody, PathParam},
     sync::check_id,
 };
 
@@ -40,7 +36,7 @@ pub async fn publish(
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
-    Path(account): Path<String>,
+    PathParam(account): PathParam<String>,
 ) -> ApiResult<Json<PublicKeys>> {
     check_id("account id", &account)?;
     let account = AccountId(account);

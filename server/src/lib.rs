@@ -15,6 +15,8 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod extract;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod grants;
 pub mod keys;
 pub mod limits;

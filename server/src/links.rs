@@ -1,10 +1,6 @@
 //! Care links: a client invites, a therapist redeems, the client may end it.
 
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use rapport_protocol::{CareLink, Invite, RedeemInviteRequest, Role};
 
 use crate::{
@@ -12,7 +8,7 @@ use crate::{
     auth::{self, Caller},
     db,
     error::{ApiError, ApiResult},
-    extract::JsonBody,
+    extract::{JsonBody, PathParam},
 };
 
 /// Invite codes use digits and capitals that cannot be mistaken for one
@@ -102,7 +98,7 @@ pub async fn redeem_invite(
 pub async fn cancel_invite(
     State(state): State<AppState>,
     caller: Caller,
-    Path(code): Path<String>,
+    PathParam(code): PathParam<String>,
 ) -> ApiResult<StatusCode> {
     let code_hash = code_hash(&code)?;
     state
@@ -129,7 +125,7 @@ pub async fn list_links(
 pub async fn end_link(
     State(state): State<AppState>,
     caller: Caller,
-    Path(link_id): Path<String>,
+    PathParam(link_id): PathParam<String>,
 ) -> ApiResult<StatusCode> {
     state
         .db

@@ -3,10 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::{
-    extract::{Path, State},
-    http::StatusCode,
-};
+use axum::{extract::State, http::StatusCode};
 use rapport_protocol::{DocId, MAX_COVERS, MAX_TAGS, SnapshotRequest, SyncRequest, SyncResponse};
 
 use crate::{
@@ -17,7 +14,7 @@ use crate::{
         sync::{Mode, PageLimits, Pushed},
     },
     error::{ApiError, ApiResult},
-    extract::Cbor,
+    extract::{Cbor, PathParam},
 };
 
 /// Longest id, tag or cursor accepted, in bytes.
@@ -157,7 +154,7 @@ pub async fn sync(
 pub async fn put_snapshot(
     State(state): State<AppState>,
     caller: Caller,
-    Path(doc_id): Path<String>,
+    PathParam(doc_id): PathParam<String>,
     Cbor(req): Cbor<SnapshotRequest>,
 ) -> ApiResult<StatusCode> {
     check_id("document id", &doc_id)?;
@@ -191,7 +188,7 @@ pub async fn put_snapshot(
 pub async fn delete_document(
     State(state): State<AppState>,
     caller: Caller,
-    Path(doc_id): Path<String>,
+    PathParam(doc_id): PathParam<String>,
 ) -> ApiResult<StatusCode> {
     check_id("document id", &doc_id)?;
     let doc_id = DocId(doc_id);

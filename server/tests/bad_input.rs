@@ -395,3 +395,30 @@ fn malformed_invite_codes_are_refused_when_cancelling() {
     let r = server.delete(Some(&client.token), "/v1/invites/ABCDEFGHJK");
     expect_error(r, StatusCode::NOT_FOUND, ErrorCode::NotFound);
 }
+
+/// Found by the `server_request` fuzz target
+/// (`fuzz/regressions/server_request/path-param-not-utf8`): axum's `Path`
+/// answered a percent-escape that does not decode to UTF-8 in plain text.
+#[test]
+fn a_path_parameter_that_is_not_utf8_gets_the_json_error_body() {
+    let server = TestServer::start();
+    let (client, _) = setup(&server);
+    let t = Some(client.token.as_str());
+    let bad = |response| expect_error(response, StatusCode::BAD_REQUEST, ErrorCode::BadRequest);
+    bad(server.get(t, "/v1/keys/%99"));
+    for path in [
+        "/v1/devices/%FF",
+        "/v1/grants/a%C3",
+        "/v1/links/%80",
+        "/v1/invites/%FE",
+        "/v1/documents/%FF",
+    ] {
+        bad(server.delete(t, path));
+    }
+    let snap = SnapshotRequest {
+        epoch: 0,
+        covers: vec![],
+        data: b"x".to_vec(),
+    };
+    bad(server.put_cbor(t, "/v1/documents/%FF/snapshot", &snap));
+}
