@@ -134,7 +134,7 @@ fn build(path: &Path, key: Option<&DatabaseKey>) -> (Vec<ItemId>, Vec<ItemId>) {
             let mut p = Person::new(format!("P{i}"), w.next(), Ring::Middle);
             p.gives = w.sentence(8);
             p.goes_wrong = w.sentence(8);
-            store.create(p).unwrap().id
+            store.create(p).unwrap().meta.id
         })
         .collect();
     let goals: Vec<ItemId> = (0..GOALS)
@@ -142,7 +142,7 @@ fn build(path: &Path, key: Option<&DatabaseKey>) -> (Vec<ItemId>, Vec<ItemId>) {
             let mut g = Goal::new(w.sentence(4), day(i));
             g.description = w.sentence(15);
             g.person_ids = vec![people[i % PEOPLE].clone()];
-            let id = store.create(g).unwrap().id;
+            let id = store.create(g).unwrap().meta.id;
             for _ in 0..3 {
                 store.add_milestone(&id, &w.sentence(3)).unwrap();
             }

@@ -17,13 +17,16 @@ use crate::store::Store;
 
 /// A mood rating: 0 is the worst, 10 the best.
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MoodCheckIn {
     #[autosurgeon(with = "crate::doc::timestamp")]
     pub at: DateTime<Utc>,
     pub rating: u8,
     /// The event behind the mood, so the mood-to-event link is visible.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub event: String,
     /// The client marked this as a crisis.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub crisis: bool,
 }
 
@@ -48,6 +51,7 @@ impl Record for MoodCheckIn {
 
 /// PHQ-9 severity bands of the total score (Kroenke et al. 2001).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Phq9Severity {
     /// 0 to 4
     Minimal,
@@ -75,6 +79,7 @@ impl Phq9Severity {
 
 /// The nine PHQ-9 answers, each 0 (not at all) to 3 (nearly every day).
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Phq9CheckIn {
     #[autosurgeon(with = "crate::doc::timestamp")]
     pub at: DateTime<Utc>,

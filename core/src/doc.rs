@@ -23,6 +23,18 @@ pub struct Envelope {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Envelope {
+    /// What the API shows of it, for the item `id`.
+    pub fn meta(&self, id: &ItemId) -> crate::record::ItemMeta {
+        crate::record::ItemMeta {
+            id: id.clone(),
+            shared: self.shared,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
 fn malformed(id: &ItemId, kind: &'static str, reason: impl ToString) -> Error {
     Error::MalformedDocument {
         doc_id: id.to_string(),

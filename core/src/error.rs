@@ -51,19 +51,18 @@ pub enum Error {
         owner: String,
     },
 
-    /// The device storage failed (disk full, file locked, I/O error).
+    /// SQLite failed (disk full, file locked, I/O error); the source keeps
+    /// SQLite's own error code.
+    #[error("storage failed: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+
+    /// The device storage failed otherwise (no randomness, a damaged row).
     #[error("storage failed: {0}")]
     Storage(String),
 }
 
 /// Shorthand for results of the record store.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-impl From<rusqlite::Error> for Error {
-    fn from(err: rusqlite::Error) -> Self {
-        Error::Storage(err.to_string())
-    }
-}
 
 impl Error {
     pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {

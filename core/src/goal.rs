@@ -17,6 +17,7 @@ use crate::record::{IndexEntry, Item, Record, limit_text, require_text};
 use crate::store::Store;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum GoalStatus {
     Active,
     Achieved,
@@ -25,22 +26,26 @@ pub enum GoalStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Milestone {
     pub title: String,
     /// Sort key; ties break by id.
     pub position: i64,
     #[autosurgeon(with = "crate::doc::opt_timestamp")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub completed_at: Option<DateTime<Utc>>,
 }
 
 /// What got in the way, or how the plan changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum CourseEventKind {
     Barrier,
     CourseCorrection,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CourseEvent {
     pub id: String,
     pub kind: CourseEventKind,
@@ -50,15 +55,20 @@ pub struct CourseEvent {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Goal {
     pub title: String,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub description: String,
     /// People of the inventory this goal is about.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub person_ids: Vec<ItemId>,
     pub status: GoalStatus,
     #[autosurgeon(with = "crate::doc::timestamp")]
     pub set_at: DateTime<Utc>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub milestones: BTreeMap<String, Milestone>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub course_log: Vec<CourseEvent>,
 }
 

@@ -1,50 +1,6 @@
 //! Item ids: every item of the record is named by a random UUID, chosen on
-//! the device that created it so that offline devices never collide.
+//! the device that created it so that offline devices never collide. One
+//! type from the device's record to the server's tables: the protocol's
+//! (ADR 0009).
 
-use std::fmt;
-
-use autosurgeon::{Hydrate, HydrateError, Reconcile};
-use serde::{Deserialize, Serialize};
-
-/// The id of one item (one Automerge document) of the record.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Reconcile)]
-#[serde(transparent)]
-pub struct ItemId(String);
-
-impl ItemId {
-    /// A fresh random id.
-    pub fn random() -> Self {
-        ItemId(uuid::Uuid::new_v4().to_string())
-    }
-
-    /// Wraps an id received from elsewhere (the UI, the server).
-    pub fn new(id: impl Into<String>) -> Self {
-        ItemId(id.into())
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-// Hand-written rather than derived: the derived newtype impl only overrides
-// `hydrate`, but `Option<ItemId>` hydrates a present value through
-// `hydrate_string`, so every `Option<ItemId>` field failed to read back
-// ("unexpected string").
-impl Hydrate for ItemId {
-    fn hydrate_string(s: &'_ str) -> Result<Self, HydrateError> {
-        Ok(ItemId(s.to_owned()))
-    }
-}
-
-impl fmt::Display for ItemId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl From<&str> for ItemId {
-    fn from(value: &str) -> Self {
-        ItemId(value.to_owned())
-    }
-}
+pub use rapport_protocol::ItemId;

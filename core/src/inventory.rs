@@ -13,6 +13,7 @@ use crate::store::Store;
 
 /// The rings of the closeness circle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Ring {
     Inner,
     Middle,
@@ -21,6 +22,7 @@ pub enum Ring {
 
 /// Stage of a role dispute (IPT.md): it changes over time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum DisputeStage {
     Renegotiation,
     Impasse,
@@ -28,29 +30,39 @@ pub enum DisputeStage {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct StageChange {
     pub stage: DisputeStage,
     #[autosurgeon(with = "crate::doc::timestamp")]
     pub at: DateTime<Utc>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub note: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Person {
     /// A nickname or initials: the client need not write a full name.
     pub nickname: String,
     /// E.g. "partner", "mother", "manager".
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub relationship: String,
     pub ring: Ring,
     /// What the relationship gives me.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub gives: String,
     /// What goes wrong in it.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub goes_wrong: String,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub my_expectations: String,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub their_expectations: String,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub notes: String,
     /// Every stage change of a role dispute with this person, oldest first;
     /// the last one is the current stage. Empty when there is no dispute.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub dispute_history: Vec<StageChange>,
 }
 

@@ -11,6 +11,7 @@ use crate::record::{IndexEntry, Record, in_range, limit_text, opt_in_range, requ
 
 /// How an interaction took place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Channel {
     InPerson,
     Phone,
@@ -20,6 +21,7 @@ pub enum Channel {
 
 /// Who started the interaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Initiator {
     Me,
     Them,
@@ -27,6 +29,7 @@ pub enum Initiator {
 
 /// Did I get what I wanted?
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum GotWhatIWanted {
     Yes,
     Partly,
@@ -35,6 +38,7 @@ pub enum GotWhatIWanted {
 
 /// How the relationship feels after the interaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum RelationshipChange {
     Better,
     Same,
@@ -43,6 +47,7 @@ pub enum RelationshipChange {
 
 /// A feeling with its intensity (0 to 10).
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Feeling {
     pub label: String,
     pub intensity: u8,
@@ -50,13 +55,16 @@ pub struct Feeling {
 
 /// A link from an entry to a goal, or to one milestone of it.
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct GoalLink {
     pub goal_id: ItemId,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub milestone_id: Option<String>,
 }
 
 /// An interaction with someone from the interpersonal inventory.
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Interaction {
     /// Who: a person of the inventory.
     pub person_id: ItemId,
@@ -64,21 +72,34 @@ pub struct Interaction {
     pub occurred_at: DateTime<Utc>,
     pub channel: Channel,
     pub initiated_by: Initiator,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub what_i_wanted: String,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub what_they_wanted: String,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub what_i_said: String,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub what_they_said: String,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub feelings: Vec<Feeling>,
     /// Mood before and after, 0 (worst) to 10 (best).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub mood_before: Option<u8>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub mood_after: Option<u8>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub got_what_i_wanted: Option<GotWhatIWanted>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub relationship: Option<RelationshipChange>,
     /// Options I could try next, and the one I choose.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub options: Vec<String>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub chosen_option: Option<String>,
     /// Skills used, e.g. "I" statements, active listening.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub skills_used: Vec<String>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub goal: Option<GoalLink>,
 }
 
@@ -160,11 +181,14 @@ impl Record for Interaction {
 
 /// A victory, small or large, linked to a goal or milestone.
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Win {
     #[autosurgeon(with = "crate::doc::timestamp")]
     pub occurred_at: DateTime<Utc>,
     pub title: String,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub details: String,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub goal: Option<GoalLink>,
 }
 
@@ -190,11 +214,14 @@ impl Record for Win {
 
 /// A free reflection, optionally about one person or goal.
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Reflection {
     #[autosurgeon(with = "crate::doc::timestamp")]
     pub written_at: DateTime<Utc>,
     pub text: String,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub person_id: Option<ItemId>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub goal: Option<GoalLink>,
 }
 

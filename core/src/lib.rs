@@ -19,6 +19,8 @@ pub mod checkin;
 pub mod clinical;
 mod doc;
 pub mod error;
+#[cfg(feature = "uniffi")]
+pub mod ffi;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod goal;
@@ -35,6 +37,9 @@ pub mod safety;
 pub mod store;
 pub mod sync;
 pub mod time_zone;
+
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!("rapport_core");
 
 pub use error::{Error, Result};
 pub use id::ItemId;

@@ -12,6 +12,7 @@ use crate::record::{IndexEntry, Record, require_text};
 
 /// What a note is about.
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum NoteSubject {
     /// A journal entry, goal or other item of the client's.
     Item { id: ItemId },
@@ -23,6 +24,7 @@ pub enum NoteSubject {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Note {
     /// The account id of the client the note is for; the note is shared
     /// with that client only.

@@ -12,6 +12,7 @@ use crate::id::ItemId;
 
 /// What happened to one item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ChangeOp {
     /// Created or changed (locally or by a sync).
     Upserted,
@@ -20,6 +21,7 @@ pub enum ChangeOp {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ItemChange {
     pub id: ItemId,
     pub kind: DocKind,

@@ -16,6 +16,7 @@ use crate::store::Store;
 
 /// The four IPT problem areas; the work is on one focus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ProblemArea {
     Grief,
     RoleDispute,
@@ -24,6 +25,7 @@ pub enum ProblemArea {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Phase {
     Initial,
     Middle,
@@ -31,18 +33,25 @@ pub enum Phase {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Profile {
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub problem_area: Option<ProblemArea>,
     /// The therapist's summary linking the episode to the problem area.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub formulation: String,
     #[autosurgeon(with = "crate::doc::opt_date")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub formulation_accepted_on: Option<NaiveDate>,
     /// Number of weekly sessions agreed (usually 12 to 16; 8 for the brief form).
+    #[cfg_attr(feature = "uniffi", uniffi(default = 12))]
     pub session_count: u8,
     pub phase: Phase,
     /// The session most recently held (0 before the first).
+    #[cfg_attr(feature = "uniffi", uniffi(default = 0))]
     pub current_session: u8,
     #[autosurgeon(with = "crate::doc::opt_date")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub last_session_on: Option<NaiveDate>,
 }
 
@@ -154,6 +163,7 @@ impl Store {
 /// `record.after_care`) rather than as fields of it, so that code building a
 /// `Profile` literally keeps compiling; a `Profile` save never touches it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Reconcile, Hydrate)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AfterCarePlan {
     /// E.g. "sleeping badly for a week", "avoiding calls from friends".
     pub warning_signs: Vec<String>,
@@ -259,7 +269,7 @@ impl Store {
         plan.validate()?;
         let id = match self.profile_id()? {
             Some(id) => id,
-            None => self.save_profile(Profile::default())?.id,
+            None => self.save_profile(Profile::default())?.meta.id,
         };
         self.edit_document(&id, DocKind::Profile, |document, now| {
             let record = record_map(document, &id)?;

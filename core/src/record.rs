@@ -37,15 +37,32 @@ pub struct IndexEntry {
     pub text: Vec<String>,
 }
 
-/// A record with its id and envelope metadata, as the API returns it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Item<R> {
+/// What every stored item carries besides its record: its id, whether it is
+/// shared, and when it was made and last changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct ItemMeta {
     pub id: ItemId,
-    pub record: R,
     /// Shared with the client's therapist (sync enforces it).
     pub shared: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A record with its id and envelope metadata, as the API returns it. The
+/// envelope's fields read through the item (`item.id`, `item.shared`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item<R> {
+    pub meta: ItemMeta,
+    pub record: R,
+}
+
+impl<R> std::ops::Deref for Item<R> {
+    type Target = ItemMeta;
+
+    fn deref(&self) -> &ItemMeta {
+        &self.meta
+    }
 }
 
 // Validation helpers shared by the record kinds.

@@ -12,17 +12,23 @@ use crate::id::ItemId;
 use crate::record::{IndexEntry, Record, limit_text, opt_in_range, require_text};
 
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Rehearsal {
     pub person_id: ItemId,
     pub scenario: String,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub what_i_want_to_say: String,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub how_they_may_answer: String,
     /// Confidence 0 (none) to 10 (full), before and after practice.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub confidence_before: Option<u8>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub confidence_after: Option<u8>,
     #[autosurgeon(with = "crate::doc::timestamp")]
     pub practiced_at: DateTime<Utc>,
     /// The interaction that logged how the real conversation went.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub outcome_interaction_id: Option<ItemId>,
 }
 

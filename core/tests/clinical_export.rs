@@ -34,7 +34,7 @@ fn full_record() -> (TestStore, course::Course) {
             goal: None,
         })
         .unwrap()
-        .id;
+        .meta.id;
     s.delete(&gone).unwrap();
     s.set_shared(&c.win6, true).unwrap();
     s.save_after_care_plan(AfterCarePlan {
@@ -60,7 +60,7 @@ fn full_record() -> (TestStore, course::Course) {
             written_at: at(2, 16, 9),
         })
         .unwrap()
-        .id;
+        .meta.id;
     course::share(&therapist, &s, "acct-eve", &[note]);
     (s, c)
 }
@@ -87,7 +87,7 @@ fn export_then_import_into_an_empty_store_gives_the_same_record() {
     let json = s.export_json().unwrap();
     let target = TestStore::on_tmpfs();
     let report = target.import_json(&json).unwrap();
-    assert_eq!(report.documents, s.document_ids().unwrap().len());
+    assert_eq!(report.documents as usize, s.document_ids().unwrap().len());
     assert_eq!(report.changed, report.documents);
     assert!(report.crisis_resources);
 
@@ -315,5 +315,5 @@ fn deleting_everything_leaves_nothing_readable() {
             goal: None,
         })
         .unwrap();
-    assert_eq!(s.document_ids().unwrap(), vec![new.id]);
+    assert_eq!(s.document_ids().unwrap(), vec![new.meta.id]);
 }

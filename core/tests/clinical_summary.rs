@@ -127,7 +127,7 @@ fn dispute_change(c: &Course) -> InventoryChange {
     }
 }
 
-fn g1_progress(c: &Course, wins: usize) -> GoalProgress {
+fn g1_progress(c: &Course, wins: u32) -> GoalProgress {
     GoalProgress {
         id: c.g1.clone(),
         title: "Talk with Sam about chores without shouting".into(),
@@ -351,7 +351,7 @@ fn a_therapist_sees_only_what_the_client_shared() {
         })
         .unwrap()
         .item
-        .id;
+        .meta.id;
     course::share(
         &other,
         &therapist,
@@ -717,7 +717,7 @@ fn a_crisis_mood_check_in_is_flagged_for_review() {
     assert_eq!(
         summary.safety_flags,
         vec![SafetyFlag {
-            check_in_id: saved.item.id,
+            check_in_id: saved.item.meta.id,
             at: at(2, 11, 23),
             reason: AlertReason::MoodCrisis,
         }]

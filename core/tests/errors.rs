@@ -38,7 +38,7 @@ fn expect_invalid<T: std::fmt::Debug>(result: Result<T, Error>, field: &str) {
 #[test]
 fn empty_required_fields_and_out_of_range_numbers_are_refused_and_write_nothing() {
     let s = TestStore::new();
-    let sam = s.create(person("Sam")).unwrap().id;
+    let sam = s.create(person("Sam")).unwrap().meta.id;
     let before = snapshot(&s);
 
     expect_invalid(s.create(win(" \n\t", at(1, 1, 1))), "title");
@@ -95,7 +95,7 @@ fn empty_required_fields_and_out_of_range_numbers_are_refused_and_write_nothing(
 #[test]
 fn an_invalid_edit_leaves_the_item_as_it_was() {
     let s = TestStore::new();
-    let sam = s.create(person("Sam")).unwrap().id;
+    let sam = s.create(person("Sam")).unwrap().meta.id;
     let i = s.create(interaction(&sam, at(1, 1, 1), "x")).unwrap();
     let before = snapshot(&s);
     let doc = s.export_document(&i.id).unwrap();
@@ -137,7 +137,7 @@ fn an_invalid_edit_leaves_the_item_as_it_was() {
 #[test]
 fn unknown_ids_and_wrong_kinds_are_not_found() {
     let s = TestStore::new();
-    let w = s.create(win("w", at(1, 1, 1))).unwrap().id;
+    let w = s.create(win("w", at(1, 1, 1))).unwrap().meta.id;
     let nope = ItemId::new("00000000-0000-0000-0000-000000000000");
     let before = snapshot(&s);
 
@@ -173,7 +173,7 @@ fn unknown_ids_and_wrong_kinds_are_not_found() {
 fn malformed_or_truncated_change_bytes_are_refused_and_the_document_stays_as_it_was() {
     let a = TestStore::new();
     let b = TestStore::new();
-    let w = a.create(win("w", at(1, 1, 1))).unwrap().id;
+    let w = a.create(win("w", at(1, 1, 1))).unwrap().meta.id;
     common::deliver(&a, &b);
     a.modify(&w, |x: &mut Win| {
         x.details = "an edit that will be mangled on the way".into();
@@ -280,7 +280,7 @@ fn another_apps_sqlite_file_is_not_our_database_and_is_left_alone() {
 #[test]
 fn a_database_from_a_newer_schema_is_refused_untouched() {
     let s = TestStore::new();
-    let w = s.create(win("w", at(1, 1, 1))).unwrap().id;
+    let w = s.create(win("w", at(1, 1, 1))).unwrap().meta.id;
     let path = s.path();
     drop(s.store);
     {
@@ -318,7 +318,7 @@ fn hostile_search_strings_never_error() {
     let s = TestStore::new();
     let mut w = win("Said \"no\" politely", at(1, 1, 1));
     w.details = "NEAR the station, AND OR NOT * ^ column:body".into();
-    let w = s.create(w).unwrap().id;
+    let w = s.create(w).unwrap().meta.id;
     s.create(reflection("Robert'); DROP TABLE documents;--", at(1, 2, 1)))
         .unwrap();
 

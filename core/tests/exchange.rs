@@ -16,7 +16,7 @@ use rapport_core::{DocKind, Error, ItemId};
 fn concurrent_edits_of_one_goal_both_survive_on_both_devices() {
     let phone = TestStore::new();
     let tablet = TestStore::new();
-    let g = phone.create(goal("See friends more")).unwrap().id;
+    let g = phone.create(goal("See friends more")).unwrap().meta.id;
     let first = phone.add_milestone(&g, "Text Jo").unwrap();
     deliver(&phone, &tablet);
     assert_eq!(
@@ -59,7 +59,7 @@ fn concurrent_edits_of_one_goal_both_survive_on_both_devices() {
 fn applying_the_same_changes_twice_changes_nothing_the_second_time() {
     let a = TestStore::new();
     let b = TestStore::new();
-    let w = a.create(win("w", at(1, 1, 1))).unwrap().id;
+    let w = a.create(win("w", at(1, 1, 1))).unwrap().meta.id;
     let change = a.pending_changes(0, 10).unwrap().remove(0);
 
     assert!(b.apply_changes(&w, DocKind::Win, &change.data).unwrap());
@@ -79,7 +79,7 @@ fn applying_the_same_changes_twice_changes_nothing_the_second_time() {
 fn an_edit_that_arrives_before_its_item_waits_for_it() {
     let a = TestStore::new();
     let b = TestStore::new();
-    let w = a.create(win("first title", at(1, 1, 1))).unwrap().id;
+    let w = a.create(win("first title", at(1, 1, 1))).unwrap().meta.id;
     a.modify(&w, |x: &mut Win| {
         x.title = "second title".into();
         Ok(())
@@ -105,7 +105,7 @@ fn an_edit_that_arrives_before_its_item_waits_for_it() {
 fn a_chain_of_edits_arriving_before_the_item_is_kept_whole() {
     let a = TestStore::new();
     let b = TestStore::new();
-    let w = a.create(win("v0", at(1, 1, 1))).unwrap().id;
+    let w = a.create(win("v0", at(1, 1, 1))).unwrap().meta.id;
     for title in ["v1", "v2", "v3"] {
         a.modify(&w, |x: &mut Win| {
             x.title = title.into();
@@ -130,8 +130,8 @@ fn a_chain_of_edits_arriving_before_the_item_is_kept_whole() {
 #[test]
 fn the_outbox_keeps_every_local_change_until_acknowledged() {
     let s = TestStore::new();
-    let p = s.create(person("Sam")).unwrap().id;
-    let w = s.create(win("w", at(1, 1, 1))).unwrap().id;
+    let p = s.create(person("Sam")).unwrap().meta.id;
+    let w = s.create(win("w", at(1, 1, 1))).unwrap().meta.id;
     s.set_shared(&w, true).unwrap();
 
     let all = s.pending_changes(0, 100).unwrap();
@@ -163,7 +163,7 @@ fn the_outbox_keeps_every_local_change_until_acknowledged() {
 fn an_exported_document_gives_a_new_replica_the_whole_item() {
     let a = TestStore::new();
     let b = TestStore::new();
-    let g = a.create(goal("g")).unwrap().id;
+    let g = a.create(goal("g")).unwrap().meta.id;
     for i in 0..40 {
         a.add_milestone(&g, &format!("step {i}")).unwrap();
     }
@@ -191,7 +191,7 @@ fn a_deletion_reaches_the_other_device() {
     let r = a
         .create(reflection("private thought", at(1, 1, 1)))
         .unwrap()
-        .id;
+        .meta.id;
     exchange(&a, &b);
     assert!(b.get::<Reflection>(&r).is_ok());
 
@@ -211,7 +211,7 @@ fn a_deletion_reaches_the_other_device() {
 fn an_edit_concurrent_with_a_deletion_does_not_bring_the_item_back() {
     let a = TestStore::new();
     let b = TestStore::new();
-    let p = a.create(person("Sam")).unwrap().id;
+    let p = a.create(person("Sam")).unwrap().meta.id;
     exchange(&a, &b);
 
     a.delete(&p).unwrap();
@@ -234,8 +234,8 @@ fn an_edit_concurrent_with_a_deletion_does_not_bring_the_item_back() {
 fn a_batch_keeps_the_good_pieces_and_reports_the_bad_ones() {
     let a = TestStore::new();
     let b = TestStore::new();
-    let w = a.create(win("good", at(1, 1, 1))).unwrap().id;
-    let p = a.create(person("Sam")).unwrap().id;
+    let w = a.create(win("good", at(1, 1, 1))).unwrap().meta.id;
+    let p = a.create(person("Sam")).unwrap().meta.id;
     let mut pieces = outbox_of(&a);
     let bad_id = ItemId::new("bad");
     pieces.insert(
@@ -277,7 +277,7 @@ fn a_batch_keeps_the_good_pieces_and_reports_the_bad_ones() {
 fn changes_for_an_item_of_another_kind_are_refused() {
     let a = TestStore::new();
     let b = TestStore::new();
-    let w = a.create(win("w", at(1, 1, 1))).unwrap().id;
+    let w = a.create(win("w", at(1, 1, 1))).unwrap().meta.id;
     deliver(&a, &b);
     a.set_shared(&w, true).unwrap();
     let last = a.pending_changes(0, 10).unwrap().pop().unwrap();
@@ -294,8 +294,8 @@ fn changes_for_an_item_of_another_kind_are_refused() {
 fn removing_the_local_copy_forgets_the_item_without_a_tombstone() {
     let therapist = TestStore::new();
     let client = TestStore::new();
-    let w = client.create(win("shared win", at(1, 1, 1))).unwrap().id;
-    let p = client.create(person("Sam")).unwrap().id;
+    let w = client.create(win("shared win", at(1, 1, 1))).unwrap().meta.id;
+    let p = client.create(person("Sam")).unwrap().meta.id;
     deliver(&client, &therapist);
     therapist.set_shared(&w, true).unwrap(); // a local change not yet pushed
     let rec = common::Recorder::new();

@@ -68,7 +68,7 @@ fn small_record() -> Store {
         .create(Reflection {
             written_at: at(4),
             text: "to delete".into(),
-            person_id: Some(person.id),
+            person_id: Some(person.meta.id),
             goal: None,
         })
         .unwrap();

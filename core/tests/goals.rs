@@ -26,7 +26,7 @@ fn milestone_ids(goal: &Goal) -> Vec<String> {
 #[test]
 fn a_new_goal_is_active_with_no_milestones() {
     let s = TestStore::new();
-    let sam = s.create(person("Sam")).unwrap().id;
+    let sam = s.create(person("Sam")).unwrap().meta.id;
     let mut g = goal("Spend a weekend with Sam");
     g.description = "Plan it together, not alone".into();
     g.person_ids = vec![sam.clone()];
@@ -45,7 +45,7 @@ fn a_new_goal_is_active_with_no_milestones() {
 #[test]
 fn milestones_are_added_at_the_end_renamed_completed_and_reopened() {
     let s = TestStore::new();
-    let g = s.create(goal("Make a friend at work")).unwrap().id;
+    let g = s.create(goal("Make a friend at work")).unwrap().meta.id;
 
     let a = s.add_milestone(&g, "Say hello to Ana").unwrap();
     let b = s.add_milestone(&g, "Ask Ana to lunch").unwrap();
@@ -81,7 +81,7 @@ fn milestones_are_added_at_the_end_renamed_completed_and_reopened() {
 #[test]
 fn removing_a_milestone_keeps_the_others_and_new_ones_go_last() {
     let s = TestStore::new();
-    let g = s.create(goal("g")).unwrap().id;
+    let g = s.create(goal("g")).unwrap().meta.id;
     let a = s.add_milestone(&g, "a").unwrap();
     let b = s.add_milestone(&g, "b").unwrap();
     let c = s.add_milestone(&g, "c").unwrap();
@@ -102,7 +102,7 @@ fn removing_a_milestone_keeps_the_others_and_new_ones_go_last() {
 #[test]
 fn reorder_puts_milestones_in_the_given_order() {
     let s = TestStore::new();
-    let g = s.create(goal("g")).unwrap().id;
+    let g = s.create(goal("g")).unwrap().meta.id;
     let a = s.add_milestone(&g, "a").unwrap();
     let b = s.add_milestone(&g, "b").unwrap();
     let c = s.add_milestone(&g, "c").unwrap();
@@ -123,7 +123,7 @@ fn reorder_puts_milestones_in_the_given_order() {
 #[test]
 fn reorder_must_name_every_milestone_exactly_once() {
     let s = TestStore::new();
-    let g = s.create(goal("g")).unwrap().id;
+    let g = s.create(goal("g")).unwrap().meta.id;
     let a = s.add_milestone(&g, "a").unwrap();
     let b = s.add_milestone(&g, "b").unwrap();
     let before = s.export_document(&g).unwrap();
@@ -149,8 +149,8 @@ fn reorder_must_name_every_milestone_exactly_once() {
 #[test]
 fn milestone_operations_on_unknown_milestones_or_goals_fail() {
     let s = TestStore::new();
-    let g = s.create(goal("g")).unwrap().id;
-    let w = s.create(win("a win", at(1, 1, 1))).unwrap().id;
+    let g = s.create(goal("g")).unwrap().meta.id;
+    let w = s.create(win("a win", at(1, 1, 1))).unwrap().meta.id;
     let nope = ItemId::new("no-such-goal");
 
     fn missing<T: std::fmt::Debug>(r: Result<T, Error>, kind: &str) {
@@ -184,7 +184,7 @@ fn milestone_operations_on_unknown_milestones_or_goals_fail() {
 #[test]
 fn status_moves_between_active_achieved_paused_and_dropped() {
     let s = TestStore::new();
-    let g = s.create(goal("g")).unwrap().id;
+    let g = s.create(goal("g")).unwrap().meta.id;
     for status in [
         GoalStatus::Paused,
         GoalStatus::Active,
@@ -199,7 +199,7 @@ fn status_moves_between_active_achieved_paused_and_dropped() {
 #[test]
 fn barriers_and_course_corrections_are_logged_in_order() {
     let s = TestStore::new();
-    let g = s.create(goal("Call mum weekly")).unwrap().id;
+    let g = s.create(goal("Call mum weekly")).unwrap().meta.id;
     s.log_barrier(&g, "Night shifts all week", at(2, 1, 9))
         .unwrap();
     let item = s
@@ -240,11 +240,11 @@ fn barriers_and_course_corrections_are_logged_in_order() {
 #[test]
 fn entries_linked_to_a_goal_are_listed_under_it() {
     let s = TestStore::new();
-    let g = s.create(goal("g")).unwrap().id;
-    let other = s.create(goal("other")).unwrap().id;
+    let g = s.create(goal("g")).unwrap().meta.id;
+    let other = s.create(goal("other")).unwrap().meta.id;
     let mut w1 = win("first", at(1, 1, 1));
     w1.goal = link(&g);
-    let w1 = s.create(w1).unwrap().id;
+    let w1 = s.create(w1).unwrap().meta.id;
     let mut w2 = win("second", at(1, 2, 1));
     w2.goal = link(&other);
     s.create(w2).unwrap();

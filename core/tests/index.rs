@@ -10,17 +10,17 @@ use rapport_core::inventory::DisputeStage;
 use rapport_core::store::ListQuery;
 
 fn sample(s: &TestStore) {
-    let sam = s.create(person("Sam")).unwrap().id;
-    let g = s.create(goal("Weekly call with Sam")).unwrap().id;
+    let sam = s.create(person("Sam")).unwrap().meta.id;
+    let g = s.create(goal("Weekly call with Sam")).unwrap().meta.id;
     s.add_milestone(&g, "First call").unwrap();
     s.log_barrier(&g, "Phone anxiety", at(1, 2, 3)).unwrap();
     let mut i = interaction(&sam, at(1, 3, 4), "reconnect");
     i.goal = link(&g);
     i.what_they_said = "glad you called".into();
     s.create(i).unwrap();
-    let w = s.create(win("Made the call", at(1, 4, 5))).unwrap().id;
+    let w = s.create(win("Made the call", at(1, 4, 5))).unwrap().meta.id;
     s.set_shared(&w, true).unwrap();
-    let r = s.create(reflection("gone soon", at(1, 5, 6))).unwrap().id;
+    let r = s.create(reflection("gone soon", at(1, 5, 6))).unwrap().meta.id;
     s.delete(&r).unwrap();
     s.set_dispute_stage(
         &sam,

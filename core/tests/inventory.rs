@@ -40,7 +40,7 @@ fn a_person_reads_back_exactly() {
 #[test]
 fn a_person_moves_between_rings() {
     let s = TestStore::new();
-    let p = s.create(mum()).unwrap().id;
+    let p = s.create(mum()).unwrap().meta.id;
     for ring in [Ring::Middle, Ring::Outer, Ring::Inner] {
         let item = s
             .modify(&p, |x: &mut Person| {
@@ -56,7 +56,7 @@ fn a_person_moves_between_rings() {
 #[test]
 fn the_dispute_stage_keeps_its_history_and_the_last_is_current() {
     let s = TestStore::new();
-    let p = s.create(mum()).unwrap().id;
+    let p = s.create(mum()).unwrap().meta.id;
 
     s.set_dispute_stage(
         &p,
@@ -97,7 +97,7 @@ fn the_dispute_stage_keeps_its_history_and_the_last_is_current() {
 #[test]
 fn the_dispute_stage_needs_a_person() {
     let s = TestStore::new();
-    let g = s.create(goal("g")).unwrap().id;
+    let g = s.create(goal("g")).unwrap().meta.id;
     assert!(matches!(
         s.set_dispute_stage(&g, DisputeStage::Impasse, at(1, 1, 1), ""),
         Err(Error::NotFound { kind: "person", .. })
@@ -120,7 +120,7 @@ fn a_person_needs_a_nickname() {
             ..
         })
     ));
-    let id = s.create(mum()).unwrap().id;
+    let id = s.create(mum()).unwrap().meta.id;
     assert!(matches!(
         s.modify(&id, |x: &mut Person| {
             x.nickname.clear();
@@ -137,11 +137,11 @@ fn a_person_needs_a_nickname() {
 #[test]
 fn people_are_listed_by_kind() {
     let s = TestStore::new();
-    let a = s.create(mum()).unwrap().id;
+    let a = s.create(mum()).unwrap().meta.id;
     let b = s
         .create(Person::new("JB", "manager", Ring::Outer))
         .unwrap()
-        .id;
+        .meta.id;
     s.create(goal("g")).unwrap();
     let mut people = ids(
         &s,

@@ -133,7 +133,7 @@ fn list_is_newest_first_and_paged() {
         made.push(
             s.create(win(&format!("win {day}"), at(4, day, 9)))
                 .unwrap()
-                .id,
+                .meta.id,
         );
     }
     let newest_first: Vec<ItemId> = made.iter().rev().cloned().collect();
@@ -163,20 +163,20 @@ fn list_is_newest_first_and_paged() {
 #[test]
 fn list_filters_by_kind_person_goal_and_date_range() {
     let s = TestStore::new();
-    let sam = s.create(person("Sam")).unwrap().id;
-    let kim = s.create(person("Kim")).unwrap().id;
-    let g = s.create(goal("Reconnect")).unwrap().id;
+    let sam = s.create(person("Sam")).unwrap().meta.id;
+    let kim = s.create(person("Kim")).unwrap().meta.id;
+    let g = s.create(goal("Reconnect")).unwrap().meta.id;
 
-    let i_sam = s.create(interaction(&sam, at(5, 1, 9), "a")).unwrap().id;
+    let i_sam = s.create(interaction(&sam, at(5, 1, 9), "a")).unwrap().meta.id;
     let mut linked = interaction(&kim, at(5, 2, 9), "b");
     linked.goal = link(&g);
-    let i_kim = s.create(linked).unwrap().id;
+    let i_kim = s.create(linked).unwrap().meta.id;
     let mut w = win("called Kim", at(5, 3, 9));
     w.goal = link(&g);
-    let w = s.create(w).unwrap().id;
+    let w = s.create(w).unwrap().meta.id;
     let mut r = reflection("thinking about Sam", at(5, 4, 9));
     r.person_id = Some(sam.clone());
-    let r = s.create(r).unwrap().id;
+    let r = s.create(r).unwrap().meta.id;
 
     let q = |f: fn(&mut ListQuery)| {
         let mut query = ListQuery::default();
@@ -203,8 +203,8 @@ fn list_filters_by_kind_person_goal_and_date_range() {
     assert_eq!(ids(&s, &by_goal), vec![w.clone(), i_kim.clone()]);
     // `from` is inclusive, `to` exclusive; undated items (people) drop out.
     let range = ListQuery {
-        from: Some(at(5, 2, 9)),
-        to: Some(at(5, 4, 9)),
+        since: Some(at(5, 2, 9)),
+        until: Some(at(5, 4, 9)),
         ..Default::default()
     };
     assert_eq!(ids(&s, &range), vec![w.clone(), i_kim.clone()]);
@@ -212,7 +212,7 @@ fn list_filters_by_kind_person_goal_and_date_range() {
         kinds: vec![DocKind::Interaction],
         person_id: Some(kim.clone()),
         goal_id: Some(g.clone()),
-        from: Some(at(5, 1, 0)),
+        since: Some(at(5, 1, 0)),
         ..Default::default()
     };
     assert_eq!(ids(&s, &combined), vec![i_kim]);
@@ -227,16 +227,16 @@ fn list_filters_by_kind_person_goal_and_date_range() {
 #[test]
 fn search_finds_words_in_every_text_field() {
     let s = TestStore::new();
-    let sam = s.create(person("Sam")).unwrap().id;
-    let g = s.create(goal("Ask for help")).unwrap().id;
-    let i = s.create(full_interaction(&sam, &g)).unwrap().id;
+    let sam = s.create(person("Sam")).unwrap().meta.id;
+    let g = s.create(goal("Ask for help")).unwrap().meta.id;
+    let i = s.create(full_interaction(&sam, &g)).unwrap().meta.id;
     let mut w = win("Held my ground", at(3, 5, 9));
     w.details = "grandmother's birthday dinner".into();
-    let w = s.create(w).unwrap().id;
+    let w = s.create(w).unwrap().meta.id;
     let r = s
         .create(reflection("The argument about chores", at(3, 6, 9)))
         .unwrap()
-        .id;
+        .meta.id;
 
     let found = |text: &str| -> Vec<ItemId> {
         s.search(text, 0)
@@ -279,14 +279,14 @@ fn search_follows_edits() {
 #[test]
 fn titles_come_from_the_first_non_empty_line_shortened_to_80_characters() {
     let s = TestStore::new();
-    let sam = s.create(person("Sam")).unwrap().id;
-    let blank = s.create(interaction(&sam, at(1, 1, 9), "")).unwrap().id;
+    let sam = s.create(person("Sam")).unwrap().meta.id;
+    let blank = s.create(interaction(&sam, at(1, 1, 9), "")).unwrap().meta.id;
     let multi = s
         .create(reflection("\n  first line  \nsecond", at(1, 2, 9)))
         .unwrap()
-        .id;
+        .meta.id;
     let long = "é".repeat(100);
-    let long_id = s.create(reflection(&long, at(1, 3, 9))).unwrap().id;
+    let long_id = s.create(reflection(&long, at(1, 3, 9))).unwrap().meta.id;
 
     let title = |id: &ItemId| {
         s.list(&ListQuery::default())

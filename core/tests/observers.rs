@@ -17,7 +17,7 @@ fn a_write_notifies_once_with_the_item_that_changed() {
     let rec = Recorder::new();
     let _sub = s.subscribe(rec.clone());
 
-    let w = s.create(win("w", at(1, 1, 1))).unwrap().id;
+    let w = s.create(win("w", at(1, 1, 1))).unwrap().meta.id;
     s.set_shared(&w, true).unwrap();
     s.delete(&w).unwrap();
 
@@ -34,7 +34,7 @@ fn a_write_notifies_once_with_the_item_that_changed() {
 #[test]
 fn a_failed_or_empty_write_notifies_nobody() {
     let s = TestStore::new();
-    let w = s.create(win("w", at(1, 1, 1))).unwrap().id;
+    let w = s.create(win("w", at(1, 1, 1))).unwrap().meta.id;
     let rec = Recorder::new();
     let _sub = s.subscribe(rec.clone());
 
@@ -49,9 +49,9 @@ fn a_failed_or_empty_write_notifies_nobody() {
 fn an_applied_batch_is_one_notification() {
     let a = TestStore::new();
     let b = TestStore::new();
-    let p = a.create(person("Sam")).unwrap().id;
-    let w1 = a.create(win("one", at(1, 1, 1))).unwrap().id;
-    let w2 = a.create(win("two", at(1, 2, 1))).unwrap().id;
+    let p = a.create(person("Sam")).unwrap().meta.id;
+    let w1 = a.create(win("one", at(1, 1, 1))).unwrap().meta.id;
+    let w2 = a.create(win("two", at(1, 2, 1))).unwrap().meta.id;
     let rec = Recorder::new();
     let _sub = b.subscribe(rec.clone());
 

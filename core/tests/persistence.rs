@@ -18,7 +18,7 @@ fn items_index_and_outbox_survive_close_and_reopen() {
     let p = s.create(person("Sam")).unwrap();
     let w = s.create(win("Asked for a raise", at(2, 2, 2))).unwrap();
     s.set_shared(&w.id, true).unwrap();
-    let gone = s.create(win("deleted", at(2, 3, 2))).unwrap().id;
+    let gone = s.create(win("deleted", at(2, 3, 2))).unwrap().meta.id;
     s.delete(&gone).unwrap();
     let actor = s.device_actor();
     let outbox = s.pending_changes(0, 100).unwrap();
@@ -62,7 +62,7 @@ fn the_database_is_in_wal_mode_and_durable() {
 #[test]
 fn a_write_is_visible_to_another_connection_as_soon_as_the_call_returns() {
     let s = TestStore::new();
-    let w = s.create(win("committed", at(1, 1, 1))).unwrap().id;
+    let w = s.create(win("committed", at(1, 1, 1))).unwrap().meta.id;
     // A second, independent opening of the same file (another process).
     let other = Store::open(s.path()).unwrap();
     assert_eq!(other.get::<Win>(&w).unwrap().record.title, "committed");
@@ -96,7 +96,7 @@ fn unacknowledged_changes_stay_in_the_outbox_across_restarts_until_acknowledged(
 #[test]
 fn many_edits_are_compacted_and_nothing_is_lost() {
     let s = TestStore::new();
-    let g = s.create(goal("g")).unwrap().id;
+    let g = s.create(goal("g")).unwrap().meta.id;
     let mut ms = Vec::new();
     for i in 0..40 {
         ms.push(s.add_milestone(&g, &format!("step {i}")).unwrap());

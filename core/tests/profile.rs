@@ -61,7 +61,7 @@ fn saving_creates_the_profile_once_and_then_updates_it() {
     assert_eq!(second.id, first.id);
     assert_eq!(s.profile().unwrap(), later);
     assert_eq!(profiles(&s), 1);
-    assert_eq!(s.document_ids().unwrap(), vec![first.id]);
+    assert_eq!(s.document_ids().unwrap(), vec![first.meta.id]);
 }
 
 #[test]
@@ -120,9 +120,9 @@ fn two_devices_that_each_made_a_profile_agree_on_one_after_syncing() {
     exchange(&a, &b);
 
     let (winner, record) = if pa.id < pb.id {
-        (pa.id, agreed())
+        (pa.meta.id, agreed())
     } else {
-        (pb.id, other)
+        (pb.meta.id, other)
     };
     assert_eq!(a.profile().unwrap(), record);
     assert_eq!(b.profile().unwrap(), record);

@@ -25,7 +25,7 @@ fn rehearsal(person_id: &ItemId) -> Rehearsal {
 #[test]
 fn a_rehearsal_reads_back_and_is_listed_under_its_person() {
     let s = TestStore::new();
-    let dad = s.create(person("Dad")).unwrap().id;
+    let dad = s.create(person("Dad")).unwrap().meta.id;
     let r = s.create(rehearsal(&dad)).unwrap();
     assert_eq!(s.get::<Rehearsal>(&r.id).unwrap().record, rehearsal(&dad));
 
@@ -44,12 +44,12 @@ fn a_rehearsal_reads_back_and_is_listed_under_its_person() {
 #[test]
 fn the_real_outcome_is_linked_later_so_expectation_meets_result() {
     let s = TestStore::new();
-    let dad = s.create(person("Dad")).unwrap().id;
-    let r = s.create(rehearsal(&dad)).unwrap().id;
+    let dad = s.create(person("Dad")).unwrap().meta.id;
+    let r = s.create(rehearsal(&dad)).unwrap().meta.id;
     let real = s
         .create(interaction(&dad, at(12, 1, 19), "a quiet Christmas"))
         .unwrap()
-        .id;
+        .meta.id;
 
     let linked = s
         .modify(&r, |x: &mut Rehearsal| {
@@ -78,7 +78,7 @@ fn the_real_outcome_is_linked_later_so_expectation_meets_result() {
 #[test]
 fn confidence_runs_from_0_to_10_and_a_scenario_is_required() {
     let s = TestStore::new();
-    let dad = s.create(person("Dad")).unwrap().id;
+    let dad = s.create(person("Dad")).unwrap().meta.id;
     type Case = (fn(&mut Rehearsal), &'static str);
     let cases: [Case; 4] = [
         (|r| r.confidence_before = Some(11), "confidence_before"),

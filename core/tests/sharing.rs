@@ -34,8 +34,8 @@ fn items_are_private_until_shared() {
 #[test]
 fn sharing_works_for_every_kind_and_is_per_item() {
     let s = TestStore::new();
-    let p = s.create(person("Sam")).unwrap().id;
-    let g = s.create(goal("g")).unwrap().id;
+    let p = s.create(person("Sam")).unwrap().meta.id;
+    let g = s.create(goal("g")).unwrap().meta.id;
     s.set_shared(&g, true).unwrap();
 
     assert!(s.get::<Goal>(&g).unwrap().shared);
@@ -54,7 +54,7 @@ fn sharing_works_for_every_kind_and_is_per_item() {
 fn sharing_is_a_change_that_syncs_and_setting_the_same_value_is_not() {
     let a = TestStore::new();
     let b = TestStore::new();
-    let w = a.create(win("w", at(1, 1, 1))).unwrap().id;
+    let w = a.create(win("w", at(1, 1, 1))).unwrap().meta.id;
     assert_eq!(a.outbox_len().unwrap(), 1);
 
     a.set_shared(&w, true).unwrap();
@@ -74,7 +74,7 @@ fn sharing_an_unknown_or_deleted_item_fails() {
         s.set_shared(&ItemId::new("nope"), true),
         Err(Error::NotFound { kind: "item", .. })
     ));
-    let w = s.create(win("w", at(1, 1, 1))).unwrap().id;
+    let w = s.create(win("w", at(1, 1, 1))).unwrap().meta.id;
     s.delete(&w).unwrap();
     let outbox = s.outbox_len().unwrap();
     assert!(matches!(
@@ -87,13 +87,13 @@ fn sharing_an_unknown_or_deleted_item_fails() {
 #[test]
 fn shared_items_are_the_own_items_marked_shared_and_nothing_received() {
     let client = TestStore::new();
-    let kept = client.create(win("private", at(3, 1, 9))).unwrap().id;
-    let shared = client.create(win("shared", at(3, 2, 9))).unwrap().id;
+    let kept = client.create(win("private", at(3, 1, 9))).unwrap().meta.id;
+    let shared = client.create(win("shared", at(3, 2, 9))).unwrap().meta.id;
     client.set_shared(&shared, true).unwrap();
 
     // A document received from another account, shared there, is not ours.
     let other = TestStore::new();
-    let theirs = other.create(goal("their goal")).unwrap().id;
+    let theirs = other.create(goal("their goal")).unwrap().meta.id;
     other.set_shared(&theirs, true).unwrap();
     deliver(&other, &client);
     client

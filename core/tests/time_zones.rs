@@ -76,23 +76,23 @@ fn an_evening_and_a_morning_land_on_the_clients_own_day_from_utc_minus_10_to_plu
         let s = TestStore::on_tmpfs();
         s.set_time_zone(zone).unwrap();
         s.save_profile(Profile::default()).unwrap();
-        let sam = s.create(person("Sam")).unwrap().id;
+        let sam = s.create(person("Sam")).unwrap().meta.id;
         let evening = s
             .create(interaction(&sam, local(zone, 2026, 6, 10, 22, 30), "talk"))
             .unwrap()
-            .id;
+            .meta.id;
         let morning = s
             .create(interaction(&sam, local(zone, 2026, 6, 10, 6, 15), "call"))
             .unwrap()
-            .id;
+            .meta.id;
         let last_minute = s
             .create(interaction(&sam, local(zone, 2026, 6, 10, 23, 59), "text"))
             .unwrap()
-            .id;
+            .meta.id;
         let first_minute = s
             .create(interaction(&sam, local(zone, 2026, 6, 11, 0, 0), "visit"))
             .unwrap()
-            .id;
+            .meta.id;
 
         let mine = Whose::Mine;
         let june_10 = on_day(&s, &mine, day(2026, 6, 10));
@@ -115,7 +115,7 @@ fn an_evening_and_a_morning_land_on_the_clients_own_day_from_utc_minus_10_to_plu
             })
             .unwrap()
             .item
-            .id;
+            .meta.id;
         let summary_of = |d: NaiveDate| {
             let range = DateRange::since(d, d).unwrap();
             let summary = s.session_summary(&mine, Some(range), d).unwrap();
@@ -140,7 +140,7 @@ fn daylight_saving_days_are_23_and_25_hours_long_and_keep_their_entries() {
     let s = TestStore::on_tmpfs();
     s.set_time_zone("America/New_York").unwrap();
     s.save_profile(Profile::default()).unwrap();
-    let sam = s.create(person("Sam")).unwrap().id;
+    let sam = s.create(person("Sam")).unwrap().meta.id;
     let tz: Tz = "America/New_York".parse().unwrap();
     // 23:30 on the short day, and 01:30 twice on the long day.
     let short_late = s
@@ -150,7 +150,7 @@ fn daylight_saving_days_are_23_and_25_hours_long_and_keep_their_entries() {
             "a",
         ))
         .unwrap()
-        .id;
+        .meta.id;
     let first_130 = tz
         .with_ymd_and_hms(2026, 11, 1, 1, 30, 0)
         .earliest()
@@ -162,8 +162,8 @@ fn daylight_saving_days_are_23_and_25_hours_long_and_keep_their_entries() {
         .unwrap()
         .with_timezone(&Utc);
     assert_eq!(second_130 - first_130, Duration::hours(1));
-    let a = s.create(interaction(&sam, first_130, "b")).unwrap().id;
-    let b = s.create(interaction(&sam, second_130, "c")).unwrap().id;
+    let a = s.create(interaction(&sam, first_130, "b")).unwrap().meta.id;
+    let b = s.create(interaction(&sam, second_130, "c")).unwrap().meta.id;
     let long_late = s
         .create(interaction(
             &sam,
@@ -171,7 +171,7 @@ fn daylight_saving_days_are_23_and_25_hours_long_and_keep_their_entries() {
             "d",
         ))
         .unwrap()
-        .id;
+        .meta.id;
     assert_eq!(on_day(&s, &Whose::Mine, day(2026, 3, 8)), [short_late]);
     assert_eq!(
         on_day(&s, &Whose::Mine, day(2026, 11, 1)),
@@ -260,11 +260,11 @@ fn a_move_between_zones_keeps_old_days_where_they_were() {
     s.set_time_zone("America/New_York").unwrap();
     assert!(s.outbox_len().unwrap() > outbox, "the move syncs");
     assert_eq!(s.time_zone().unwrap().as_deref(), Some("America/New_York"));
-    let sam = s.create(person("Sam")).unwrap().id;
+    let sam = s.create(person("Sam")).unwrap().meta.id;
     // Before the move (Berlin's day) and long after it (New York's).
-    let before = s.create(interaction(&sam, june, "x")).unwrap().id;
+    let before = s.create(interaction(&sam, june, "x")).unwrap().meta.id;
     let after_at = Utc.with_ymd_and_hms(2099, 2, 1, 3, 0, 0).unwrap();
-    let after = s.create(interaction(&sam, after_at, "y")).unwrap().id;
+    let after = s.create(interaction(&sam, after_at, "y")).unwrap().meta.id;
     assert_eq!(on_day(&s, &Whose::Mine, day(2026, 6, 11)), [before]);
     assert_eq!(on_day(&s, &Whose::Mine, day(2099, 1, 31)), [after]);
 }
@@ -273,8 +273,8 @@ fn a_move_between_zones_keeps_old_days_where_they_were() {
 fn the_therapists_view_cuts_the_clients_days_not_the_therapists() {
     let client = TestStore::on_tmpfs();
     client.set_time_zone("Pacific/Honolulu").unwrap();
-    let profile = client.save_profile(Profile::default()).unwrap().id;
-    let sam = client.create(person("Sam")).unwrap().id;
+    let profile = client.save_profile(Profile::default()).unwrap().meta.id;
+    let sam = client.create(person("Sam")).unwrap().meta.id;
     // 21:00 on 10 June in Honolulu is 07:00 UTC on the 11th.
     let evening = client
         .create(interaction(
@@ -283,7 +283,7 @@ fn the_therapists_view_cuts_the_clients_days_not_the_therapists() {
             "talk",
         ))
         .unwrap()
-        .id;
+        .meta.id;
 
     let therapist = TestStore::on_tmpfs();
     therapist.set_time_zone("Asia/Tokyo").unwrap();

@@ -21,7 +21,7 @@ use std::{
 
 use clap::{Parser, ValueEnum};
 use rapport_protocol::{
-    Bundle, BundleId, CBOR, DocId, DocKind, Role, Session, SignInRequest, SignUpRequest,
+    Bundle, BundleId, CBOR, ItemId, DocKind, Role, Session, SignInRequest, SignUpRequest,
     SyncRequest, SyncResponse,
 };
 
@@ -241,7 +241,7 @@ fn bundle_for(device: usize, n: u64) -> Bundle {
     Bundle {
         epoch: 0,
         bundle_id: BundleId(id),
-        doc_id: DocId(format!("load-doc-{device}")),
+        doc_id: ItemId(format!("load-doc-{device}")),
         kind: DocKind::Reflection,
         tags: Vec::new(),
         data,

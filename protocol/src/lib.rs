@@ -18,7 +18,13 @@ pub use rapport_crypto::{AccountPublic, DeviceCertificate, Wrap};
 
 mod account;
 pub mod bounded;
+#[cfg(feature = "uniffi")]
+pub mod ffi;
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!("rapport_protocol");
+mod ids;
 pub use account::{ChangePasswordRequest, DeleteAccountRequest};
+pub use ids::{AccountId, BundleId, DeviceId, GrantId, ItemId, LinkId, Tag};
 
 /// Most bundles one push may carry on the wire (the server's own limit,
 /// `max_batch`, is lower by default); past it the body is refused while it
@@ -37,60 +43,10 @@ pub const CBOR: &str = "application/cbor";
 /// Path prefix of every versioned endpoint.
 pub const API_PREFIX: &str = "/v1";
 
-macro_rules! string_id {
-    ($(#[$doc:meta])* $name:ident) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(transparent)]
-        pub struct $name(pub String);
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-
-        impl From<&str> for $name {
-            fn from(value: &str) -> Self {
-                Self(value.to_owned())
-            }
-        }
-    };
-}
-
-string_id!(
-    /// A document id, chosen by the device that created the document (a UUID).
-    DocId
-);
-string_id!(
-    /// An account id, chosen by the server.
-    AccountId
-);
-string_id!(
-    /// A device id, chosen by the server at sign-in.
-    DeviceId
-);
-string_id!(
-    /// A bundle id chosen by the pushing device, so that a retried push never stores twice.
-    BundleId
-);
-string_id!(
-    /// A grant id, chosen by the server.
-    GrantId
-);
-string_id!(
-    /// A care link id, chosen by the server.
-    LinkId
-);
-string_id!(
-    /// An opaque label a client attaches to a document so that a grant can
-    /// select it without the server reading content, e.g. `person:<uuid>`.
-    Tag
-);
-
 /// The role of an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Role {
     Client,
     Therapist,
@@ -100,6 +56,7 @@ pub enum Role {
 /// ("all wins", "all interactions with one person").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum DocKind {
     Profile,
     Interaction,
@@ -157,6 +114,7 @@ impl DocKind {
 /// Machine-readable error codes; the HTTP status is given beside each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ErrorCode {
     /// 400: the body or a parameter is malformed.
     BadRequest,
@@ -223,6 +181,7 @@ pub struct SignInRequest {
 
 /// Answer to sign-up and sign-in. Sign-up also signs the device in.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Session {
     pub account_id: AccountId,
     pub role: Role,
@@ -271,6 +230,7 @@ impl std::fmt::Debug for Session {
 /// `GET /v1/devices` lists these; `DELETE /v1/devices/{id}` revokes one;
 /// `DELETE /v1/sessions/current` signs the calling device out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Device {
     pub device_id: DeviceId,
     pub name: String,
@@ -286,6 +246,7 @@ pub struct Device {
 
 /// `POST /v1/invites` (client): a short-lived, single-use code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Invite {
     pub code: String,
     pub expires_at: DateTime<Utc>,
@@ -300,6 +261,7 @@ pub struct RedeemInviteRequest {
 /// `GET /v1/links` lists these; `DELETE /v1/links/{id}` (client) ends one,
 /// which also revokes every grant between the two accounts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CareLink {
     pub link_id: LinkId,
     pub client: AccountId,
@@ -316,9 +278,10 @@ pub struct CareLink {
 /// What a grant covers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "type")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum GrantScope {
     /// One document.
-    Document { doc_id: DocId },
+    Document { doc_id: ItemId },
     /// Every document of the owner of this kind, present and future; with a
     /// tag, only those carrying the tag (e.g. all interactions with one person).
     Kind { kind: DocKind, tag: Option<Tag> },
@@ -326,6 +289,7 @@ pub enum GrantScope {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Access {
     Read,
     Write,
@@ -342,6 +306,7 @@ pub struct GrantRequest {
 /// `GET /v1/grants` lists grants the caller gave and was given;
 /// `DELETE /v1/grants/{id}` (the owner) revokes one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Grant {
     pub grant_id: GrantId,
     pub owner: AccountId,
@@ -353,10 +318,11 @@ pub struct Grant {
 
 /// `GET /v1/access-log`: every read of the caller's documents by another account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AccessLogEntry {
     pub reader: AccountId,
     pub reader_name: String,
-    pub doc_id: DocId,
+    pub doc_id: ItemId,
     pub kind: DocKind,
     pub read_at: DateTime<Utc>,
 }
@@ -369,7 +335,7 @@ pub struct AccessLogEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bundle {
     pub bundle_id: BundleId,
-    pub doc_id: DocId,
+    pub doc_id: ItemId,
     pub kind: DocKind,
     /// Opaque tags for kind grants; the latest push's tags replace earlier ones.
     #[serde(default, deserialize_with = "bounded::seq::<_, _, MAX_TAGS>")]
@@ -401,7 +367,7 @@ pub struct SyncRequest {
 /// A piece of a document the caller may read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PulledChange {
-    pub doc_id: DocId,
+    pub doc_id: ItemId,
     pub kind: DocKind,
     pub owner: AccountId,
     /// Automerge bytes: a saved document (snapshot) or change bytes; both load
@@ -422,7 +388,7 @@ pub enum RemovalReason {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Removal {
-    pub doc_id: DocId,
+    pub doc_id: ItemId,
     pub reason: RemovalReason,
 }
 
@@ -449,7 +415,7 @@ pub struct SyncResponse {
 /// A document a grantee may read without a wrap of its current epoch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NeedsWrap {
-    pub doc_id: DocId,
+    pub doc_id: ItemId,
     pub grantee: AccountId,
     pub epoch: u32,
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::{extract::State, http::StatusCode};
-use rapport_protocol::{DocId, MAX_COVERS, MAX_TAGS, SnapshotRequest, SyncRequest, SyncResponse};
+use rapport_protocol::{ItemId, MAX_COVERS, MAX_TAGS, SnapshotRequest, SyncRequest, SyncResponse};
 
 use crate::{
     AppState,
@@ -167,7 +167,7 @@ pub async fn put_snapshot(
     for bundle in &req.covers {
         check_id("bundle_id", &bundle.0)?;
     }
-    let doc_id = DocId(doc_id);
+    let doc_id = ItemId(doc_id);
     let sealed = req.epoch > 0;
     let quota = state.config.max_account_bytes;
     let store = move |tx: &db::Tx<'_>| {
@@ -191,7 +191,7 @@ pub async fn delete_document(
     PathParam(doc_id): PathParam<String>,
 ) -> ApiResult<StatusCode> {
     check_id("document id", &doc_id)?;
-    let doc_id = DocId(doc_id);
+    let doc_id = ItemId(doc_id);
     state
         .db
         .write_deleting(move |tx| db::documents::delete(tx, &caller.account_id, &doc_id))

@@ -77,11 +77,12 @@ pub enum ImportError {
 
 /// What an import stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ImportReport {
     /// Documents in the file.
-    pub documents: usize,
+    pub documents: u32,
     /// Documents that changed this store (new, or with changes it lacked).
-    pub changed: usize,
+    pub changed: u32,
     pub crisis_resources: bool,
 }
 
@@ -207,8 +208,8 @@ impl Store {
                 other => ImportError::Store(other),
             })?;
         Ok(ImportReport {
-            documents: incoming.len(),
-            changed: changed.len(),
+            documents: crate::clinical::count(incoming.len()),
+            changed: crate::clinical::count(changed.len()),
             crisis_resources: !settings.is_empty(),
         })
     }

@@ -56,3 +56,9 @@ pub enum ClinicalError {
     #[error(transparent)]
     Store(#[from] crate::error::Error),
 }
+
+/// A count as the views hold it (`u32`: what every shell has as a plain
+/// integer); a record never holds more than four billion of anything.
+pub(crate) fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}

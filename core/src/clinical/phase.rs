@@ -17,6 +17,7 @@ use crate::record::Item;
 
 /// What the summary emphasises in the current phase.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Emphasis {
     Initial(InitialEmphasis),
     Middle(MiddleEmphasis),
@@ -25,6 +26,7 @@ pub enum Emphasis {
 
 /// Initial phase: build the inventory, choose the focus, agree the formulation.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct InitialEmphasis {
     /// The people of the inventory, inner ring first, then by nickname.
     pub inventory: Vec<InventoryEntry>,
@@ -33,6 +35,7 @@ pub struct InitialEmphasis {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct InventoryEntry {
     pub person_id: ItemId,
     pub nickname: String,
@@ -43,6 +46,7 @@ pub struct InventoryEntry {
 
 /// Middle phase: the work on the focus with the week's events.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MiddleEmphasis {
     pub problem_area: Option<ProblemArea>,
     /// The people the focus concerns: those with a role dispute and those
@@ -50,22 +54,24 @@ pub struct MiddleEmphasis {
     pub focus_people: Vec<FocusPerson>,
     /// Skills used in the range's interactions, most used first.
     pub skills_used: Vec<SkillUse>,
-    pub active_goals: usize,
+    pub active_goals: u32,
     pub sessions_left: u8,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FocusPerson {
     pub person_id: ItemId,
     pub nickname: String,
     pub dispute_stage: Option<DisputeStage>,
-    pub interactions_in_range: usize,
+    pub interactions_in_range: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SkillUse {
     pub skill: String,
-    pub times: usize,
+    pub times: u32,
 }
 
 fn ring_order(ring: Ring) -> u8 {
@@ -126,10 +132,10 @@ pub(crate) fn emphasis(
                     person_id: p.id.clone(),
                     nickname: p.record.nickname.clone(),
                     dispute_stage: p.record.dispute_stage(),
-                    interactions_in_range: interactions
+                    interactions_in_range: crate::clinical::count(interactions
                         .iter()
                         .filter(|i| i.record.person_id == p.id)
-                        .count(),
+                        .count()),
                 })
                 .collect();
             focus_people
@@ -139,13 +145,13 @@ pub(crate) fn emphasis(
                 focus_people,
                 skills_used: skill_counts(interactions.iter().copied())
                     .into_iter()
-                    .map(|(skill, times)| SkillUse { skill, times })
+                    .map(|(skill, times)| SkillUse { skill, times: crate::clinical::count(times) })
                     .collect(),
-                active_goals: record
+                active_goals: crate::clinical::count(record
                     .goals
                     .iter()
                     .filter(|g| g.record.status == GoalStatus::Active)
-                    .count(),
+                    .count()),
                 sessions_left: profile
                     .map_or(0, |p| p.session_count.saturating_sub(p.current_session)),
             })

@@ -24,6 +24,7 @@ use crate::time_zone::TimeZones;
 
 /// Whose record a clinical view is about.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Whose {
     /// This device's own account: the client on their phone.
     Mine,
@@ -40,6 +41,7 @@ pub enum Whose {
 /// A grant of every item of a kind, optionally only those about one person
 /// ("all interactions with Sam").
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct KindGrant {
     pub kind: DocKind,
     pub person_id: Option<ItemId>,
@@ -89,6 +91,7 @@ impl Summary {
 /// A half-open range of the client's calendar days `[from, to)`; the days
 /// begin at the client's local midnight ([`DateRange::span`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DateRange {
     from: NaiveDate,
     to: NaiveDate,
@@ -229,11 +232,8 @@ pub(crate) fn load(store: &Store, ids: &[ItemId], into: &mut Gathered) -> Result
         document: &automerge::AutoCommit,
     ) -> Result<Item<R>> {
         Ok(Item {
-            id: id.clone(),
+            meta: env.meta(id),
             record: doc::read_record(document, id)?,
-            shared: env.shared,
-            created_at: env.created_at,
-            updated_at: env.updated_at,
         })
     }
     store.with_documents(ids, |id, env, document| {

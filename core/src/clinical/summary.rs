@@ -33,6 +33,7 @@ pub const LINK_WINDOW_HOURS: i64 = 24;
 
 /// The summary of one range of one client's record.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SessionSummary {
     pub whose: Whose,
     pub range: DateRange,
@@ -65,6 +66,7 @@ pub struct SessionSummary {
 /// Where the therapy stands, from the profile (defaults when the profile is
 /// not on this device, e.g. not shared).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SessionPosition {
     pub current_session: u8,
     pub session_count: u8,
@@ -73,6 +75,7 @@ pub struct SessionPosition {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MoodPoint {
     pub at: DateTime<Utc>,
     /// 0 (worst) to 10 (best).
@@ -81,6 +84,7 @@ pub struct MoodPoint {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum MoodSource {
     /// A quick mood rating with the event behind it.
     CheckIn {
@@ -97,6 +101,7 @@ pub enum MoodSource {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct LowPoint {
     pub point: MoodPoint,
     /// For a check-in, the interactions of the [`LINK_WINDOW_HOURS`] before
@@ -105,6 +110,7 @@ pub struct LowPoint {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct InteractionRef {
     pub id: ItemId,
     pub at: DateTime<Utc>,
@@ -118,6 +124,7 @@ pub struct InteractionRef {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Phq9Entry {
     pub id: ItemId,
     pub at: DateTime<Utc>,
@@ -129,6 +136,7 @@ pub struct Phq9Entry {
 
 /// A check-in that called for crisis resources, flagged for review.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SafetyFlag {
     pub check_in_id: ItemId,
     pub at: DateTime<Utc>,
@@ -136,6 +144,7 @@ pub struct SafetyFlag {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct WinEntry {
     pub id: ItemId,
     pub at: DateTime<Utc>,
@@ -147,21 +156,23 @@ pub struct WinEntry {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct GoalProgress {
     pub id: ItemId,
     pub title: String,
     pub status: GoalStatus,
-    pub milestones_reached: usize,
-    pub milestones_total: usize,
+    pub milestones_reached: u32,
+    pub milestones_total: u32,
     /// Milestones completed in the range, in the order they were reached.
     pub reached_in_range: Vec<MilestoneReached>,
-    pub barriers_in_range: usize,
-    pub corrections_in_range: usize,
-    pub wins_in_range: usize,
-    pub interactions_in_range: usize,
+    pub barriers_in_range: u32,
+    pub corrections_in_range: u32,
+    pub wins_in_range: u32,
+    pub interactions_in_range: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MilestoneReached {
     pub milestone_id: String,
     pub title: String,
@@ -169,6 +180,7 @@ pub struct MilestoneReached {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CourseEntry {
     pub goal_id: ItemId,
     pub goal: String,
@@ -179,6 +191,7 @@ pub struct CourseEntry {
 
 /// A rehearsal with what was expected beside what really happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RehearsalComparison {
     pub id: ItemId,
     pub person_id: ItemId,
@@ -194,6 +207,7 @@ pub struct RehearsalComparison {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum RehearsalOutcome {
     /// The real conversation has not been logged yet.
     Pending,
@@ -206,6 +220,7 @@ pub enum RehearsalOutcome {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RealOutcome {
     pub interaction_id: ItemId,
     pub at: DateTime<Utc>,
@@ -218,6 +233,7 @@ pub struct RealOutcome {
 
 /// A change in the interpersonal inventory: a role dispute changing stage.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct InventoryChange {
     pub person_id: ItemId,
     pub person: String,
@@ -570,24 +586,24 @@ fn goal_progress(
                 id: g.id.clone(),
                 title: goal.title.clone(),
                 status: goal.status,
-                milestones_reached: goal
+                milestones_reached: crate::clinical::count(goal
                     .milestones
                     .values()
                     .filter(|m| m.completed_at.is_some_and(|at| at < range.end()))
-                    .count(),
-                milestones_total: goal.milestones.len(),
+                    .count()),
+                milestones_total: crate::clinical::count(goal.milestones.len()),
                 reached_in_range,
-                barriers_in_range: in_range(CourseEventKind::Barrier),
-                corrections_in_range: in_range(CourseEventKind::CourseCorrection),
-                wins_in_range: record
+                barriers_in_range: crate::clinical::count(in_range(CourseEventKind::Barrier)),
+                corrections_in_range: crate::clinical::count(in_range(CourseEventKind::CourseCorrection)),
+                wins_in_range: crate::clinical::count(record
                     .wins
                     .iter()
                     .filter(|w| range.contains(w.record.occurred_at) && linked(&w.record.goal))
-                    .count(),
-                interactions_in_range: interactions
+                    .count()),
+                interactions_in_range: crate::clinical::count(interactions
                     .iter()
                     .filter(|i| linked(&i.record.goal))
-                    .count(),
+                    .count()),
             }
         })
         .collect()

@@ -14,6 +14,7 @@ use crate::store::Store;
 
 /// Looking back over the course at its end.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct TerminationReview {
     /// What changed over the course, in the order listed at [`Gain`].
     pub gains: Vec<Gain>,
@@ -29,6 +30,7 @@ pub struct TerminationReview {
 /// latest, role disputes that changed stage, goals achieved, milestones
 /// reached, skills practised.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Gain {
     Phq9 {
         first_at: DateTime<Utc>,
@@ -51,12 +53,12 @@ pub enum Gain {
     MilestonesReached {
         goal_id: ItemId,
         title: String,
-        reached: usize,
-        total: usize,
+        reached: u32,
+        total: u32,
     },
     SkillPractised {
         skill: String,
-        times: usize,
+        times: u32,
     },
 }
 
@@ -133,8 +135,8 @@ pub(crate) fn review(record: &Gathered, until: DateTime<Utc>) -> TerminationRevi
             gains.push(Gain::MilestonesReached {
                 goal_id: g.id.clone(),
                 title: g.record.title.clone(),
-                reached,
-                total: g.record.milestones.len(),
+                reached: crate::clinical::count(reached),
+                total: crate::clinical::count(g.record.milestones.len()),
             });
         }
     }
@@ -147,7 +149,7 @@ pub(crate) fn review(record: &Gathered, until: DateTime<Utc>) -> TerminationRevi
     gains.extend(
         skills
             .into_iter()
-            .map(|(skill, times)| Gain::SkillPractised { skill, times }),
+            .map(|(skill, times)| Gain::SkillPractised { skill, times: crate::clinical::count(times) }),
     );
 
     let profile = record.profile.as_ref();

@@ -15,17 +15,22 @@ use chrono::{DateTime, Utc};
 
 /// Narrows a timeline; empty fields filter nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct TimelineFilter {
     /// Only entries about this person of the inventory.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub person_id: Option<ItemId>,
     /// Only entries of this goal or linked to it.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub goal_id: Option<ItemId>,
     /// Only entries of these kinds (events inside a goal are of kind goal,
     /// dispute stage changes of kind person).
+    #[cfg_attr(feature = "uniffi", uniffi(default = []))]
     pub kinds: Vec<DocKind>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct TimelineEntry {
     pub at: DateTime<Utc>,
     /// The item the entry is, or is inside of.
@@ -38,6 +43,7 @@ pub struct TimelineEntry {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum TimelineEvent {
     /// The item itself, at its time (a goal at the time it was set).
     Item,

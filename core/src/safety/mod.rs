@@ -25,6 +25,7 @@ pub const NOT_MONITORED: &str = "Rapport is not monitored in real time. Your the
 at your next session review. If you are in danger now, contact one of these right away.";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum AlertReason {
     /// PHQ-9 item 9 (thoughts of self-harm) above 0.
     Phq9Item9,
@@ -33,6 +34,7 @@ pub enum AlertReason {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SafetyAlert {
     pub reason: AlertReason,
     pub message: String,

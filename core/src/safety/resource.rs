@@ -15,6 +15,7 @@ use crate::record::{limit_text, require_text};
 /// A place to turn to in a crisis.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(from = "StoredResource")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CrisisResource {
     /// What a person in distress reads, e.g. "988 Suicide & Crisis Lifeline".
     pub name: String,
@@ -29,6 +30,7 @@ pub struct CrisisResource {
 /// How to reach a crisis resource.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum CrisisContact {
     /// A number to call: digits, with a leading `+` when in international
     /// form ("988", "116123", "+4930123456").

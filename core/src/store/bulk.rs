@@ -79,11 +79,8 @@ impl Store {
         self.with_documents(ids, |id, env, document| {
             if !env.deleted && env.kind == R::KIND {
                 out.push(Item {
-                    id: id.clone(),
+                    meta: env.meta(id),
                     record: doc::read_record(document, id)?,
-                    shared: env.shared,
-                    created_at: env.created_at,
-                    updated_at: env.updated_at,
                 });
             }
             Ok(())

@@ -14,6 +14,7 @@ use crate::kinds;
 
 /// One row of a list screen or a search result.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Summary {
     pub id: ItemId,
     pub kind: DocKind,
@@ -26,16 +27,24 @@ pub struct Summary {
 
 /// Filters for [`crate::Store::list`]. Empty `kinds` means every kind.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ListQuery {
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub kinds: Vec<DocKind>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub person_id: Option<ItemId>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub goal_id: Option<ItemId>,
     /// Inclusive lower bound on the item's time.
-    pub from: Option<DateTime<Utc>>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub since: Option<DateTime<Utc>>,
     /// Exclusive upper bound on the item's time.
-    pub to: Option<DateTime<Utc>>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub until: Option<DateTime<Utc>>,
+    #[cfg_attr(feature = "uniffi", uniffi(default = 0))]
     pub offset: u32,
     /// Page size; 0 means the default of 50. At most [`MAX_PAGE`].
+    #[cfg_attr(feature = "uniffi", uniffi(default = 0))]
     pub limit: u32,
 }
 
@@ -121,11 +130,11 @@ pub fn list(tx: &Connection, q: &ListQuery) -> Result<Vec<Summary>> {
         sql.push_str(" AND i.goal_id = ?");
         args.push(Value::Text(g.to_string()));
     }
-    if let Some(from) = q.from {
+    if let Some(from) = q.since {
         sql.push_str(" AND i.at >= ?");
         args.push(Value::Integer(from.timestamp_millis()));
     }
-    if let Some(to) = q.to {
+    if let Some(to) = q.until {
         sql.push_str(" AND i.at < ?");
         args.push(Value::Integer(to.timestamp_millis()));
     }

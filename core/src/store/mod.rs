@@ -344,11 +344,8 @@ pub(crate) fn change_notice(
 fn item_of<R>(document: &AutoCommit, id: &ItemId, record: R) -> Result<Item<R>> {
     let env = envelope(document, id)?;
     Ok(Item {
-        id: id.clone(),
+        meta: env.meta(id),
         record,
-        shared: env.shared,
-        created_at: env.created_at,
-        updated_at: env.updated_at,
     })
 }
 

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use chrono::Utc;
 use rapport_crypto::CryptoError;
 use rapport_protocol::{
-    Bundle, BundleId, DocId, DocKind, ErrorCode, Limits, NeedsWrap, PulledChange, Session,
+    Bundle, BundleId, ItemId, DocKind, ErrorCode, Limits, NeedsWrap, PulledChange, Session,
     SnapshotRequest, SyncRequest, SyncResponse,
 };
 use reqwest::Method;
@@ -19,11 +19,11 @@ use reqwest::Method;
 use super::keyring::Keyring;
 use super::sealing::{self, Opening};
 use super::{SyncClient, SyncError, SyncState, directory, sharing, state, tags_for, upgrade};
-use crate::id::ItemId;
 use crate::store::IncomingChange;
 
 /// What one sync run moved.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncReport {
     pub pushed: u64,
     pub pulled: u64,
@@ -34,10 +34,19 @@ pub struct SyncReport {
     /// Sealed pieces refused, and why: tampered, moved, replayed into
     /// another document or epoch, or signed by a device the owner never
     /// certified. Nothing of them was applied.
-    pub refused: Vec<(ItemId, CryptoError)>,
+    pub refused: Vec<Refusal>,
     /// Document keys sealed for a grantee in this run.
     pub wrapped: u64,
     pub requests: u64,
+}
+
+/// A sealed piece from the server that this device refused to apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct Refusal {
+    pub item_id: ItemId,
+    /// Why, as a sentence (the check that failed; never content).
+    pub reason: String,
 }
 
 /// Leaves room for the request envelope within the server's body limit.
@@ -159,7 +168,7 @@ async fn wrap_for_grantees(run: &Run<'_>, needs: &[NeedsWrap]) -> Result<u64, Sy
         };
         let mut sealed = Vec::new();
         for need in needs.iter().filter(|n| n.grantee.0 == grantee) {
-            let doc = ItemId::new(need.doc_id.0.clone());
+            let doc = need.doc_id.clone();
             sealed.extend(sealing::wrap_for_grantee(
                 store, keys, &doc, grantee, &public, need.epoch,
             )?);
@@ -220,7 +229,7 @@ async fn push_and_pull(
             seq_of.insert(bundle_id.clone(), change.seq);
             push.push(Bundle {
                 bundle_id,
-                doc_id: DocId(change.doc_id.to_string()),
+                doc_id: change.doc_id.clone(),
                 kind: change.kind,
                 tags: tags_for(store, run.keys.as_deref(), &change.doc_id)?,
                 epoch,
@@ -286,7 +295,7 @@ async fn push_and_pull(
             .push
             .iter()
             .filter(|b| response.acked.contains(&b.bundle_id))
-            .map(|b| (ItemId::new(b.doc_id.0.clone()), b.bundle_id.0.clone()))
+            .map(|b| (b.doc_id.clone(), b.bundle_id.0.clone()))
             .collect();
         store.record_pushed(&pushed)?;
         store.acknowledge(&acked)?;
@@ -296,7 +305,7 @@ async fn push_and_pull(
             .changes
             .iter()
             .filter(|c| c.owner.0 != me)
-            .map(|c| (ItemId::new(c.doc_id.0.clone()), c.owner.0.clone()))
+            .map(|c| (c.doc_id.clone(), c.owner.0.clone()))
             .collect();
         store.set_owners(&owners)?;
         if let Some(keys) = &run.keys {
@@ -310,7 +319,7 @@ async fn push_and_pull(
             tracing::warn!(doc = %id, error = %err, "skipped a malformed piece from the server");
         }
         for removal in &response.removed {
-            let id = ItemId::new(removal.doc_id.0.clone());
+            let id = removal.doc_id.clone();
             if let Some(keys) = &run.keys {
                 keys.forget(&id);
             }
@@ -399,7 +408,7 @@ async fn open_page(
             .into_iter()
             .filter(|c| !rapport_crypto::is_sealed(&c.data))
             .map(|c| IncomingChange {
-                doc_id: ItemId::new(c.doc_id.0),
+                doc_id: c.doc_id,
                 kind: c.kind,
                 data: c.data,
             })
@@ -419,7 +428,7 @@ async fn open_page(
     for change in changes {
         pieces.push((
             None,
-            ItemId::new(change.doc_id.0),
+            change.doc_id,
             change.kind,
             change.owner.0,
             change.data,
@@ -470,7 +479,10 @@ async fn open_page(
 fn refuse(report: &mut SyncReport, doc: ItemId, err: CryptoError) {
     tracing::warn!(doc = %doc, error = %err, "refused a sealed piece from the server");
     report.rejected += 1;
-    report.refused.push((doc, err));
+    report.refused.push(Refusal {
+        item_id: doc,
+        reason: err.to_string(),
+    });
 }
 
 /// Once this device has pushed this many bundles of one document, it uploads

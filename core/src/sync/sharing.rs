@@ -8,13 +8,12 @@ use std::collections::{BTreeSet, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use rapport_protocol::{
-    Access, AccountId, CareLink, DocId, DocKind, ErrorCode, Grant, GrantId, GrantRequest,
+    Access, AccountId, CareLink, ItemId, DocKind, ErrorCode, Grant, GrantId, GrantRequest,
     GrantScope, Role, Session, Tag,
 };
 
 use super::keyring::Keyring;
 use super::{SyncClient, SyncError, state};
-use crate::id::ItemId;
 use crate::note::Note;
 
 /// The tag that selects items about a person, blinded with the account's
@@ -117,7 +116,7 @@ pub(super) async fn reconcile(
         } else {
             // The new epoch first: if the answer to the revocation is lost,
             // the next look finds the grant gone and nothing to start it.
-            start_new_epochs(client, &[ItemId::new(doc_id.0.clone())])?;
+            start_new_epochs(client, &[doc_id.clone()])?;
             revoke(client, &grant.grant_id).await?;
             changed = true;
         }
@@ -126,7 +125,7 @@ pub(super) async fn reconcile(
         let request = GrantRequest {
             grantee: AccountId(grantee.clone()),
             scope: GrantScope::Document {
-                doc_id: DocId(doc.clone()),
+                doc_id: ItemId(doc.clone()),
             },
             access: Access::Read,
         };

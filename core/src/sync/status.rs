@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum SyncState {
     Idle,
     /// A sync is running: changes pushed and pulled so far in this run.
@@ -22,6 +23,7 @@ pub enum SyncState {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncStatus {
     pub state: SyncState,
     pub last_synced_at: Option<DateTime<Utc>>,

@@ -110,26 +110,26 @@ pub fn build(s: &Store) -> Course {
             last_session_on: Some(day(2, 9)),
         })
         .unwrap()
-        .id;
+        .meta.id;
 
     let mut sam = Person::new("Sam", "partner", Ring::Inner);
     sam.gives = "Warmth, a home".into();
     sam.goes_wrong = "Chores, feeling criticised".into();
     sam.my_expectations = "A fair split of the housework".into();
     sam.their_expectations = "Not to be nagged".into();
-    let sam = s.create(sam).unwrap().id;
+    let sam = s.create(sam).unwrap().meta.id;
     let mum = s
         .create(Person::new("Mum", "mother", Ring::Inner))
         .unwrap()
-        .id;
+        .meta.id;
     let jo = s
         .create(Person::new("J.", "friend", Ring::Middle))
         .unwrap()
-        .id;
+        .meta.id;
     let boss = s
         .create(Person::new("R.", "manager", Ring::Outer))
         .unwrap()
-        .id;
+        .meta.id;
     s.set_dispute_stage(
         &sam,
         DisputeStage::Impasse,
@@ -147,7 +147,7 @@ pub fn build(s: &Store) -> Course {
 
     let mut g1 = Goal::new("Talk with Sam about chores without shouting", at(1, 12, 12));
     g1.person_ids = vec![sam.clone()];
-    let g1 = s.create(g1).unwrap().id;
+    let g1 = s.create(g1).unwrap().meta.id;
     let g1_calm = s.add_milestone(&g1, "Raise it when calm").unwrap();
     let g1_plan = s.add_milestone(&g1, "Agree a weekly plan").unwrap();
     s.complete_milestone(&g1, &g1_calm, at(1, 28, 20)).unwrap();
@@ -156,7 +156,7 @@ pub fn build(s: &Store) -> Course {
 
     let mut g2 = Goal::new("See friends every week", at(1, 19, 12));
     g2.person_ids = vec![jo.clone()];
-    let g2 = s.create(g2).unwrap().id;
+    let g2 = s.create(g2).unwrap().meta.id;
     let g2_text = s.add_milestone(&g2, "Text J.").unwrap();
     let g2_club = s.add_milestone(&g2, "Join the running club").unwrap();
     s.complete_milestone(&g2, &g2_text, at(2, 14, 11)).unwrap();
@@ -167,7 +167,7 @@ pub fn build(s: &Store) -> Course {
 
     let mut g3 = Goal::new("Ask R. for flexible hours", at(1, 20, 12));
     g3.person_ids = vec![boss.clone()];
-    let g3 = s.create(g3).unwrap().id;
+    let g3 = s.create(g3).unwrap().meta.id;
     s.log_barrier(&g3, "The team is reorganising", at(2, 20, 9))
         .unwrap();
     s.log_course_correction(
@@ -201,7 +201,7 @@ pub fn build(s: &Store) -> Course {
         i.mood_after = Some(6);
         i.skills_used = vec!["active listening".into()];
         i.relationship = Some(RelationshipChange::Same);
-        routine.push(Some((s.create(i).unwrap().id, person)));
+        routine.push(Some((s.create(i).unwrap().meta.id, person)));
         let mood = s
             .check_in_mood(MoodCheckIn {
                 at: m + Duration::hours(3 * 24 + 21),
@@ -210,7 +210,7 @@ pub fn build(s: &Store) -> Course {
                 crisis: false,
             })
             .unwrap();
-        routine_moods.push(Some(mood.item.id));
+        routine_moods.push(Some(mood.item.meta.id));
         if w % 2 == 1 {
             let win = s
                 .create(Win {
@@ -220,7 +220,7 @@ pub fn build(s: &Store) -> Course {
                     goal: None,
                 })
                 .unwrap();
-            routine_wins.push((w, win.id));
+            routine_wins.push((w, win.meta.id));
         }
     }
 
@@ -236,7 +236,7 @@ pub fn build(s: &Store) -> Course {
             })
             .unwrap();
         assert_eq!(saved.safety_alert.is_some(), item9 > 0);
-        phq9.push(saved.item.id);
+        phq9.push(saved.item.meta.id);
     }
 
     // Week 6.
@@ -259,7 +259,7 @@ pub fn build(s: &Store) -> Course {
         goal_id: g1.clone(),
         milestone_id: Some(g1_plan.clone()),
     });
-    let i6a = s.create(i6a).unwrap().id;
+    let i6a = s.create(i6a).unwrap().meta.id;
 
     let mut i6b = Interaction::new(boss.clone(), at(2, 12, 9), Channel::InPerson);
     i6b.initiated_by = Initiator::Them;
@@ -273,7 +273,7 @@ pub fn build(s: &Store) -> Course {
         goal_id: g3.clone(),
         milestone_id: None,
     });
-    let i6b = s.create(i6b).unwrap().id;
+    let i6b = s.create(i6b).unwrap().meta.id;
 
     let mood = |at, rating, event: &str| {
         s.check_in_mood(MoodCheckIn {
@@ -284,7 +284,7 @@ pub fn build(s: &Store) -> Course {
         })
         .unwrap()
         .item
-        .id
+        .meta.id
     };
     let mood_talked = mood(at(2, 10, 21), 7, "Talked with Sam");
     let mood_badly = mood(at(2, 12, 20), 3, "Meeting with R. went badly");
@@ -301,7 +301,7 @@ pub fn build(s: &Store) -> Course {
             }),
         })
         .unwrap()
-        .id;
+        .meta.id;
 
     let r1 = s
         .create(Rehearsal {
@@ -315,7 +315,7 @@ pub fn build(s: &Store) -> Course {
             outcome_interaction_id: Some(i6a.clone()),
         })
         .unwrap()
-        .id;
+        .meta.id;
     let r2 = s
         .create(Rehearsal {
             person_id: jo.clone(),
@@ -328,7 +328,7 @@ pub fn build(s: &Store) -> Course {
             outcome_interaction_id: None,
         })
         .unwrap()
-        .id;
+        .meta.id;
 
     Course {
         profile,

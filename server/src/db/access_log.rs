@@ -1,6 +1,6 @@
 //! The access log: every delivery of a document to an account other than its owner.
 
-use rapport_protocol::{AccessLogEntry, AccountId, DocId, DocKind};
+use rapport_protocol::{AccessLogEntry, AccountId, ItemId, DocKind};
 
 use super::{Tx, accounts::parse_time, documents::parse_kind};
 use crate::{error::ApiResult, params};
@@ -10,7 +10,7 @@ pub fn record(
     tx: &Tx<'_>,
     owner: &AccountId,
     reader: &AccountId,
-    doc_id: &DocId,
+    doc_id: &ItemId,
     kind: DocKind,
     at: chrono::DateTime<chrono::Utc>,
 ) -> ApiResult<()> {
@@ -44,7 +44,7 @@ pub fn list(tx: &Tx<'_>, owner: &AccountId, limit: u32) -> ApiResult<Vec<AccessL
         entries.push(AccessLogEntry {
             reader: AccountId(reader),
             reader_name,
-            doc_id: DocId(doc_id),
+            doc_id: ItemId(doc_id),
             kind: parse_kind(&kind)?,
             read_at: parse_time(&read_at)?,
         });

@@ -1,7 +1,7 @@
 //! Documents as the server sees them: an owner, a kind, opaque tags, and
 //! opaque bytes (bundles and snapshots) it never parses.
 
-use rapport_protocol::{AccountId, BundleId, DocId, DocKind, Tag};
+use rapport_protocol::{AccountId, BundleId, ItemId, DocKind, Tag};
 
 use super::{
     Tx, cursor::Cursor, grants, next_seq, now, recount_storage, recount_within, stored_bytes,
@@ -26,7 +26,7 @@ pub struct DocMeta {
     pub tagged: bool,
 }
 
-pub fn get(tx: &Tx<'_>, doc_id: &DocId) -> ApiResult<Option<DocMeta>> {
+pub fn get(tx: &Tx<'_>, doc_id: &ItemId) -> ApiResult<Option<DocMeta>> {
     let row: Option<(String, String, Option<i64>, i64, i64, i64)> = tx.query_opt(
         "SELECT d.owner_id, d.kind, d.deleted_seq, f.num, d.epoch,
              CASE WHEN EXISTS (SELECT 1 FROM doc_tags t WHERE t.doc_id = d.id) THEN 1 ELSE 0 END
@@ -65,7 +65,7 @@ pub fn parse_kind(kind: &str) -> ApiResult<DocKind> {
 /// document with this id exists, for instance created by a concurrent push.
 pub fn create(
     tx: &Tx<'_>,
-    doc_id: &DocId,
+    doc_id: &ItemId,
     owner: &AccountId,
     kind: DocKind,
     seq: i64,
@@ -86,7 +86,7 @@ pub fn create(
 pub fn update_from_owner(
     tx: &Tx<'_>,
     doc: &DocMeta,
-    doc_id: &DocId,
+    doc_id: &ItemId,
     kind: DocKind,
     epoch: u32,
     tags: &[Tag],
@@ -111,7 +111,7 @@ pub fn update_from_owner(
 }
 
 /// The owner deletes a document: its bytes go, a tombstone stays.
-pub fn delete(tx: &Tx<'_>, caller: &AccountId, doc_id: &DocId) -> ApiResult<()> {
+pub fn delete(tx: &Tx<'_>, caller: &AccountId, doc_id: &ItemId) -> ApiResult<()> {
     let doc = get(tx, doc_id)?
         .filter(|d| d.deleted_seq.is_none())
         .ok_or_else(|| ApiError::not_found("no such document"))?;
@@ -154,7 +154,7 @@ pub fn delete(tx: &Tx<'_>, caller: &AccountId, doc_id: &DocId) -> ApiResult<()> 
 pub fn store_snapshot(
     tx: &Tx<'_>,
     caller: &Caller,
-    doc_id: &DocId,
+    doc_id: &ItemId,
     covers: &[BundleId],
     (epoch, data): (u32, &[u8]),
     quota: u64,

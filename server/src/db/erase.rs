@@ -11,7 +11,7 @@
 //! ended. Entries in other accounts' access logs stay (they are the owners'
 //! record of who read their documents) and name the reader "deleted account".
 
-use rapport_protocol::{AccountId, DocId};
+use rapport_protocol::{AccountId, ItemId};
 
 use super::{Tx, documents, feed_of, grants, links, next_seq};
 use crate::{error::ApiResult, params};
@@ -57,7 +57,7 @@ pub fn delete_account(tx: &Tx<'_>, account: &AccountId) -> ApiResult<()> {
         |row| row.get(0),
     )?;
     for doc in docs {
-        documents::delete(tx, account, &DocId(doc))?;
+        documents::delete(tx, account, &ItemId(doc))?;
     }
     // No device of the account can push again: the bundle rows kept for
     // idempotent retries can go too.

@@ -1,6 +1,6 @@
 //! Grants: who, besides the owner, may read or write which documents.
 
-use rapport_protocol::{Access, AccountId, DocId, DocKind, Grant, GrantId, GrantScope, Tag};
+use rapport_protocol::{Access, AccountId, ItemId, DocKind, Grant, GrantId, GrantScope, Tag};
 
 use super::{
     Tx, accounts::parse_time, documents, exec::Row, feed_of, links, new_id, next_seq, now,
@@ -160,7 +160,7 @@ fn grant_from_row(row: GrantRow) -> ApiResult<Grant> {
     let (id, owner, grantee, scope, doc_id, kind, tag, access, granted_at) = row;
     let scope = match (scope.as_str(), doc_id, kind) {
         ("document", Some(doc_id), _) => GrantScope::Document {
-            doc_id: DocId(doc_id),
+            doc_id: ItemId(doc_id),
         },
         ("kind", _, Some(kind)) => GrantScope::Kind {
             kind: DocKind::parse(&kind)
@@ -245,7 +245,7 @@ pub fn revoke_between(tx: &Tx<'_>, a: &AccountId, b: &AccountId) -> ApiResult<()
 }
 
 /// True when `account` holds an active write grant covering the document.
-pub fn can_write(tx: &Tx<'_>, account: &AccountId, doc_id: &DocId) -> ApiResult<bool> {
+pub fn can_write(tx: &Tx<'_>, account: &AccountId, doc_id: &ItemId) -> ApiResult<bool> {
     tx.query_row(
         &format!(
             "SELECT EXISTS (SELECT 1 FROM grants g JOIN documents d ON d.id = ?2
@@ -257,7 +257,7 @@ pub fn can_write(tx: &Tx<'_>, account: &AccountId, doc_id: &DocId) -> ApiResult<
 }
 
 /// True when `account` may read the document (owner or any active grant).
-pub fn can_read(tx: &Tx<'_>, account: &AccountId, doc_id: &DocId) -> ApiResult<bool> {
+pub fn can_read(tx: &Tx<'_>, account: &AccountId, doc_id: &ItemId) -> ApiResult<bool> {
     tx.query_row(
         &format!(
             "SELECT EXISTS (SELECT 1 FROM documents d WHERE d.id = ?2 AND d.deleted_seq IS NULL

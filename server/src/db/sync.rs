@@ -20,7 +20,7 @@
 use std::collections::{HashMap, HashSet};
 
 use rapport_protocol::{
-    AccountId, Bundle, BundleId, DocId, PulledChange, Removal, RemovalReason, SyncRequest,
+    AccountId, Bundle, BundleId, ItemId, PulledChange, Removal, RemovalReason, SyncRequest,
     SyncResponse,
 };
 
@@ -508,7 +508,7 @@ struct Page {
     bytes: u64,
     docs: HashMap<String, documents::DocMeta>,
     /// Documents of other accounts delivered (for their owners' access log).
-    read_docs: Vec<(DocId, AccountId, rapport_protocol::DocKind)>,
+    read_docs: Vec<(ItemId, AccountId, rapport_protocol::DocKind)>,
     /// A document delivered whole that did not fit: how far this page got.
     partial: Option<Partial>,
 }
@@ -721,7 +721,7 @@ fn pull_feed(
         match event {
             Event::Removed { doc_id, reason } => {
                 page.response.removed.push(Removal {
-                    doc_id: DocId(doc_id),
+                    doc_id: ItemId(doc_id),
                     reason,
                 });
             }
@@ -757,7 +757,7 @@ fn note_read(tx: &Tx<'_>, caller: &Caller, page: &mut Page, doc_id: &str) -> Api
     let meta = doc_meta(tx, &mut page.docs, doc_id)?;
     if meta.owner != caller.account_id && !page.read_docs.iter().any(|(d, _, _)| d.0 == doc_id) {
         page.read_docs
-            .push((DocId(doc_id.to_owned()), meta.owner.clone(), meta.kind));
+            .push((ItemId(doc_id.to_owned()), meta.owner.clone(), meta.kind));
     }
     Ok(())
 }
@@ -881,7 +881,7 @@ fn doc_meta(
     if let Some(meta) = cache.get(doc_id) {
         return Ok(meta.clone());
     }
-    let meta = documents::get(tx, &DocId(doc_id.to_owned()))?
+    let meta = documents::get(tx, &ItemId(doc_id.to_owned()))?
         .ok_or_else(|| ApiError::Internal("a pulled document has no metadata".into()))?;
     cache.insert(doc_id.to_owned(), meta.clone());
     Ok(meta)
@@ -889,7 +889,7 @@ fn doc_meta(
 
 fn change(doc_id: &str, meta: &documents::DocMeta, data: Vec<u8>) -> PulledChange {
     PulledChange {
-        doc_id: DocId(doc_id.to_owned()),
+        doc_id: ItemId(doc_id.to_owned()),
         kind: meta.kind,
         owner: meta.owner.clone(),
         data,

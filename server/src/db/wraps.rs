@@ -5,7 +5,7 @@
 //! the newest epoch it has seen a wrap for: a push sealed under an older
 //! epoch is refused from then on (a revocation started a new one).
 
-use rapport_protocol::{AccountId, DocId, NeedsWrap, Wrap};
+use rapport_protocol::{AccountId, ItemId, NeedsWrap, Wrap};
 
 use super::{Tx, documents, from_blob, grants, next_seq, to_blob};
 use crate::{
@@ -24,7 +24,7 @@ pub fn decode(bytes: &[u8]) -> ApiResult<Wrap> {
 }
 
 /// A push sealed under an epoch older than the document's is refused.
-pub fn check_epoch(doc: &documents::DocMeta, doc_id: &DocId, epoch: u32) -> ApiResult<()> {
+pub fn check_epoch(doc: &documents::DocMeta, doc_id: &ItemId, epoch: u32) -> ApiResult<()> {
     if i64::from(epoch) < doc.epoch {
         return Err(ApiError::stale_epoch(format!(
             "document {doc_id} moved to key epoch {}; pull to get its key, seal again and retry",
@@ -39,7 +39,7 @@ pub fn check_epoch(doc: &documents::DocMeta, doc_id: &DocId, epoch: u32) -> ApiR
 /// document, epoch and recipient is kept as it was (a retried push).
 pub fn store(tx: &Tx<'_>, caller: &Caller, wraps: &[Wrap]) -> ApiResult<()> {
     for wrap in wraps {
-        let doc_id = DocId(wrap.doc_id.clone());
+        let doc_id = ItemId(wrap.doc_id.clone());
         let doc = documents::get(tx, &doc_id)?
             .ok_or_else(|| ApiError::not_found("a wrap names no such document"))?;
         if doc.owner != caller.account_id {
@@ -137,7 +137,7 @@ pub fn needed(tx: &Tx<'_>, owner: &AccountId) -> ApiResult<Vec<NeedsWrap>> {
     Ok(rows
         .into_iter()
         .map(|(doc_id, grantee, epoch)| NeedsWrap {
-            doc_id: DocId(doc_id),
+            doc_id: ItemId(doc_id),
             grantee: AccountId(grantee),
             epoch: u32::try_from(epoch).unwrap_or(u32::MAX),
         })
@@ -145,7 +145,7 @@ pub fn needed(tx: &Tx<'_>, owner: &AccountId) -> ApiResult<Vec<NeedsWrap>> {
 }
 
 /// Crypto-shredding: a deleted document's sealed keys go with its bytes.
-pub fn delete_of_document(tx: &Tx<'_>, doc_id: &DocId) -> ApiResult<()> {
+pub fn delete_of_document(tx: &Tx<'_>, doc_id: &ItemId) -> ApiResult<()> {
     tx.execute("DELETE FROM wraps WHERE doc_id = ?1", params![doc_id.0])?;
     Ok(())
 }

@@ -24,7 +24,7 @@ use std::{
 };
 
 use rapport_protocol::{
-    Bundle, BundleId, CBOR, DocId, DocKind, ErrorBody, ErrorCode, Role, Session, SignInRequest,
+    Bundle, BundleId, CBOR, ItemId, DocKind, ErrorBody, ErrorCode, Role, Session, SignInRequest,
     SignUpRequest, SyncRequest, SyncResponse, Tag,
 };
 use reqwest::{
@@ -435,7 +435,7 @@ pub fn bundle(doc: &str, id: &str, kind: DocKind, tags: &[&str], data: &[u8]) ->
     Bundle {
         epoch: 0,
         bundle_id: BundleId(id.into()),
-        doc_id: DocId(doc.into()),
+        doc_id: ItemId(doc.into()),
         kind,
         tags: tags.iter().map(|t| Tag((*t).into())).collect(),
         data: data.to_vec(),
