@@ -1,37 +1,63 @@
-//! The two public error enums of the bindings, one per area, with messages a
-//! person can act on (never the content of an entry). Kotlin sees them as
-//! `StoreException` / `SyncException`, Swift as `StoreError` / `SyncError`.
+//! The two public error enums of the bindings, one per area, each variant
+//! with the fields an app needs to act on it (which field was invalid,
+//! which id was not found, which protocol code the server refused with).
+//! Kotlin sees them as `StoreException` / `SyncException`, Swift as
+//! `StoreError` / `SyncError`, Python as exceptions; `toString()` /
+//! `description` / `str()` is the sentence to show a person (never the
+//! content of an entry).
 
 use rapport_core::clinical::{ClinicalError, ImportError};
 use rapport_core::sync::SyncError as CoreSyncError;
+use rapport_protocol::{AccountId, ErrorCode};
 
 /// Errors of the record on the device: bad input, unknown ids, files.
-/// Flat: the shells get the variant and the message (Display), which is the
-/// sentence to show a person.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
-#[uniffi(flat_error)]
+#[uniffi::export(Display)]
 pub enum StoreError {
-    /// A field is empty, out of range or otherwise not allowed.
+    /// A field is empty, out of range or otherwise not allowed; `field` is
+    /// its name as the record spells it (`mood_before`, `feelings.intensity`).
     #[error("{field}: {reason}")]
     Invalid { field: String, reason: String },
-    /// No item of that kind with that id.
+    /// No item of that kind with that id (or it was deleted).
     #[error("no {kind} with id {id}")]
     NotFound { kind: String, id: String },
-    /// Data from elsewhere (changes, an export file) is damaged; nothing changed.
-    #[error("{message}")]
-    Malformed { message: String },
-    /// The file is not a Rapport database, or is from a newer app version.
-    #[error("{message}")]
-    UnusableFile { message: String },
-    /// The device storage failed.
-    #[error("{message}")]
-    Storage { message: String },
+    /// The item belongs to another account (a therapist's note on a
+    /// client's device): it is read-only here, and nothing was changed.
+    #[error("{kind} {id} belongs to {owner}, not to this account: it is read-only here")]
+    ReadOnly {
+        kind: String,
+        id: String,
+        owner: AccountId,
+    },
+    /// Data from elsewhere (changes, a document, an export file) is damaged
+    /// or from a newer app; nothing changed. `item_id` names the document
+    /// when one is to blame.
+    #[error("{reason}")]
+    Malformed {
+        item_id: Option<String>,
+        reason: String,
+    },
+    /// The file is not a Rapport database, or was opened with the wrong key.
+    #[error("{path} is not a Rapport database, or needs another key")]
+    NotOurDatabase { path: String, wrong_key: bool },
+    /// The database was written by a newer version of the app: update it.
+    #[error(
+        "the database uses schema {found}, newer than this version of Rapport understands ({supported}); update the app"
+    )]
+    NewerSchema { found: i64, supported: i64 },
+    /// The device storage failed; `code` is SQLite's error code when SQLite
+    /// failed (`DiskFull`, `DatabaseBusy`, …).
+    #[error("storage failed: {message}")]
+    Storage {
+        code: Option<String>,
+        message: String,
+    },
 }
 
 impl From<rapport_core::Error> for StoreError {
     fn from(err: rapport_core::Error) -> Self {
         use rapport_core::Error as E;
-        let message = err.to_string();
+        let reason = err.to_string();
         match err {
             E::Invalid { field, reason } => StoreError::Invalid {
                 field: field.to_owned(),
@@ -41,17 +67,36 @@ impl From<rapport_core::Error> for StoreError {
                 kind: kind.to_owned(),
                 id,
             },
-            E::MalformedChanges { .. } | E::MalformedDocument { .. } => {
-                StoreError::Malformed { message }
-            }
-            E::NotOurDatabase { .. } | E::WrongKey { .. } | E::NewerSchema { .. } => {
-                StoreError::UnusableFile { message }
-            }
-            E::ReadOnly { .. } => StoreError::Invalid {
-                field: "owner".into(),
-                reason: message,
+            E::ReadOnly { kind, id, owner } => StoreError::ReadOnly {
+                kind: kind.to_owned(),
+                id,
+                owner: AccountId(owner),
             },
-            E::Storage(_) => StoreError::Storage { message },
+            E::MalformedChanges { doc_id } | E::MalformedDocument { doc_id, .. } => {
+                StoreError::Malformed {
+                    item_id: Some(doc_id),
+                    reason,
+                }
+            }
+            E::NotOurDatabase { path } => StoreError::NotOurDatabase {
+                path: path.display().to_string(),
+                wrong_key: false,
+            },
+            E::WrongKey { path } => StoreError::NotOurDatabase {
+                path: path.display().to_string(),
+                wrong_key: true,
+            },
+            E::NewerSchema { found, supported } => StoreError::NewerSchema { found, supported },
+            E::Sqlite(source) => StoreError::Storage {
+                code: source
+                    .sqlite_error_code()
+                    .map(|code| format!("{code:?}")),
+                message: source.to_string(),
+            },
+            E::Storage(message) => StoreError::Storage {
+                code: None,
+                message,
+            },
         }
     }
 }
@@ -60,7 +105,7 @@ impl From<ClinicalError> for StoreError {
     fn from(err: ClinicalError) -> Self {
         match err {
             ClinicalError::Store(inner) => inner.into(),
-            other => StoreError::Invalid {
+            other @ ClinicalError::InvalidRange { .. } => StoreError::Invalid {
                 field: "range".into(),
                 reason: other.to_string(),
             },
@@ -72,91 +117,102 @@ impl From<ImportError> for StoreError {
     fn from(err: ImportError) -> Self {
         match err {
             ImportError::Store(inner) => inner.into(),
+            ImportError::DamagedDocument { ref doc_id } => StoreError::Malformed {
+                item_id: Some(doc_id.clone()),
+                reason: err.to_string(),
+            },
             other => StoreError::Malformed {
-                message: other.to_string(),
+                item_id: None,
+                reason: other.to_string(),
             },
         }
     }
 }
 
-/// Errors of signing in and syncing (flat, like `StoreError`).
+/// Errors of signing in and syncing.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
-#[uniffi(flat_error)]
+#[uniffi::export(Display)]
 pub enum SyncError {
     /// The server cannot be reached; local writes are kept.
-    #[error("{message}")]
-    Offline { message: String },
+    #[error("offline: {reason}")]
+    Offline { reason: String },
     /// Not signed in, or this device was signed out: sign in again.
-    #[error("{message}")]
-    SignedOut { message: String },
+    #[error("{}", if *.expired { "this device was signed out; sign in again" } else { "not signed in" })]
+    SignedOut { expired: bool },
     /// Wrong email or password.
-    #[error("{message}")]
-    BadCredentials { message: String },
+    #[error("wrong email or password")]
+    BadCredentials,
     /// The server refused the request; `code` is the protocol's error code.
-    #[error("{message}")]
-    Refused { code: String, message: String },
+    #[error("the server refused: {message}")]
+    Refused { code: ErrorCode, message: String },
     /// The server address is not usable (or plain HTTP to a remote host).
-    #[error("{message}")]
-    InvalidAddress { message: String },
-    /// The server failed or answered something unreadable; try again later.
-    #[error("{message}")]
-    Server { message: String },
-    /// The local record failed.
-    #[error("{message}")]
-    Store { message: String },
+    #[error("the server address {url} is not usable: {reason}")]
+    InvalidAddress { url: String, reason: String },
+    /// The server failed (`status` its HTTP status, 0 when it answered
+    /// something unreadable); try again later.
+    #[error("the server failed ({status}): {message}")]
+    Server { status: u16, message: String },
+    /// The local record failed, or an argument was refused.
+    #[error("{error}")]
+    Store { error: StoreError },
     /// This device has no account key yet: pair it with another device of
     /// the account, enter the recovery kit or restore the passphrase backup.
-    #[error("{message}")]
-    NoAccountKey { message: String },
+    #[error(
+        "this device has no account key yet: pair it with another device of the account, enter the recovery kit, or restore the passphrase backup"
+    )]
+    NoAccountKey,
     /// Another account's public keys are not the ones first seen here: compare
     /// safety numbers with that person; nothing more is shared with it.
-    #[error("{message}")]
-    KeyChanged { account: String, message: String },
+    #[error(
+        "the keys of account {account} are not the ones first seen; compare safety numbers with that person before sharing anything more"
+    )]
+    KeyChanged { account: AccountId },
     /// A key, kit, pairing, backup passphrase or sealed piece was refused
     /// (mistyped, wrong, or changed on the way).
-    #[error("{message}")]
-    Sealing { message: String },
+    #[error("{reason}")]
+    Sealing { reason: String },
 }
 
 impl From<CoreSyncError> for SyncError {
     fn from(err: CoreSyncError) -> Self {
-        let message = err.to_string();
         match err {
-            CoreSyncError::Offline { .. } => SyncError::Offline { message },
-            CoreSyncError::NotSignedIn | CoreSyncError::SessionExpired => {
-                SyncError::SignedOut { message }
+            CoreSyncError::Offline { reason } => SyncError::Offline { reason },
+            CoreSyncError::NotSignedIn => SyncError::SignedOut { expired: false },
+            CoreSyncError::SessionExpired => SyncError::SignedOut { expired: true },
+            CoreSyncError::BadCredentials => SyncError::BadCredentials,
+            CoreSyncError::Rejected { code, message } => SyncError::Refused { code, message },
+            CoreSyncError::InvalidServerUrl { url, reason } => {
+                SyncError::InvalidAddress { url, reason }
             }
-            CoreSyncError::BadCredentials => SyncError::BadCredentials { message },
-            CoreSyncError::Rejected { code, .. } => SyncError::Refused {
-                code: serde_code(code),
-                message,
+            CoreSyncError::InsecureUrl { url } => SyncError::InvalidAddress {
+                url,
+                reason: "plain HTTP goes only to this device itself; use an https:// address"
+                    .into(),
             },
-            CoreSyncError::InvalidServerUrl { .. } | CoreSyncError::InsecureUrl { .. } => {
-                SyncError::InvalidAddress { message }
-            }
-            CoreSyncError::Server { .. } | CoreSyncError::Protocol(_) => {
-                SyncError::Server { message }
-            }
-            CoreSyncError::Store(_) => SyncError::Store { message },
-            CoreSyncError::NoAccountKey => SyncError::NoAccountKey { message },
-            CoreSyncError::KeyChanged { account } => SyncError::KeyChanged { account, message },
-            CoreSyncError::Sealing(_) => SyncError::Sealing { message },
+            CoreSyncError::Server { status, message } => SyncError::Server { status, message },
+            CoreSyncError::Protocol(message) => SyncError::Server { status: 0, message },
+            CoreSyncError::Store(inner) => SyncError::Store {
+                error: inner.into(),
+            },
+            CoreSyncError::NoAccountKey => SyncError::NoAccountKey,
+            CoreSyncError::KeyChanged { account } => SyncError::KeyChanged {
+                account: AccountId(account),
+            },
+            CoreSyncError::Sealing(inner) => SyncError::Sealing {
+                reason: inner.to_string(),
+            },
         }
+    }
+}
+
+impl From<StoreError> for SyncError {
+    fn from(error: StoreError) -> Self {
+        SyncError::Store { error }
     }
 }
 
 impl From<rapport_core::Error> for SyncError {
     fn from(err: rapport_core::Error) -> Self {
-        SyncError::Store {
-            message: err.to_string(),
-        }
+        SyncError::Store { error: err.into() }
     }
-}
-
-/// The protocol's snake_case name of an error code (as on the wire).
-fn serde_code(code: rapport_protocol::ErrorCode) -> String {
-    serde_json::to_value(code)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_else(|| format!("{code:?}"))
 }

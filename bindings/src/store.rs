@@ -1,26 +1,32 @@
 //! `RapportStore`: the client's record on the device, as the shells see it.
-//! A thin object over `rapport_core::Store`; every method converts FFI
-//! records to core records and back (see `records`) and maps errors.
+//! A thin object over `rapport_core::Store`: the records, queries and views
+//! are the core's own types (ADR 0009); only the stored forms (`stored`)
+//! and the errors (`errors`) are the bindings'.
 //!
 //! Every call is local and blocking (a write returns after its commit);
-//! shells run them off the UI thread.
+//! shells run them off the UI thread. Network calls are on `RapportSync`,
+//! and async.
 
 use std::sync::Arc;
-use std::time::SystemTime;
 
-use rapport_core::{
-    Item, ItemId, Record, Store, checkin, goal, inventory, journal, note, profile, rehearsal,
-    safety,
-};
-
-use rapport_core::store::DatabaseKey;
+use chrono::{DateTime, Utc};
+use rapport_core::checkin::{MoodCheckIn, Phq9CheckIn};
+use rapport_core::goal::{Goal, GoalStatus};
+use rapport_core::inventory::{DisputeStage, Person};
+use rapport_core::journal::{Interaction, Reflection, Win};
+use rapport_core::note::Note;
+use rapport_core::profile::Profile;
+use rapport_core::rehearsal::Rehearsal;
+use rapport_core::safety::CrisisResource;
+use rapport_core::store::{DatabaseKey, ListQuery, Page, Summary};
+use rapport_core::{DocKind, Item, ItemId, Record, Store};
+use rapport_protocol::AccountId;
 
 use crate::errors::StoreError;
-use crate::records::{
-    CrisisResource, DisputeStage, GoalStatus, Interaction, ItemKind, ListQuery, MoodCheckIn,
-    MoodCheckInSaved, Person, Phq9CheckIn, Phq9CheckInSaved, Profile, Reflection, Rehearsal,
-    StoredGoal, StoredInteraction, StoredMoodCheckIn, StoredNote, StoredPerson, StoredPhq9CheckIn,
-    StoredProfile, StoredReflection, StoredRehearsal, StoredWin, Summary, Win, item_id, time,
+use crate::stored::{
+    MoodCheckInSaved, Phq9CheckInSaved, StoredGoal, StoredInteraction, StoredMoodCheckIn,
+    StoredNote, StoredPerson, StoredPhq9CheckIn, StoredProfile, StoredReflection, StoredRehearsal,
+    StoredWin,
 };
 
 #[derive(Debug, uniffi::Object)]
@@ -28,45 +34,28 @@ pub struct RapportStore {
     pub(crate) inner: Arc<Store>,
 }
 
-// Generic helpers behind the exported methods: convert, call the core,
-// convert back. `C` is the core record, named at each call.
+// Generic helpers behind the exported methods: call the core, give back
+// the stored form `S` of the record `R`.
 impl RapportStore {
-    fn add<C, F, S>(&self, record: F) -> Result<S, StoreError>
-    where
-        C: Record,
-        F: TryInto<C, Error = StoreError>,
-        S: From<Item<C>>,
-    {
-        Ok(self.inner.create(record.try_into()?)?.into())
+    fn add<R: Record, S: From<Item<R>>>(&self, record: R) -> Result<S, StoreError> {
+        Ok(self.inner.create(record)?.into())
     }
 
-    fn update<C, F, S>(&self, id_field: &str, id: String, record: F) -> Result<S, StoreError>
-    where
-        C: Record,
-        F: TryInto<C, Error = StoreError>,
-        S: From<Item<C>>,
-    {
-        let id = item_id(id_field, id)?;
-        Ok(self.inner.update(&id, record.try_into()?)?.into())
+    fn update<R: Record, S: From<Item<R>>>(&self, id: &ItemId, record: R) -> Result<S, StoreError> {
+        Ok(self.inner.update(id, record)?.into())
     }
 
-    fn get<C, S>(&self, id_field: &str, id: String) -> Result<S, StoreError>
-    where
-        C: Record,
-        S: From<Item<C>>,
-    {
-        let id = item_id(id_field, id)?;
-        Ok(self.inner.get::<C>(&id)?.into())
+    fn get<R: Record, S: From<Item<R>>>(&self, id: &ItemId) -> Result<S, StoreError> {
+        Ok(self.inner.get::<R>(id)?.into())
     }
 
     /// Runs a goal operation and returns the goal as it is afterwards.
     fn on_goal(
         &self,
-        goal_id: String,
-        op: impl FnOnce(&Store, &ItemId) -> rapport_core::Result<Item<goal::Goal>>,
+        goal_id: &ItemId,
+        op: impl FnOnce(&Store) -> rapport_core::Result<Item<Goal>>,
     ) -> Result<StoredGoal, StoreError> {
-        let id = item_id("goal_id", goal_id)?;
-        Ok(op(&self.inner, &id)?.into())
+        Ok(op(&self.inner).map_err(StoreError::from)?.into())
     }
 }
 
@@ -76,22 +65,20 @@ impl RapportStore {
     /// apps use `open_encrypted`).
     #[uniffi::constructor]
     pub fn open(path: String) -> Result<Arc<Self>, StoreError> {
-        let inner = Store::open(path)?;
         Ok(Arc::new(RapportStore {
-            inner: Arc::new(inner),
+            inner: Arc::new(Store::open(path)?),
         }))
     }
 
     /// Opens (or creates) the record at `path`, a file in the app's private
     /// storage, encrypted at rest with `key`: 32 bytes kept by the platform
     /// keystore (see `new_database_key`). A wrong key is
-    /// `StoreError::UnusableFile` and changes nothing.
+    /// `StoreError::NotOurDatabase { wrong_key: true }` and changes nothing.
     #[uniffi::constructor]
     pub fn open_encrypted(path: String, key: Vec<u8>) -> Result<Arc<Self>, StoreError> {
         let key = DatabaseKey::from_bytes(&key)?;
-        let inner = Store::open_encrypted(path, &key)?;
         Ok(Arc::new(RapportStore {
-            inner: Arc::new(inner),
+            inner: Arc::new(Store::open_encrypted(path, &key)?),
         }))
     }
 
@@ -102,231 +89,215 @@ impl RapportStore {
 
     // --- Any item ---------------------------------------------------------
 
-    /// Deletes an item of any kind, on every device once synced.
-    pub fn delete_item(&self, id: String) -> Result<(), StoreError> {
-        Ok(self.inner.delete(&item_id("id", id)?)?)
+    /// Deletes an item of any kind, on every device once synced. Another
+    /// account's item (a therapist's note) is `StoreError::ReadOnly`.
+    pub fn delete_item(&self, id: ItemId) -> Result<(), StoreError> {
+        Ok(self.inner.delete(&id)?)
     }
 
     /// Shares an item with the therapist, or makes it private again.
-    pub fn set_shared(&self, id: String, shared: bool) -> Result<(), StoreError> {
-        Ok(self.inner.set_shared(&item_id("id", id)?, shared)?)
+    pub fn set_shared(&self, id: ItemId, shared: bool) -> Result<(), StoreError> {
+        Ok(self.inner.set_shared(&id, shared)?)
     }
 
     /// The kind of a live item (to know which `get_*` to call).
-    pub fn kind_of(&self, id: String) -> Result<ItemKind, StoreError> {
-        Ok(self.inner.kind_of(&item_id("id", id)?)?.into())
+    pub fn kind_of(&self, id: ItemId) -> Result<DocKind, StoreError> {
+        Ok(self.inner.kind_of(&id)?)
+    }
+
+    /// Whose an item is: `None` for this account's own, else the account
+    /// that owns it (a therapist's note on a client's device, a client's
+    /// entry on a therapist's).
+    pub fn owner_of(&self, id: ItemId) -> Result<Option<AccountId>, StoreError> {
+        Ok(self.inner.owner_of(&id)?.map(AccountId))
     }
 
     /// Items newest first, filtered and paged.
     pub fn list(&self, query: ListQuery) -> Result<Vec<Summary>, StoreError> {
-        let query = query.try_into()?;
-        Ok(self
-            .inner
-            .list(&query)?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        Ok(self.inner.list(&query)?)
+    }
+
+    /// One page of `list` with the total number of items the filters match
+    /// (offset and limit aside), read together.
+    pub fn list_page(&self, query: ListQuery) -> Result<Page, StoreError> {
+        Ok(self.inner.list_page(&query)?)
     }
 
     /// Full-text search over every text field, best match first. The text
     /// is taken as plain words (each a prefix); `limit` 0 means 50.
     pub fn search(&self, text: String, limit: u32) -> Result<Vec<Summary>, StoreError> {
-        Ok(self
-            .inner
-            .search(&text, limit)?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        Ok(self.inner.search(&text, limit)?)
     }
 
     /// The list row of one live item, or none.
-    pub fn summary(&self, id: String) -> Result<Option<Summary>, StoreError> {
-        Ok(self.inner.summary(&item_id("id", id)?)?.map(Into::into))
+    pub fn summary(&self, id: ItemId) -> Result<Option<Summary>, StoreError> {
+        Ok(self.inner.summary(&id)?)
     }
 
     // --- The journal --------------------------------------------------------
 
-    pub fn add_interaction(
-        &self,
-        interaction: Interaction,
-    ) -> Result<StoredInteraction, StoreError> {
-        self.add::<journal::Interaction, _, _>(interaction)
+    pub fn add_interaction(&self, interaction: Interaction) -> Result<StoredInteraction, StoreError> {
+        self.add(interaction)
     }
 
     pub fn update_interaction(
         &self,
-        id: String,
+        id: ItemId,
         interaction: Interaction,
     ) -> Result<StoredInteraction, StoreError> {
-        self.update::<journal::Interaction, _, _>("id", id, interaction)
+        self.update(&id, interaction)
     }
 
-    pub fn get_interaction(&self, id: String) -> Result<StoredInteraction, StoreError> {
-        self.get::<journal::Interaction, _>("id", id)
+    pub fn get_interaction(&self, id: ItemId) -> Result<StoredInteraction, StoreError> {
+        self.get::<Interaction, _>(&id)
     }
 
     pub fn add_win(&self, win: Win) -> Result<StoredWin, StoreError> {
-        self.add::<journal::Win, _, _>(win)
+        self.add(win)
     }
 
-    pub fn update_win(&self, id: String, win: Win) -> Result<StoredWin, StoreError> {
-        self.update::<journal::Win, _, _>("id", id, win)
+    pub fn update_win(&self, id: ItemId, win: Win) -> Result<StoredWin, StoreError> {
+        self.update(&id, win)
     }
 
-    pub fn get_win(&self, id: String) -> Result<StoredWin, StoreError> {
-        self.get::<journal::Win, _>("id", id)
+    pub fn get_win(&self, id: ItemId) -> Result<StoredWin, StoreError> {
+        self.get::<Win, _>(&id)
     }
 
     pub fn add_reflection(&self, reflection: Reflection) -> Result<StoredReflection, StoreError> {
-        self.add::<journal::Reflection, _, _>(reflection)
+        self.add(reflection)
     }
 
     pub fn update_reflection(
         &self,
-        id: String,
+        id: ItemId,
         reflection: Reflection,
     ) -> Result<StoredReflection, StoreError> {
-        self.update::<journal::Reflection, _, _>("id", id, reflection)
+        self.update(&id, reflection)
     }
 
-    pub fn get_reflection(&self, id: String) -> Result<StoredReflection, StoreError> {
-        self.get::<journal::Reflection, _>("id", id)
+    pub fn get_reflection(&self, id: ItemId) -> Result<StoredReflection, StoreError> {
+        self.get::<Reflection, _>(&id)
     }
 
     // --- Goals ------------------------------------------------------------
 
-    pub fn add_goal(&self, goal: crate::records::Goal) -> Result<StoredGoal, StoreError> {
-        self.add::<goal::Goal, _, _>(goal)
+    pub fn add_goal(&self, goal: Goal) -> Result<StoredGoal, StoreError> {
+        self.add(goal)
     }
 
     /// Replaces the whole goal. For milestones and the course log prefer the
     /// operations below: they merge with edits made on another device.
-    pub fn update_goal(
-        &self,
-        goal_id: String,
-        goal: crate::records::Goal,
-    ) -> Result<StoredGoal, StoreError> {
-        self.update::<goal::Goal, _, _>("goal_id", goal_id, goal)
+    pub fn update_goal(&self, goal_id: ItemId, goal: Goal) -> Result<StoredGoal, StoreError> {
+        self.update(&goal_id, goal)
     }
 
-    pub fn get_goal(&self, goal_id: String) -> Result<StoredGoal, StoreError> {
-        self.get::<goal::Goal, _>("goal_id", goal_id)
+    pub fn get_goal(&self, goal_id: ItemId) -> Result<StoredGoal, StoreError> {
+        self.get::<Goal, _>(&goal_id)
     }
 
     /// Adds a milestone at the end; returns the goal with it.
-    pub fn add_milestone(&self, goal_id: String, title: String) -> Result<StoredGoal, StoreError> {
-        let id = item_id("goal_id", goal_id)?;
-        self.inner.add_milestone(&id, &title)?;
-        Ok(self.inner.get::<goal::Goal>(&id)?.into())
+    pub fn add_milestone(&self, goal_id: ItemId, title: String) -> Result<StoredGoal, StoreError> {
+        self.inner.add_milestone(&goal_id, &title)?;
+        self.get::<Goal, _>(&goal_id)
     }
 
     pub fn rename_milestone(
         &self,
-        goal_id: String,
+        goal_id: ItemId,
         milestone_id: String,
         title: String,
     ) -> Result<StoredGoal, StoreError> {
-        self.on_goal(goal_id, |s, id| {
-            s.rename_milestone(id, &milestone_id, &title)
-        })
+        self.on_goal(&goal_id, |s| s.rename_milestone(&goal_id, &milestone_id, &title))
     }
 
     pub fn complete_milestone(
         &self,
-        goal_id: String,
+        goal_id: ItemId,
         milestone_id: String,
-        at: SystemTime,
+        at: DateTime<Utc>,
     ) -> Result<StoredGoal, StoreError> {
-        let at = time("at", at)?;
-        self.on_goal(goal_id, |s, id| s.complete_milestone(id, &milestone_id, at))
+        self.on_goal(&goal_id, |s| s.complete_milestone(&goal_id, &milestone_id, at))
     }
 
     pub fn reopen_milestone(
         &self,
-        goal_id: String,
+        goal_id: ItemId,
         milestone_id: String,
     ) -> Result<StoredGoal, StoreError> {
-        self.on_goal(goal_id, |s, id| s.reopen_milestone(id, &milestone_id))
+        self.on_goal(&goal_id, |s| s.reopen_milestone(&goal_id, &milestone_id))
     }
 
     pub fn remove_milestone(
         &self,
-        goal_id: String,
+        goal_id: ItemId,
         milestone_id: String,
     ) -> Result<StoredGoal, StoreError> {
-        self.on_goal(goal_id, |s, id| s.remove_milestone(id, &milestone_id))
+        self.on_goal(&goal_id, |s| s.remove_milestone(&goal_id, &milestone_id))
     }
 
     /// Puts the milestones in this order; it must name each exactly once.
     pub fn reorder_milestones(
         &self,
-        goal_id: String,
+        goal_id: ItemId,
         milestone_ids: Vec<String>,
     ) -> Result<StoredGoal, StoreError> {
-        self.on_goal(goal_id, |s, id| s.reorder_milestones(id, &milestone_ids))
+        self.on_goal(&goal_id, |s| s.reorder_milestones(&goal_id, &milestone_ids))
     }
 
     pub fn set_goal_status(
         &self,
-        goal_id: String,
+        goal_id: ItemId,
         status: GoalStatus,
     ) -> Result<StoredGoal, StoreError> {
-        self.on_goal(goal_id, |s, id| s.set_goal_status(id, status.into()))
+        self.on_goal(&goal_id, |s| s.set_goal_status(&goal_id, status))
     }
 
     /// Logs what got in the way of a goal.
     pub fn log_barrier(
         &self,
-        goal_id: String,
+        goal_id: ItemId,
         text: String,
-        at: SystemTime,
+        at: DateTime<Utc>,
     ) -> Result<StoredGoal, StoreError> {
-        let at = time("at", at)?;
-        self.on_goal(goal_id, |s, id| s.log_barrier(id, &text, at))
+        self.on_goal(&goal_id, |s| s.log_barrier(&goal_id, &text, at))
     }
 
     /// Logs how the plan for a goal changes.
     pub fn log_course_correction(
         &self,
-        goal_id: String,
+        goal_id: ItemId,
         text: String,
-        at: SystemTime,
+        at: DateTime<Utc>,
     ) -> Result<StoredGoal, StoreError> {
-        let at = time("at", at)?;
-        self.on_goal(goal_id, |s, id| s.log_course_correction(id, &text, at))
+        self.on_goal(&goal_id, |s| s.log_course_correction(&goal_id, &text, at))
     }
 
     // --- The interpersonal inventory ----------------------------------------
 
     pub fn add_person(&self, person: Person) -> Result<StoredPerson, StoreError> {
-        self.add::<inventory::Person, _, _>(person)
+        self.add(person)
     }
 
-    pub fn update_person(
-        &self,
-        person_id: String,
-        person: Person,
-    ) -> Result<StoredPerson, StoreError> {
-        self.update::<inventory::Person, _, _>("person_id", person_id, person)
+    pub fn update_person(&self, person_id: ItemId, person: Person) -> Result<StoredPerson, StoreError> {
+        self.update(&person_id, person)
     }
 
-    pub fn get_person(&self, person_id: String) -> Result<StoredPerson, StoreError> {
-        self.get::<inventory::Person, _>("person_id", person_id)
+    pub fn get_person(&self, person_id: ItemId) -> Result<StoredPerson, StoreError> {
+        self.get::<Person, _>(&person_id)
     }
 
     /// Records that a role dispute with this person moved to `stage`.
     pub fn set_dispute_stage(
         &self,
-        person_id: String,
+        person_id: ItemId,
         stage: DisputeStage,
-        at: SystemTime,
+        at: DateTime<Utc>,
         note: String,
     ) -> Result<StoredPerson, StoreError> {
-        let id = item_id("person_id", person_id)?;
-        let at = time("at", at)?;
         Ok(self
             .inner
-            .set_dispute_stage(&id, stage.into(), at, &note)?
+            .set_dispute_stage(&person_id, stage, at, &note)?
             .into())
     }
 
@@ -335,12 +306,11 @@ impl RapportStore {
     /// The profile, or the default one (12 sessions, initial phase) if none
     /// was saved yet.
     pub fn profile(&self) -> Result<Profile, StoreError> {
-        Ok(self.inner.profile()?.into())
+        Ok(self.inner.profile()?)
     }
 
     /// Saves the profile, creating it on first use.
     pub fn save_profile(&self, profile: Profile) -> Result<StoredProfile, StoreError> {
-        let profile: profile::Profile = profile.try_into()?;
         Ok(self.inner.save_profile(profile)?.into())
     }
 
@@ -349,7 +319,6 @@ impl RapportStore {
     /// Saves a mood rating; a check-in marked as a crisis comes back with
     /// crisis resources to show at once (no network needed).
     pub fn check_in_mood(&self, check_in: MoodCheckIn) -> Result<MoodCheckInSaved, StoreError> {
-        let check_in: checkin::MoodCheckIn = check_in.try_into()?;
         Ok(self.inner.check_in_mood(check_in)?.into())
     }
 
@@ -357,38 +326,31 @@ impl RapportStore {
     /// at once (no network needed) and is flagged for the therapist's next
     /// review.
     pub fn check_in_phq9(&self, check_in: Phq9CheckIn) -> Result<Phq9CheckInSaved, StoreError> {
-        let check_in: checkin::Phq9CheckIn = check_in.try_into()?;
         Ok(self.inner.check_in_phq9(check_in)?.into())
     }
 
-    pub fn get_mood_check_in(&self, id: String) -> Result<StoredMoodCheckIn, StoreError> {
-        let id = item_id("id", id)?;
-        Ok(self.inner.get::<checkin::MoodCheckIn>(&id)?.into())
+    pub fn get_mood_check_in(&self, id: ItemId) -> Result<StoredMoodCheckIn, StoreError> {
+        self.get::<MoodCheckIn, _>(&id)
     }
 
-    pub fn get_phq9_check_in(&self, id: String) -> Result<StoredPhq9CheckIn, StoreError> {
-        let id = item_id("id", id)?;
-        Ok(self.inner.get::<checkin::Phq9CheckIn>(&id)?.into())
+    pub fn get_phq9_check_in(&self, id: ItemId) -> Result<StoredPhq9CheckIn, StoreError> {
+        self.get::<Phq9CheckIn, _>(&id)
     }
 
     /// What "Get help now" shows, never empty, offline: the resources set on
     /// this device first, then the defaults of the device's region.
     pub fn crisis_resources(&self) -> Result<Vec<CrisisResource>, StoreError> {
-        let resources = self.inner.crisis_resources()?;
-        Ok(resources.into_iter().map(Into::into).collect())
+        Ok(self.inner.crisis_resources()?)
     }
 
     /// The resources set on this device (for a settings screen).
     pub fn own_crisis_resources(&self) -> Result<Vec<CrisisResource>, StoreError> {
-        let resources = self.inner.own_crisis_resources()?;
-        Ok(resources.into_iter().map(Into::into).collect())
+        Ok(self.inner.own_crisis_resources()?)
     }
 
     /// Replaces the resources set on this device (kept here, not synced);
     /// an empty list leaves the region's defaults.
     pub fn set_crisis_resources(&self, resources: Vec<CrisisResource>) -> Result<(), StoreError> {
-        let resources: Vec<safety::CrisisResource> =
-            resources.into_iter().map(Into::into).collect();
         Ok(self.inner.set_crisis_resources(resources)?)
     }
 
@@ -416,24 +378,24 @@ impl RapportStore {
     // --- Rehearsals and notes ---------------------------------------------------
 
     pub fn add_rehearsal(&self, rehearsal: Rehearsal) -> Result<StoredRehearsal, StoreError> {
-        self.add::<rehearsal::Rehearsal, _, _>(rehearsal)
+        self.add(rehearsal)
     }
 
     pub fn update_rehearsal(
         &self,
-        id: String,
+        id: ItemId,
         rehearsal: Rehearsal,
     ) -> Result<StoredRehearsal, StoreError> {
-        self.update::<rehearsal::Rehearsal, _, _>("id", id, rehearsal)
+        self.update(&id, rehearsal)
     }
 
-    pub fn get_rehearsal(&self, id: String) -> Result<StoredRehearsal, StoreError> {
-        self.get::<rehearsal::Rehearsal, _>("id", id)
+    pub fn get_rehearsal(&self, id: ItemId) -> Result<StoredRehearsal, StoreError> {
+        self.get::<Rehearsal, _>(&id)
     }
 
     /// A therapist's feedback note (written with `RapportSync::write_note`).
-    pub fn get_note(&self, id: String) -> Result<StoredNote, StoreError> {
-        self.get::<note::Note, _>("id", id)
+    pub fn get_note(&self, id: ItemId) -> Result<StoredNote, StoreError> {
+        self.get::<Note, _>(&id)
     }
 }
 

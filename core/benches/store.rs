@@ -163,10 +163,10 @@ fn build(path: &Path, key: Option<&DatabaseKey>) -> (Vec<ItemId>, Vec<ItemId>) {
                 x.what_they_said = w.sentence(20);
                 x.feelings = vec![Feeling {
                     label: w.next().into(),
-                    intensity: (i % 11) as u8,
+                    intensity: (i % 11) as i32,
                 }];
-                x.mood_before = Some((i % 11) as u8);
-                x.mood_after = Some(((i + 3) % 11) as u8);
+                x.mood_before = Some((i % 11) as i32);
+                x.mood_after = Some(((i + 3) % 11) as i32);
                 x.goal = link;
                 store.create(x).unwrap();
             }

@@ -21,7 +21,8 @@ use crate::store::Store;
 pub struct MoodCheckIn {
     #[autosurgeon(with = "crate::doc::timestamp")]
     pub at: DateTime<Utc>,
-    pub rating: u8,
+    #[autosurgeon(with = "crate::doc::score")]
+    pub rating: i32,
     /// The event behind the mood, so the mood-to-event link is visible.
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub event: String,
@@ -66,7 +67,7 @@ pub enum Phq9Severity {
 }
 
 impl Phq9Severity {
-    pub fn of_total(total: u8) -> Phq9Severity {
+    pub fn of_total(total: i32) -> Phq9Severity {
         match total {
             0..=4 => Phq9Severity::Minimal,
             5..=9 => Phq9Severity::Mild,
@@ -83,12 +84,13 @@ impl Phq9Severity {
 pub struct Phq9CheckIn {
     #[autosurgeon(with = "crate::doc::timestamp")]
     pub at: DateTime<Utc>,
-    pub items: Vec<u8>,
+    #[autosurgeon(with = "crate::doc::scores")]
+    pub items: Vec<i32>,
 }
 
 impl Phq9CheckIn {
     /// Total score, 0 to 27.
-    pub fn total(&self) -> u8 {
+    pub fn total(&self) -> i32 {
         self.items.iter().sum()
     }
 

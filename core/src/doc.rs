@@ -219,3 +219,96 @@ pub mod opt_date {
         value.map(|d| d.format("%Y-%m-%d").to_string()).reconcile(r)
     }
 }
+
+/// A small whole number of a record (a rating, an intensity, a session
+/// count): `i32` in the API, so that every shell passes a plain integer and
+/// a value out of range is refused by validation with the field's name,
+/// whatever its size. Stored as Automerge's unsigned integer when not
+/// negative (as earlier versions wrote these fields, and as other
+/// implementations write small numbers); read from either integer type.
+struct Score(i32);
+
+impl autosurgeon::Hydrate for Score {
+    fn hydrate_int(i: i64) -> Result<Self, autosurgeon::HydrateError> {
+        i32::try_from(i)
+            .map(Score)
+            .map_err(|_| autosurgeon::HydrateError::unexpected("a small number", i.to_string()))
+    }
+
+    fn hydrate_uint(u: u64) -> Result<Self, autosurgeon::HydrateError> {
+        i32::try_from(u)
+            .map(Score)
+            .map_err(|_| autosurgeon::HydrateError::unexpected("a small number", u.to_string()))
+    }
+}
+
+impl autosurgeon::Reconcile for Score {
+    type Key<'a> = autosurgeon::reconcile::NoKey;
+
+    fn reconcile<R: autosurgeon::Reconciler>(&self, mut r: R) -> Result<(), R::Error> {
+        match u64::try_from(self.0) {
+            Ok(u) => r.u64(u),
+            Err(_) => r.i64(i64::from(self.0)),
+        }
+    }
+}
+
+/// `#[autosurgeon(with = "crate::doc::score")]`: see [`Score`].
+pub mod score {
+    use autosurgeon::{Hydrate, HydrateError, Prop, ReadDoc, Reconcile, Reconciler};
+
+    use super::Score;
+
+    pub fn hydrate<D: ReadDoc>(
+        doc: &D,
+        obj: &automerge::ObjId,
+        prop: Prop<'_>,
+    ) -> Result<i32, HydrateError> {
+        Ok(Score::hydrate(doc, obj, prop)?.0)
+    }
+
+    pub fn reconcile<R: Reconciler>(value: &i32, r: R) -> Result<(), R::Error> {
+        Score(*value).reconcile(r)
+    }
+}
+
+/// `#[autosurgeon(with = "crate::doc::opt_score")]`: see [`Score`].
+pub mod opt_score {
+    use autosurgeon::{Hydrate, HydrateError, Prop, ReadDoc, Reconcile, Reconciler};
+
+    use super::Score;
+
+    pub fn hydrate<D: ReadDoc>(
+        doc: &D,
+        obj: &automerge::ObjId,
+        prop: Prop<'_>,
+    ) -> Result<Option<i32>, HydrateError> {
+        Ok(Option::<Score>::hydrate(doc, obj, prop)?.map(|s| s.0))
+    }
+
+    pub fn reconcile<R: Reconciler>(value: &Option<i32>, r: R) -> Result<(), R::Error> {
+        value.map(Score).reconcile(r)
+    }
+}
+
+/// `#[autosurgeon(with = "crate::doc::scores")]`: see [`Score`].
+pub mod scores {
+    use autosurgeon::{Hydrate, HydrateError, Prop, ReadDoc, Reconcile, Reconciler};
+
+    use super::Score;
+
+    pub fn hydrate<D: ReadDoc>(
+        doc: &D,
+        obj: &automerge::ObjId,
+        prop: Prop<'_>,
+    ) -> Result<Vec<i32>, HydrateError> {
+        Ok(Vec::<Score>::hydrate(doc, obj, prop)?
+            .into_iter()
+            .map(|s| s.0)
+            .collect())
+    }
+
+    pub fn reconcile<R: Reconciler>(value: &[i32], r: R) -> Result<(), R::Error> {
+        value.iter().map(|v| Score(*v)).collect::<Vec<_>>().reconcile(r)
+    }
+}

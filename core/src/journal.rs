@@ -50,7 +50,8 @@ pub enum RelationshipChange {
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Feeling {
     pub label: String,
-    pub intensity: u8,
+    #[autosurgeon(with = "crate::doc::score")]
+    pub intensity: i32,
 }
 
 /// A link from an entry to a goal, or to one milestone of it.
@@ -84,9 +85,11 @@ pub struct Interaction {
     pub feelings: Vec<Feeling>,
     /// Mood before and after, 0 (worst) to 10 (best).
     #[cfg_attr(feature = "uniffi", uniffi(default))]
-    pub mood_before: Option<u8>,
+    #[autosurgeon(with = "crate::doc::opt_score")]
+    pub mood_before: Option<i32>,
     #[cfg_attr(feature = "uniffi", uniffi(default))]
-    pub mood_after: Option<u8>,
+    #[autosurgeon(with = "crate::doc::opt_score")]
+    pub mood_after: Option<i32>,
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub got_what_i_wanted: Option<GotWhatIWanted>,
     #[cfg_attr(feature = "uniffi", uniffi(default))]

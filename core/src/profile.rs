@@ -45,11 +45,13 @@ pub struct Profile {
     pub formulation_accepted_on: Option<NaiveDate>,
     /// Number of weekly sessions agreed (usually 12 to 16; 8 for the brief form).
     #[cfg_attr(feature = "uniffi", uniffi(default = 12))]
-    pub session_count: u8,
+    #[autosurgeon(with = "crate::doc::score")]
+    pub session_count: i32,
     pub phase: Phase,
     /// The session most recently held (0 before the first).
     #[cfg_attr(feature = "uniffi", uniffi(default = 0))]
-    pub current_session: u8,
+    #[autosurgeon(with = "crate::doc::score")]
+    pub current_session: i32,
     #[autosurgeon(with = "crate::doc::opt_date")]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub last_session_on: Option<NaiveDate>,
@@ -70,7 +72,7 @@ impl Default for Profile {
 }
 
 /// The largest contract accepted; IPT is time-limited.
-pub const MAX_SESSIONS: u8 = 30;
+pub const MAX_SESSIONS: i32 = 30;
 
 impl Record for Profile {
     const KIND: DocKind = DocKind::Profile;

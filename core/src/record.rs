@@ -90,8 +90,8 @@ pub(crate) fn limit_text(field: &'static str, value: &str) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn in_range(field: &'static str, value: u8, max: u8) -> Result<()> {
-    if value > max {
+pub(crate) fn in_range(field: &'static str, value: i32, max: i32) -> Result<()> {
+    if !(0..=max).contains(&value) {
         return Err(Error::invalid(
             field,
             format!("must be between 0 and {max}, got {value}"),
@@ -100,7 +100,7 @@ pub(crate) fn in_range(field: &'static str, value: u8, max: u8) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn opt_in_range(field: &'static str, value: Option<u8>, max: u8) -> Result<()> {
+pub(crate) fn opt_in_range(field: &'static str, value: Option<i32>, max: i32) -> Result<()> {
     value.map_or(Ok(()), |v| in_range(field, v, max))
 }
 

@@ -22,9 +22,11 @@ pub struct Rehearsal {
     pub how_they_may_answer: String,
     /// Confidence 0 (none) to 10 (full), before and after practice.
     #[cfg_attr(feature = "uniffi", uniffi(default))]
-    pub confidence_before: Option<u8>,
+    #[autosurgeon(with = "crate::doc::opt_score")]
+    pub confidence_before: Option<i32>,
     #[cfg_attr(feature = "uniffi", uniffi(default))]
-    pub confidence_after: Option<u8>,
+    #[autosurgeon(with = "crate::doc::opt_score")]
+    pub confidence_after: Option<i32>,
     #[autosurgeon(with = "crate::doc::timestamp")]
     pub practiced_at: DateTime<Utc>,
     /// The interaction that logged how the real conversation went.

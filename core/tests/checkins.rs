@@ -12,7 +12,7 @@ use rapport_core::safety::{AlertReason, CrisisContact, CrisisResource, NOT_MONIT
 use rapport_core::store::ListQuery;
 use rapport_core::{DocKind, Error};
 
-fn mood(rating: u8, crisis: bool) -> MoodCheckIn {
+fn mood(rating: i32, crisis: bool) -> MoodCheckIn {
     MoodCheckIn {
         at: at(3, 3, 20),
         rating,
@@ -21,7 +21,7 @@ fn mood(rating: u8, crisis: bool) -> MoodCheckIn {
     }
 }
 
-fn phq9(items: Vec<u8>) -> Phq9CheckIn {
+fn phq9(items: Vec<i32>) -> Phq9CheckIn {
     Phq9CheckIn {
         at: at(3, 7, 9),
         items,
@@ -80,7 +80,7 @@ fn a_crisis_mood_check_in_returns_the_crisis_resources_at_once() {
 #[test]
 fn phq9_totals_and_severity_bands() {
     let s = TestStore::new();
-    let cases: [(u8, Phq9Severity); 10] = [
+    let cases: [(i32, Phq9Severity); 10] = [
         (0, Phq9Severity::Minimal),
         (4, Phq9Severity::Minimal),
         (5, Phq9Severity::Mild),
@@ -94,7 +94,7 @@ fn phq9_totals_and_severity_bands() {
     ];
     for (total, band) in cases {
         // Spread the total over items 1 to 8, item 9 stays 0.
-        let mut items = vec![0u8; 9];
+        let mut items = vec![0i32; 9];
         let mut left = total;
         for item in items.iter_mut().take(8) {
             *item = left.min(3);

@@ -61,7 +61,7 @@ fn i6a_point(c: &Course) -> MoodPoint {
 fn checkin_point(
     id: &ItemId,
     at: chrono::DateTime<chrono::Utc>,
-    rating: u8,
+    rating: i32,
     event: &str,
 ) -> MoodPoint {
     MoodPoint {

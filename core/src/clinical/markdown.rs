@@ -242,7 +242,7 @@ fn write_all(out: &mut String, r: &Gathered, now: DateTime<Utc>) -> std::fmt::Re
             ));
         }
         if x.mood_before.is_some() || x.mood_after.is_some() {
-            let m = |v: Option<u8>| v.map_or("?".to_owned(), |v| v.to_string());
+            let m = |v: Option<i32>| v.map_or("?".to_owned(), |v| v.to_string());
             s.push_str(&format!(
                 "- Mood: {} before, {} after\n",
                 m(x.mood_before),
@@ -314,7 +314,7 @@ fn write_all(out: &mut String, r: &Gathered, now: DateTime<Utc>) -> std::fmt::Re
             x.severity(),
             x.items
                 .iter()
-                .map(u8::to_string)
+                .map(i32::to_string)
                 .collect::<Vec<_>>()
                 .join(", ")
         );

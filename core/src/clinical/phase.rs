@@ -55,7 +55,7 @@ pub struct MiddleEmphasis {
     /// Skills used in the range's interactions, most used first.
     pub skills_used: Vec<SkillUse>,
     pub active_goals: u32,
-    pub sessions_left: u8,
+    pub sessions_left: i32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -47,7 +47,7 @@ pub struct SessionSummary {
     /// Weekly PHQ-9 totals, oldest first.
     pub phq9: Vec<Phq9Entry>,
     /// Last total minus first total (negative is better), with two or more.
-    pub phq9_change: Option<i16>,
+    pub phq9_change: Option<i32>,
     /// For the therapist's next review, oldest first.
     pub safety_flags: Vec<SafetyFlag>,
     pub wins: Vec<WinEntry>,
@@ -68,8 +68,8 @@ pub struct SessionSummary {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SessionPosition {
-    pub current_session: u8,
-    pub session_count: u8,
+    pub current_session: i32,
+    pub session_count: i32,
     pub last_session_on: Option<NaiveDate>,
     pub profile_available: bool,
 }
@@ -79,7 +79,7 @@ pub struct SessionPosition {
 pub struct MoodPoint {
     pub at: DateTime<Utc>,
     /// 0 (worst) to 10 (best).
-    pub rating: u8,
+    pub rating: i32,
     pub source: MoodSource,
 }
 
@@ -118,8 +118,8 @@ pub struct InteractionRef {
     /// The nickname, when the person is on this device.
     pub person: Option<String>,
     pub what_i_wanted: String,
-    pub mood_before: Option<u8>,
-    pub mood_after: Option<u8>,
+    pub mood_before: Option<i32>,
+    pub mood_after: Option<i32>,
     pub relationship: Option<RelationshipChange>,
 }
 
@@ -128,10 +128,10 @@ pub struct InteractionRef {
 pub struct Phq9Entry {
     pub id: ItemId,
     pub at: DateTime<Utc>,
-    pub total: u8,
+    pub total: i32,
     pub severity: Phq9Severity,
     /// Item 9 (thoughts of self-harm), 0 to 3.
-    pub item9: u8,
+    pub item9: i32,
 }
 
 /// A check-in that called for crisis resources, flagged for review.
@@ -201,8 +201,8 @@ pub struct RehearsalComparison {
     pub what_i_want_to_say: String,
     /// How the client expected the other person to answer.
     pub expected_answer: String,
-    pub confidence_before: Option<u8>,
-    pub confidence_after: Option<u8>,
+    pub confidence_before: Option<i32>,
+    pub confidence_after: Option<i32>,
     pub outcome: RehearsalOutcome,
 }
 
@@ -227,8 +227,8 @@ pub struct RealOutcome {
     pub what_they_said: String,
     pub got_what_i_wanted: Option<GotWhatIWanted>,
     pub relationship: Option<RelationshipChange>,
-    pub mood_before: Option<u8>,
-    pub mood_after: Option<u8>,
+    pub mood_before: Option<i32>,
+    pub mood_after: Option<i32>,
 }
 
 /// A change in the interpersonal inventory: a role dispute changing stage.
@@ -379,7 +379,7 @@ fn summarise(
         .collect();
     let phq9_change = match (phq9.first(), phq9.last()) {
         (Some(first), Some(last)) if phq9.len() > 1 => {
-            Some(i16::from(last.total) - i16::from(first.total))
+            Some(last.total - first.total)
         }
         _ => None,
     };

@@ -23,7 +23,7 @@ pub struct TerminationReview {
     /// From the profile's after-care plan.
     pub warning_signs: Vec<String>,
     pub plan_for_after: String,
-    pub sessions_left: u8,
+    pub sessions_left: i32,
 }
 
 /// One gain of the course. Listed in this order: the PHQ-9 from first to
@@ -34,10 +34,10 @@ pub struct TerminationReview {
 pub enum Gain {
     Phq9 {
         first_at: DateTime<Utc>,
-        first_total: u8,
+        first_total: i32,
         first_severity: Phq9Severity,
         latest_at: DateTime<Utc>,
-        latest_total: u8,
+        latest_total: i32,
         latest_severity: Phq9Severity,
     },
     DisputeMoved {

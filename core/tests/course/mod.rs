@@ -31,14 +31,14 @@ pub fn monday(w: u32) -> DateTime<Utc> {
 }
 
 /// The weekly PHQ-9 totals, week 1 to 12 (taken the Sunday before session w).
-pub const PHQ9_TOTALS: [u8; 12] = [14, 13, 13, 12, 11, 10, 9, 8, 8, 7, 6, 5];
+pub const PHQ9_TOTALS: [i32; 12] = [14, 13, 13, 12, 11, 10, 9, 8, 8, 7, 6, 5];
 
 /// The week whose PHQ-9 has item 9 at 1 (taken 2026-02-15).
 pub const FLAGGED_WEEK: u32 = 7;
 
 /// Nine answers summing to `total`, item 9 as given.
-pub fn phq9_items(total: u8, item9: u8) -> Vec<u8> {
-    let mut items = vec![0u8; 9];
+pub fn phq9_items(total: i32, item9: i32) -> Vec<i32> {
+    let mut items = vec![0i32; 9];
     items[8] = item9;
     let mut left = total - item9;
     for slot in items.iter_mut().take(8) {
@@ -205,7 +205,7 @@ pub fn build(s: &Store) -> Course {
         let mood = s
             .check_in_mood(MoodCheckIn {
                 at: m + Duration::hours(3 * 24 + 21),
-                rating: 5 + (w as u8 % 3),
+                rating: 5 + (w as i32 % 3),
                 event: format!("Week {w}: an ordinary day"),
                 crisis: false,
             })
@@ -227,7 +227,7 @@ pub fn build(s: &Store) -> Course {
     // The weekly PHQ-9, the Sunday before each session.
     let mut phq9 = Vec::new();
     for w in 1..=12u32 {
-        let item9 = u8::from(w == FLAGGED_WEEK);
+        let item9 = i32::from(w == FLAGGED_WEEK);
         let total = PHQ9_TOTALS[(w - 1) as usize];
         let saved = s
             .check_in_phq9(Phq9CheckIn {
