@@ -14,6 +14,24 @@
 //! - [`time_zone`]: the client's zone, so that days begin at local midnight.
 //! - [`clinical`]: session summaries ("since we last met"), the timeline,
 //!   the termination review, export and import, deleting everything.
+//! - [`sync`]: [`sync::SyncClient`] signs a device in and keeps the store in
+//!   step with the server.
+//!
+//! Sync and async: a call that uses the network is `async`; a local call is
+//! plain and blocking. Everything on [`Store`] is local (a SQLite
+//! transaction on the device, done when the call returns) and works with no
+//! network. On [`sync::SyncClient`], every method that may talk to the
+//! server is `async`: sign-up, sign-in and sign-out, devices, invites and
+//! links, grants and sharing, the access log, key publishing, backup and
+//! restore, the safety number (it fetches keys not yet pinned),
+//! `sync_now` and `delete_everything`. Its local methods are not:
+//! `new`, `store`, `resume` (adopts a kept session; no request), the
+//! account-key and recovery-kit calls, pairing (`seal_for_pairing`,
+//! `accept_pairing`: the bytes travel outside the server), `write_note`
+//! (stored here, shared at the next sync), `session`, `status`,
+//! `subscribe_status` and `traffic`. A new method follows the same rule,
+//! so that a UI never blocks on the network and never awaits a local write;
+//! bindings keep the split.
 
 pub mod checkin;
 pub mod clinical;

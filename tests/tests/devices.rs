@@ -6,7 +6,7 @@ use rapport_core::goal::{Goal, GoalStatus};
 use rapport_core::journal::Win;
 use rapport_core::sync::SyncState;
 use rapport_protocol::Role;
-use rapport_tests::{Device, Server};
+use rapport_tests::{Device, PASSWORD, Server};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_devices_edit_one_goal_offline_and_converge() {
@@ -213,4 +213,38 @@ async fn a_much_edited_document_is_compacted_on_the_server_by_a_snapshot() {
         goal_there,
         phone.store.get::<Goal>(&goal.id).unwrap().record
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_device_list_shows_the_names_given_at_sign_up_and_sign_in() {
+    let server = Server::start();
+    let phone = Device::new(&server.url, "Sam's phone");
+    phone
+        .sync
+        .sign_up("sam@example.org", PASSWORD, Role::Client, "Sam")
+        .await
+        .unwrap();
+    let tablet = Device::new(&server.url, "Sam's tablet");
+    tablet
+        .sync
+        .sign_in("sam@example.org", PASSWORD)
+        .await
+        .unwrap();
+
+    for (device, mine) in [(&phone, "Sam's phone"), (&tablet, "Sam's tablet")] {
+        let mut listed: Vec<(String, bool)> = device
+            .sync
+            .devices()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|d| (d.name, d.current))
+            .collect();
+        listed.sort();
+        let expected: Vec<(String, bool)> = ["Sam's phone", "Sam's tablet"]
+            .into_iter()
+            .map(|name| (name.to_owned(), name == mine))
+            .collect();
+        assert_eq!(listed, expected, "as seen from {mine}");
+    }
 }

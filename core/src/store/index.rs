@@ -48,6 +48,19 @@ pub struct ListQuery {
     pub limit: u32,
 }
 
+/// One page of a list screen: the rows of [`crate::Store::list_page`] and
+/// how many items match the query in all, so that a paging UI can show
+/// "21 to 40 of 57" and know when to stop. Both come from one read, so they
+/// agree even while another thread writes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Page {
+    /// The rows from the query's offset, at most its limit, newest first.
+    pub items: Vec<Summary>,
+    /// Every live item matching the query's filters, ignoring offset and
+    /// limit. An offset at or past it gives an empty `items`.
+    pub total: u64,
+}
+
 pub const DEFAULT_PAGE: u32 = 50;
 pub const MAX_PAGE: u32 = 500;
 
@@ -114,8 +127,11 @@ fn page_limit(limit: u32) -> Result<i64> {
     }
 }
 
-pub fn list(tx: &Connection, q: &ListQuery) -> Result<Vec<Summary>> {
-    let mut sql = format!("SELECT {SUMMARY_COLUMNS} FROM item_index i WHERE 1 = 1");
+/// The `WHERE` clause of a list query (filters only, no paging) and its
+/// arguments: shared by [`list`] and [`count`], so a page and its total
+/// always agree on what matches.
+fn filters(q: &ListQuery) -> (String, Vec<Value>) {
+    let mut sql = String::from(" WHERE 1 = 1");
     let mut args: Vec<Value> = Vec::new();
     if !q.kinds.is_empty() {
         let marks = vec!["?"; q.kinds.len()].join(", ");
@@ -138,12 +154,31 @@ pub fn list(tx: &Connection, q: &ListQuery) -> Result<Vec<Summary>> {
         sql.push_str(" AND i.at < ?");
         args.push(Value::Integer(to.timestamp_millis()));
     }
-    sql.push_str(" ORDER BY i.at DESC, i.id DESC LIMIT ? OFFSET ?");
+    (sql, args)
+}
+
+pub fn list(tx: &Connection, q: &ListQuery) -> Result<Vec<Summary>> {
+    let (filter, mut args) = filters(q);
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM item_index i{filter}
+         ORDER BY i.at DESC, i.id DESC LIMIT ? OFFSET ?"
+    );
     args.push(Value::Integer(page_limit(q.limit)?));
     args.push(Value::Integer(q.offset as i64));
     let mut stmt = tx.prepare_cached(&sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(args), read_summary)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// How many live items match the filters of `q`, whatever its offset and
+/// limit.
+pub fn count(tx: &Connection, q: &ListQuery) -> Result<u64> {
+    let (filter, args) = filters(q);
+    let sql = format!("SELECT count(*) FROM item_index i{filter}");
+    let n: i64 = tx
+        .prepare_cached(&sql)?
+        .query_row(rusqlite::params_from_iter(args), |r| r.get(0))?;
+    Ok(n.max(0) as u64)
 }
 
 /// The index row of one live item.

@@ -25,7 +25,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction};
 
 pub(crate) use bulk::ImportedDocument;
 pub use exchange::{Applied, IncomingChange};
-pub use index::{DEFAULT_PAGE, ListQuery, MAX_PAGE, Summary};
+pub use index::{DEFAULT_PAGE, ListQuery, MAX_PAGE, Page, Summary};
 pub use key::DatabaseKey;
 pub use outbox::OutgoingChange;
 pub use schema::VERSION as SCHEMA_VERSION;
@@ -181,6 +181,19 @@ impl Store {
     /// Lists items, newest first, with filters and paging.
     pub fn list(&self, query: &ListQuery) -> Result<Vec<Summary>> {
         self.read(|tx, _| index::list(tx, query))
+    }
+
+    /// One page of [`Store::list`] with the total number of live items
+    /// matching the query's filters (offset and limit ignored), both read in
+    /// one transaction. An offset past the end gives no rows and the total;
+    /// a limit above [`MAX_PAGE`] is refused as in `list`.
+    pub fn list_page(&self, query: &ListQuery) -> Result<Page> {
+        self.read(|tx, _| {
+            Ok(Page {
+                items: index::list(tx, query)?,
+                total: index::count(tx, query)?,
+            })
+        })
     }
 
     /// The list row of one live item, or `None`.

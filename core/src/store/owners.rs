@@ -49,7 +49,14 @@ impl Store {
         })
     }
 
-    /// The other account that owns `doc_id`, or `None` for this account's own.
+    /// Whose an item is: the other account that owns `doc_id` (a
+    /// therapist's note on the client's device, a client's entry on the
+    /// therapist's), or `None` for this account's own. Such items are
+    /// read-only here: edits, [`Store::delete`] and [`Store::set_shared`]
+    /// answer [`crate::Error::ReadOnly`]. Never fails on a bad id: an id this
+    /// device holds nothing for answers `None` too (ask [`Store::summary`]
+    /// whether it exists); an item deleted keeps its owner until its copy is
+    /// removed.
     pub fn owner_of(&self, doc_id: &ItemId) -> Result<Option<String>> {
         self.read(|tx, _| {
             Ok(tx
