@@ -3,7 +3,9 @@
 //   RapportFFI       the C interface of the Rust library
 //                    (Apple: generated/RapportFFI.xcframework, made by scripts/build-xcframework.sh;
 //                     Linux: a system library over the host-built librapport_ffi.so)
-//   RapportBindings  the Swift bindings uniffi generates (scripts/generate-bindings.sh)
+//   RapportDay       CalendarDay, the Swift type of the core's calendar days
+//   RapportBindings  the Swift bindings uniffi generates (scripts/generate-bindings.sh),
+//                    one file per Rust crate (rapport-ffi, rapport-core, rapport-protocol)
 //   RapportKit       the hand-written API apps use (async/await, AsyncStream)
 // Swift 6 language mode (complete strict concurrency) for every target; see
 // ios/README.md, "Swift 6", for what that takes of the generated bindings.
@@ -27,18 +29,22 @@ let package = Package(
     targets: [
         ffi,
         .target(
+            name: "RapportDay",
+            path: "Sources/RapportDay"
+        ),
+        .target(
             name: "RapportBindings",
-            dependencies: ["RapportFFI"],
+            dependencies: ["RapportFFI", "RapportDay"],
             path: "generated/RapportBindings"
         ),
         .target(
             name: "RapportKit",
-            dependencies: ["RapportBindings"],
+            dependencies: ["RapportBindings", "RapportDay"],
             path: "Sources/RapportKit"
         ),
         .testTarget(
             name: "RapportKitTests",
-            dependencies: ["RapportKit", "RapportBindings"],
+            dependencies: ["RapportKit", "RapportBindings", "RapportDay"],
             path: "Tests/RapportKitTests"
         ),
     ]

@@ -82,7 +82,7 @@ impl RapportSync {
                 .as_slice()
                 .try_into()
                 .map_err(|_| SyncError::Sealing {
-                    message: format!(
+                    reason: format!(
                         "account_key: an account key is {ACCOUNT_KEY_LEN} bytes, not {}",
                         bytes.len()
                     ),
@@ -123,8 +123,8 @@ impl RapportSync {
 
     /// The safety number of this account and a linked one (20 digits in
     /// four groups): both people compare theirs in session.
-    pub async fn safety_number(&self, account_id: String) -> Result<String, SyncError> {
-        self.run(move |c| async move { c.safety_number(&AccountId(account_id)).await })
+    pub async fn safety_number(&self, account_id: AccountId) -> Result<String, SyncError> {
+        self.run(move |c| async move { c.safety_number(&account_id).await })
             .await
     }
 

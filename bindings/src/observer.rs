@@ -6,29 +6,9 @@
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use rapport_core::observer::{self as core, StoreObserver, Subscription};
+use rapport_core::observer::{ItemChange, StoreObserver, Subscription};
 
-use crate::records::ItemKind;
 use crate::store::RapportStore;
-
-/// What happened to one item: created or changed (`removed` false), or
-/// deleted / no longer on this device (`removed` true).
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct ItemChange {
-    pub id: String,
-    pub kind: ItemKind,
-    pub removed: bool,
-}
-
-impl From<&core::ItemChange> for ItemChange {
-    fn from(change: &core::ItemChange) -> Self {
-        ItemChange {
-            id: change.id.to_string(),
-            kind: change.kind.into(),
-            removed: change.op == core::ChangeOp::Removed,
-        }
-    }
-}
 
 /// Told which items changed, in batches. Implemented in Kotlin or Swift;
 /// called on the thread that wrote or synced, so hop to the UI thread there.
@@ -41,8 +21,8 @@ pub trait ChangeObserver: Send + Sync {
 struct Forward(Arc<dyn ChangeObserver>);
 
 impl StoreObserver for Forward {
-    fn on_change(&self, changes: &[core::ItemChange]) {
-        self.0.on_change(changes.iter().map(Into::into).collect());
+    fn on_change(&self, changes: &[ItemChange]) {
+        self.0.on_change(changes.to_vec());
     }
 }
 

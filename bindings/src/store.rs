@@ -52,7 +52,6 @@ impl RapportStore {
     /// Runs a goal operation and returns the goal as it is afterwards.
     fn on_goal(
         &self,
-        goal_id: &ItemId,
         op: impl FnOnce(&Store) -> rapport_core::Result<Item<Goal>>,
     ) -> Result<StoredGoal, StoreError> {
         Ok(op(&self.inner).map_err(StoreError::from)?.into())
@@ -208,7 +207,7 @@ impl RapportStore {
         milestone_id: String,
         title: String,
     ) -> Result<StoredGoal, StoreError> {
-        self.on_goal(&goal_id, |s| s.rename_milestone(&goal_id, &milestone_id, &title))
+        self.on_goal(|s| s.rename_milestone(&goal_id, &milestone_id, &title))
     }
 
     pub fn complete_milestone(
@@ -217,7 +216,7 @@ impl RapportStore {
         milestone_id: String,
         at: DateTime<Utc>,
     ) -> Result<StoredGoal, StoreError> {
-        self.on_goal(&goal_id, |s| s.complete_milestone(&goal_id, &milestone_id, at))
+        self.on_goal(|s| s.complete_milestone(&goal_id, &milestone_id, at))
     }
 
     pub fn reopen_milestone(
@@ -225,7 +224,7 @@ impl RapportStore {
         goal_id: ItemId,
         milestone_id: String,
     ) -> Result<StoredGoal, StoreError> {
-        self.on_goal(&goal_id, |s| s.reopen_milestone(&goal_id, &milestone_id))
+        self.on_goal(|s| s.reopen_milestone(&goal_id, &milestone_id))
     }
 
     pub fn remove_milestone(
@@ -233,7 +232,7 @@ impl RapportStore {
         goal_id: ItemId,
         milestone_id: String,
     ) -> Result<StoredGoal, StoreError> {
-        self.on_goal(&goal_id, |s| s.remove_milestone(&goal_id, &milestone_id))
+        self.on_goal(|s| s.remove_milestone(&goal_id, &milestone_id))
     }
 
     /// Puts the milestones in this order; it must name each exactly once.
@@ -242,7 +241,7 @@ impl RapportStore {
         goal_id: ItemId,
         milestone_ids: Vec<String>,
     ) -> Result<StoredGoal, StoreError> {
-        self.on_goal(&goal_id, |s| s.reorder_milestones(&goal_id, &milestone_ids))
+        self.on_goal(|s| s.reorder_milestones(&goal_id, &milestone_ids))
     }
 
     pub fn set_goal_status(
@@ -250,7 +249,7 @@ impl RapportStore {
         goal_id: ItemId,
         status: GoalStatus,
     ) -> Result<StoredGoal, StoreError> {
-        self.on_goal(&goal_id, |s| s.set_goal_status(&goal_id, status))
+        self.on_goal(|s| s.set_goal_status(&goal_id, status))
     }
 
     /// Logs what got in the way of a goal.
@@ -260,7 +259,7 @@ impl RapportStore {
         text: String,
         at: DateTime<Utc>,
     ) -> Result<StoredGoal, StoreError> {
-        self.on_goal(&goal_id, |s| s.log_barrier(&goal_id, &text, at))
+        self.on_goal(|s| s.log_barrier(&goal_id, &text, at))
     }
 
     /// Logs how the plan for a goal changes.
@@ -270,7 +269,7 @@ impl RapportStore {
         text: String,
         at: DateTime<Utc>,
     ) -> Result<StoredGoal, StoreError> {
-        self.on_goal(&goal_id, |s| s.log_course_correction(&goal_id, &text, at))
+        self.on_goal(|s| s.log_course_correction(&goal_id, &text, at))
     }
 
     // --- The interpersonal inventory ----------------------------------------

@@ -11,18 +11,20 @@
 
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::SystemTime;
 
-use rapport_core::sync::{
-    StatusObserver, SyncClient, SyncConfig, SyncReport as CoreReport, SyncState as CoreState,
-    SyncStatus as CoreStatus,
+use chrono::NaiveDate;
+use rapport_core::clinical::SessionSummary;
+use rapport_core::note::Note;
+use rapport_core::sync::{StatusObserver, SyncClient, SyncConfig, SyncReport, SyncStatus};
+use rapport_core::{DocKind, ItemId};
+use rapport_protocol::{
+    self as wire, AccessLogEntry, AccountId, CareLink, Device, DeviceId, Grant, GrantId, Invite,
+    LinkId, Role, Session,
 };
-use rapport_protocol as wire;
 
-use crate::clinical::SessionSummary;
-use crate::errors::{StoreError, SyncError};
-use crate::records::{ItemKind, Note, StoredNote, item_id, system_time};
+use crate::errors::SyncError;
 use crate::store::RapportStore;
+use crate::stored::StoredNote;
 
 /// How to reach the sync server.
 #[derive(Debug, Clone, uniffi::Record)]
@@ -36,304 +38,6 @@ pub struct SyncSettings {
     pub extra_root_certificate_pem: Option<String>,
 }
 
-/// The role of an account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum Role {
-    Client,
-    Therapist,
-}
-
-impl From<wire::Role> for Role {
-    fn from(role: wire::Role) -> Self {
-        match role {
-            wire::Role::Client => Role::Client,
-            wire::Role::Therapist => Role::Therapist,
-        }
-    }
-}
-
-impl From<Role> for wire::Role {
-    fn from(role: Role) -> Self {
-        match role {
-            Role::Client => wire::Role::Client,
-            Role::Therapist => wire::Role::Therapist,
-        }
-    }
-}
-
-/// A signed-in device. Keep it in the platform keystore (it holds the bearer
-/// token) and hand it back with `resume` on the next launch.
-#[derive(Clone, PartialEq, Eq, uniffi::Record)]
-pub struct SessionInfo {
-    pub account_id: String,
-    pub role: Role,
-    pub device_id: String,
-    pub token: String,
-}
-
-/// Never prints the token: sessions end up in logs and crash reports.
-impl std::fmt::Debug for SessionInfo {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SessionInfo")
-            .field("account_id", &self.account_id)
-            .field("role", &self.role)
-            .field("device_id", &self.device_id)
-            .field("token", &wire::REDACTED)
-            .finish()
-    }
-}
-
-impl From<wire::Session> for SessionInfo {
-    fn from(s: wire::Session) -> Self {
-        SessionInfo {
-            account_id: s.account_id.0,
-            role: s.role.into(),
-            device_id: s.device_id.0,
-            token: s.token,
-        }
-    }
-}
-
-impl From<SessionInfo> for wire::Session {
-    fn from(s: SessionInfo) -> Self {
-        wire::Session {
-            account_id: wire::AccountId(s.account_id),
-            role: s.role.into(),
-            device_id: wire::DeviceId(s.device_id),
-            token: s.token,
-        }
-    }
-}
-
-/// A device signed in to the account.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Device {
-    pub device_id: String,
-    pub name: String,
-    pub signed_in_at: SystemTime,
-    pub last_seen_at: Option<SystemTime>,
-    /// This device.
-    pub current: bool,
-}
-
-impl From<wire::Device> for Device {
-    fn from(d: wire::Device) -> Self {
-        Device {
-            device_id: d.device_id.0,
-            name: d.name,
-            signed_in_at: system_time(d.signed_in_at),
-            last_seen_at: d.last_seen_at.map(system_time),
-            current: d.current,
-        }
-    }
-}
-
-/// A client's short-lived, single-use code for a therapist to redeem.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Invite {
-    pub code: String,
-    pub expires_at: SystemTime,
-}
-
-impl From<wire::Invite> for Invite {
-    fn from(i: wire::Invite) -> Self {
-        Invite {
-            code: i.code,
-            expires_at: system_time(i.expires_at),
-        }
-    }
-}
-
-/// A client and a therapist linked by an invite.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct CareLink {
-    pub link_id: String,
-    pub client: String,
-    pub client_name: String,
-    pub therapist: String,
-    pub therapist_name: String,
-    pub linked_at: SystemTime,
-}
-
-impl From<wire::CareLink> for CareLink {
-    fn from(l: wire::CareLink) -> Self {
-        CareLink {
-            link_id: l.link_id.0,
-            client: l.client.0,
-            client_name: l.client_name,
-            therapist: l.therapist.0,
-            therapist_name: l.therapist_name,
-            linked_at: system_time(l.linked_at),
-        }
-    }
-}
-
-/// What a grant covers.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
-pub enum GrantScope {
-    /// One item.
-    Item { item_id: String },
-    /// Every item of a kind, present and future; with `person_id`, only
-    /// those about that person of the inventory.
-    Kind {
-        kind: ItemKind,
-        person_id: Option<String>,
-    },
-    /// Every item of a kind carrying an opaque label this version does not
-    /// name (e.g. a goal).
-    KindTagged { kind: ItemKind, tag: String },
-}
-
-/// What a grantee may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum Access {
-    Read,
-    Write,
-}
-
-/// Access one account gave another.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Grant {
-    pub grant_id: String,
-    pub owner: String,
-    pub grantee: String,
-    pub scope: GrantScope,
-    pub access: Access,
-    pub granted_at: SystemTime,
-}
-
-impl From<wire::Grant> for Grant {
-    fn from(g: wire::Grant) -> Self {
-        let scope = match g.scope {
-            wire::GrantScope::Document { doc_id } => GrantScope::Item { item_id: doc_id.0 },
-            wire::GrantScope::Kind { kind, tag: None } => GrantScope::Kind {
-                kind: kind.into(),
-                person_id: None,
-            },
-            wire::GrantScope::Kind {
-                kind,
-                tag: Some(tag),
-            } => match tag.0.strip_prefix(PERSON_TAG) {
-                Some(person) => GrantScope::Kind {
-                    kind: kind.into(),
-                    person_id: Some(person.to_owned()),
-                },
-                None => GrantScope::KindTagged {
-                    kind: kind.into(),
-                    tag: tag.0,
-                },
-            },
-        };
-        Grant {
-            grant_id: g.grant_id.0,
-            owner: g.owner.0,
-            grantee: g.grantee.0,
-            scope,
-            access: match g.access {
-                wire::Access::Read => Access::Read,
-                wire::Access::Write => Access::Write,
-            },
-            granted_at: system_time(g.granted_at),
-        }
-    }
-}
-
-/// The tag the core puts on items about a person (`sync::sharing`).
-const PERSON_TAG: &str = "person:";
-
-/// A read of one of this account's items by someone else.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct AccessLogEntry {
-    pub reader: String,
-    pub reader_name: String,
-    pub item_id: String,
-    pub kind: ItemKind,
-    pub read_at: SystemTime,
-}
-
-impl From<wire::AccessLogEntry> for AccessLogEntry {
-    fn from(e: wire::AccessLogEntry) -> Self {
-        AccessLogEntry {
-            reader: e.reader.0,
-            reader_name: e.reader_name,
-            item_id: e.doc_id.0,
-            kind: e.kind.into(),
-            read_at: system_time(e.read_at),
-        }
-    }
-}
-
-/// What one sync run moved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
-pub struct SyncReport {
-    pub pushed: u64,
-    pub pulled: u64,
-    pub removed: u64,
-    /// Pieces from the server that were malformed and skipped.
-    pub rejected: u64,
-    pub requests: u64,
-}
-
-impl From<CoreReport> for SyncReport {
-    fn from(r: CoreReport) -> Self {
-        SyncReport {
-            pushed: r.pushed,
-            pulled: r.pulled,
-            removed: r.removed,
-            rejected: r.rejected,
-            requests: r.requests,
-        }
-    }
-}
-
-/// What sync is doing now.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
-pub enum SyncState {
-    Idle,
-    /// A sync is running: changes pushed and pulled so far in this run.
-    Syncing {
-        pushed: u64,
-        pulled: u64,
-    },
-    /// The server could not be reached; local writes are kept.
-    Offline {
-        reason: String,
-    },
-    /// The last sync failed for another reason.
-    Error {
-        reason: String,
-    },
-}
-
-/// The status the UI shows.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct SyncStatus {
-    pub state: SyncState,
-    pub last_synced_at: Option<SystemTime>,
-}
-
-impl From<&CoreStatus> for SyncStatus {
-    fn from(s: &CoreStatus) -> Self {
-        let state = match &s.state {
-            CoreState::Idle => SyncState::Idle,
-            CoreState::Syncing { pushed, pulled } => SyncState::Syncing {
-                pushed: *pushed,
-                pulled: *pulled,
-            },
-            CoreState::Offline { reason } => SyncState::Offline {
-                reason: reason.clone(),
-            },
-            CoreState::Error { reason } => SyncState::Error {
-                reason: reason.clone(),
-            },
-        };
-        SyncStatus {
-            state,
-            last_synced_at: s.last_synced_at.map(system_time),
-        }
-    }
-}
-
 /// Told every sync status change, the current status first. Implemented in
 /// Kotlin or Swift; called on a sync thread.
 #[uniffi::export(with_foreign)]
@@ -344,8 +48,8 @@ pub trait SyncStatusObserver: Send + Sync {
 struct Forward(Arc<dyn SyncStatusObserver>);
 
 impl StatusObserver for Forward {
-    fn on_status(&self, status: &CoreStatus) {
-        self.0.on_status(status.into());
+    fn on_status(&self, status: &SyncStatus) {
+        self.0.on_status(status.clone());
     }
 }
 
@@ -408,6 +112,7 @@ impl RapportSync {
             .enable_all()
             .build()
             .map_err(|e| SyncError::Server {
+                status: 0,
                 message: format!("could not start the sync threads: {e}"),
             })?;
         let mut config = SyncConfig::new(settings.server_url, settings.device_name);
@@ -429,29 +134,25 @@ impl RapportSync {
         password: String,
         role: Role,
         display_name: String,
-    ) -> Result<SessionInfo, SyncError> {
-        self.run(move |c| async move {
-            c.sign_up(&email, &password, role.into(), &display_name)
-                .await
-                .map(Into::into)
-        })
-        .await
+    ) -> Result<Session, SyncError> {
+        self.run(move |c| async move { c.sign_up(&email, &password, role, &display_name).await })
+            .await
     }
 
     /// Signs this device in to an existing account.
-    pub async fn sign_in(&self, email: String, password: String) -> Result<SessionInfo, SyncError> {
-        self.run(move |c| async move { c.sign_in(&email, &password).await.map(Into::into) })
+    pub async fn sign_in(&self, email: String, password: String) -> Result<Session, SyncError> {
+        self.run(move |c| async move { c.sign_in(&email, &password).await })
             .await
     }
 
     /// Uses a session kept from an earlier sign-in (no network).
-    pub fn resume(&self, session: SessionInfo) -> Result<(), SyncError> {
-        Ok(self.client.resume(session.into())?)
+    pub fn resume(&self, session: Session) -> Result<(), SyncError> {
+        Ok(self.client.resume(session)?)
     }
 
     /// The session in use, if signed in.
-    pub fn session(&self) -> Option<SessionInfo> {
-        self.client.session().map(Into::into)
+    pub fn session(&self) -> Option<Session> {
+        self.client.session()
     }
 
     /// Signs this device out on the server and forgets the session.
@@ -460,37 +161,34 @@ impl RapportSync {
     }
 
     pub async fn devices(&self) -> Result<Vec<Device>, SyncError> {
-        self.run(|c| async move { Ok(c.devices().await?.into_iter().map(Into::into).collect()) })
-            .await
+        self.run(|c| async move { c.devices().await }).await
     }
 
     /// Signs another device of the account out.
-    pub async fn revoke_device(&self, device_id: String) -> Result<(), SyncError> {
-        self.run(move |c| async move { c.revoke_device(&wire::DeviceId(device_id)).await })
+    pub async fn revoke_device(&self, device_id: DeviceId) -> Result<(), SyncError> {
+        self.run(move |c| async move { c.revoke_device(&device_id).await })
             .await
     }
 
     /// A client's short-lived, single-use code for a therapist to redeem.
     pub async fn create_invite(&self) -> Result<Invite, SyncError> {
-        self.run(|c| async move { c.create_invite().await.map(Into::into) })
-            .await
+        self.run(|c| async move { c.create_invite().await }).await
     }
 
     /// A therapist redeems a client's invite and becomes linked.
     pub async fn redeem_invite(&self, code: String) -> Result<CareLink, SyncError> {
-        self.run(move |c| async move { c.redeem_invite(&code).await.map(Into::into) })
+        self.run(move |c| async move { c.redeem_invite(&code).await })
             .await
     }
 
     /// The care links of this account.
     pub async fn links(&self) -> Result<Vec<CareLink>, SyncError> {
-        self.run(|c| async move { Ok(c.links().await?.into_iter().map(Into::into).collect()) })
-            .await
+        self.run(|c| async move { c.links().await }).await
     }
 
     /// Ends a care link; every grant between the two accounts ends with it.
-    pub async fn end_link(&self, link_id: String) -> Result<(), SyncError> {
-        self.run(move |c| async move { c.end_link(&wire::LinkId(link_id)).await })
+    pub async fn end_link(&self, link_id: LinkId) -> Result<(), SyncError> {
+        self.run(move |c| async move { c.end_link(&link_id).await })
             .await
     }
 
@@ -503,50 +201,40 @@ impl RapportSync {
     /// therapist; with `person_id`, only items about that person.
     pub async fn share_kind(
         &self,
-        therapist: String,
-        kind: ItemKind,
-        person_id: Option<String>,
+        therapist: AccountId,
+        kind: DocKind,
+        person_id: Option<ItemId>,
     ) -> Result<Grant, SyncError> {
-        let person = person_id
-            .map(|p| item_id("person_id", p))
-            .transpose()
-            .map_err(store_error)?;
-        self.run(move |c| async move {
-            c.share_kind(&wire::AccountId(therapist), kind.into(), person.as_ref())
-                .await
-                .map(Into::into)
-        })
-        .await
+        self.run(move |c| async move { c.share_kind(&therapist, kind, person_id.as_ref()).await })
+            .await
     }
 
     /// Grants this account gave and was given.
     pub async fn grants(&self) -> Result<Vec<Grant>, SyncError> {
-        self.run(|c| async move { Ok(c.grants().await?.into_iter().map(Into::into).collect()) })
-            .await
+        self.run(|c| async move { c.grants().await }).await
     }
 
     /// Revokes a grant this account gave; the therapist's copies go at their
     /// next sync.
-    pub async fn revoke_grant(&self, grant_id: String) -> Result<(), SyncError> {
-        self.run(move |c| async move { c.revoke_grant(&wire::GrantId(grant_id)).await })
+    pub async fn revoke_grant(&self, grant_id: GrantId) -> Result<(), SyncError> {
+        self.run(move |c| async move { c.revoke_grant(&grant_id).await })
             .await
     }
 
     /// Every read of this account's items by someone else.
     pub async fn access_log(&self) -> Result<Vec<AccessLogEntry>, SyncError> {
-        self.run(|c| async move { Ok(c.access_log().await?.into_iter().map(Into::into).collect()) })
-            .await
+        self.run(|c| async move { c.access_log().await }).await
     }
 
     /// The client's preview of what the therapist will see before the next
     /// session: the session summary of only the items shared one by one or
-    /// through a kind grant (asks the server for the grants). Days as ISO
-    /// strings; without `from`, since the last session.
+    /// through a kind grant (asks the server for the grants). Without
+    /// `since`, since the last session; `until` is included.
     pub async fn therapist_view_summary(
         &self,
-        from: Option<String>,
-        to: Option<String>,
-        today: String,
+        since: Option<NaiveDate>,
+        until: Option<NaiveDate>,
+        today: NaiveDate,
     ) -> Result<SessionSummary, SyncError> {
         let kind_grants = self
             .run(|c| async move { c.therapist_view_grants().await })
@@ -557,24 +245,19 @@ impl RapportSync {
         // caller's thread.
         let read = self
             .runtime()?
-            .spawn_blocking(move || crate::clinical::summary_of(&store, &whose, from, to, today));
-        match AbortOnDrop(read).finish().await {
-            Ok(summary) => summary.map_err(store_error),
-            Err(e) => Err(e),
-        }
+            .spawn_blocking(move || crate::clinical::summary_of(&store, &whose, since, until, today));
+        Ok(AbortOnDrop(read).finish().await??)
     }
 
     /// A therapist writes a feedback note; it is shared with its client at
     /// the next sync and kept on this device until then (no network here).
     pub fn write_note(&self, note: Note) -> Result<StoredNote, SyncError> {
-        let note = rapport_core::note::Note::try_from(note).map_err(store_error)?;
         Ok(self.client.write_note(note)?.into())
     }
 
     /// Pushes, pulls and applies until both sides are in step.
     pub async fn sync_now(&self) -> Result<SyncReport, SyncError> {
-        self.run(|c| async move { c.sync_now().await.map(Into::into) })
-            .await
+        self.run(|c| async move { c.sync_now().await }).await
     }
 
     /// Deletes everything of this account on the server and on this device;
@@ -591,7 +274,7 @@ impl RapportSync {
 
     /// The status now.
     pub fn status(&self) -> SyncStatus {
-        (&self.client.status()).into()
+        self.client.status()
     }
 
     /// `observer` hears the current status at once, then every change until
@@ -601,13 +284,6 @@ impl RapportSync {
         Arc::new(StatusHandle {
             subscription: Mutex::new(Some(subscription)),
         })
-    }
-}
-
-/// A bad argument from the shell, said as the store says it.
-fn store_error(err: StoreError) -> SyncError {
-    SyncError::Store {
-        message: err.to_string(),
     }
 }
 
@@ -625,6 +301,7 @@ impl RapportSync {
 
     fn runtime(&self) -> Result<&tokio::runtime::Runtime, SyncError> {
         self.runtime.as_ref().ok_or_else(|| SyncError::Server {
+            status: 0,
             message: "the sync client is shutting down".into(),
         })
     }
@@ -637,6 +314,7 @@ struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
 impl<T> AbortOnDrop<T> {
     async fn finish(mut self) -> Result<T, SyncError> {
         (&mut self.0).await.map_err(|e| SyncError::Server {
+            status: 0,
             message: format!("the sync task stopped: {e}"),
         })
     }

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Generates RapportKit's build inputs from a built rapport-ffi library, with the
 # workspace's own uniffi-bindgen (uniffi library mode):
-#   ios/generated/RapportBindings/RapportBindings.swift   the Swift bindings
-#       (patched so that cancelling a Swift Task cancels the Rust future:
-#        patch-async-cancellation.pl)
+#   ios/generated/RapportBindings/*.swift   the Swift bindings, one file per
+#       crate whose types cross (RapportBindings.swift: rapport-ffi, patched so
+#       that cancelling a Swift Task cancels the Rust future:
+#       patch-async-cancellation.pl; RapportCoreBindings.swift: rapport-core;
+#       RapportProtocolBindings.swift: rapport-protocol), compiled as one
+#       Swift module
 #   ios/generated/RapportFFI/{RapportFFI.h,module.modulemap}
 #       the C module as a system library linking librapport_ffi (Linux)
 #   ios/generated/headers/RapportFFI/{RapportFFI.h,module.modulemap}
@@ -42,10 +45,25 @@ install_if_changed() {
     cp "$1" "$2"
   fi
 }
-install_if_changed "$stage/RapportBindings.swift" "$OUT/RapportBindings/RapportBindings.swift"
+for swift in RapportBindings RapportCoreBindings RapportProtocolBindings; do
+  install_if_changed "$stage/$swift.swift" "$OUT/RapportBindings/$swift.swift"
+done
+# One C module for the three crates' headers (their shared definitions are
+# guarded, so they concatenate).
+cat "$stage/rapport_protocolFFI.h" "$stage/rapport_coreFFI.h" "$stage/rapport_ffiFFI.h" \
+  >"$stage/RapportFFI.h"
 install_if_changed "$stage/RapportFFI.h" "$OUT/RapportFFI/RapportFFI.h"
 install_if_changed "$stage/RapportFFI.h" "$OUT/headers/RapportFFI/RapportFFI.h"
-install_if_changed "$stage/RapportFFI.modulemap" "$OUT/headers/RapportFFI/module.modulemap"
+cat >"$stage/framework.modulemap" <<'MODULEMAP'
+module RapportFFI {
+    header "RapportFFI.h"
+    export *
+    use "Darwin"
+    use "_Builtin_stdbool"
+    use "_Builtin_stdint"
+}
+MODULEMAP
+install_if_changed "$stage/framework.modulemap" "$OUT/headers/RapportFFI/module.modulemap"
 cat >"$stage/module.modulemap" <<'MODULEMAP'
 module RapportFFI {
     header "RapportFFI.h"

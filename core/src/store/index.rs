@@ -53,6 +53,7 @@ pub struct ListQuery {
 /// "21 to 40 of 57" and know when to stop. Both come from one read, so they
 /// agree even while another thread writes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Page {
     /// The rows from the query's offset, at most its limit, newest first.
     pub items: Vec<Summary>,
