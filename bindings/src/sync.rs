@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use chrono::NaiveDate;
 use rapport_core::clinical::SessionSummary;
 use rapport_core::note::Note;
-use rapport_core::sync::{StatusObserver, SyncClient, SyncConfig, SyncReport, SyncStatus};
+use rapport_core::sync::{StatusObserver, SyncClient, SyncConfig, SyncCounts, SyncStatus};
 use rapport_core::{DocKind, ItemId};
 use rapport_protocol::{
     self as wire, AccessLogEntry, AccountId, CareLink, Device, DeviceId, Grant, GrantId, Invite,
@@ -256,8 +256,9 @@ impl RapportSync {
     }
 
     /// Pushes, pulls and applies until both sides are in step.
-    pub async fn sync_now(&self) -> Result<SyncReport, SyncError> {
-        self.run(|c| async move { c.sync_now().await }).await
+    pub async fn sync_now(&self) -> Result<SyncCounts, SyncError> {
+        self.run(|c| async move { Ok(c.sync_now().await?.counts) })
+            .await
     }
 
     /// Deletes everything of this account on the server and on this device;

@@ -22,7 +22,7 @@ fn client_with_a_note() -> (TestStore, ItemId, ItemId) {
     let own = client
         .create(win("Said no kindly", at(3, 2, 9)))
         .unwrap()
-        .id;
+        .meta.id;
     client.set_shared(&own, true).unwrap();
     acknowledge_all(&client);
 
@@ -35,7 +35,7 @@ fn client_with_a_note() -> (TestStore, ItemId, ItemId) {
             written_at: at(3, 3, 10),
         })
         .unwrap()
-        .id;
+        .meta.id;
     therapist.set_shared(&note, true).unwrap();
     deliver(&therapist, &client);
     client
@@ -90,7 +90,7 @@ fn a_received_note_cannot_be_deleted_or_unshared_and_nothing_changes() {
 fn any_kind_owned_by_another_account_is_read_only_and_the_own_stay_writable() {
     let client = TestStore::new();
     let other = TestStore::new();
-    let theirs = other.create(goal("their goal")).unwrap().id;
+    let theirs = other.create(goal("their goal")).unwrap().meta.id;
     deliver(&other, &client);
     client
         .set_owners(&[(theirs.clone(), "acct-other".into())])
@@ -109,7 +109,7 @@ fn any_kind_owned_by_another_account_is_read_only_and_the_own_stay_writable() {
     assert_eq!(client.outbox_len().unwrap(), outbox);
 
     // The client's own items are unaffected.
-    let own = client.create(goal("own goal")).unwrap().id;
+    let own = client.create(goal("own goal")).unwrap().meta.id;
     client.set_shared(&own, true).unwrap();
     client.delete(&own).unwrap();
     assert!(client.get::<Goal>(&own).is_err());
@@ -144,7 +144,7 @@ fn owner_of_names_the_other_account_and_none_for_the_own_whatever_the_input() {
             written_at: at(3, 3, 10),
         })
         .unwrap()
-        .id;
+        .meta.id;
     therapist.delete(&gone).unwrap();
     deliver(&therapist, &client2);
     client2

@@ -11,8 +11,8 @@ use rapport_core::{DocKind, Error, ItemId};
 /// 7 wins (2 on a goal), 3 interactions with one person, 1 reflection,
 /// plus the person and the goal themselves: 13 items.
 fn sample(s: &TestStore) -> (ItemId, ItemId) {
-    let sam = s.create(person("Sam")).unwrap().id;
-    let g = s.create(goal("Speak up")).unwrap().id;
+    let sam = s.create(person("Sam")).unwrap().meta.id;
+    let g = s.create(goal("Speak up")).unwrap().meta.id;
     for day in 1..=7 {
         let mut w = win(&format!("win {day}"), at(3, day, 9));
         if day <= 2 {
@@ -83,8 +83,8 @@ fn the_total_follows_every_filter() {
     );
     assert_eq!(
         total(ListQuery {
-            from: Some(at(3, 5, 0)),
-            to: Some(at(3, 11, 0)),
+            since: Some(at(3, 5, 0)),
+            until: Some(at(3, 11, 0)),
             ..Default::default()
         }),
         4,
@@ -101,8 +101,8 @@ fn the_total_follows_every_filter() {
     );
     assert_eq!(
         total(ListQuery {
-            from: Some(at(4, 1, 0)),
-            to: Some(at(3, 1, 0)),
+            since: Some(at(4, 1, 0)),
+            until: Some(at(3, 1, 0)),
             ..Default::default()
         }),
         0,

@@ -108,8 +108,8 @@ pub fn relationship(r: Option<RelationshipChange>) -> &'static str {
 }
 
 /// "4 → 7" for a mood before and after, "–" for what is missing.
-pub fn before_after(before: Option<u8>, after: Option<u8>) -> String {
-    let show = |v: Option<u8>| v.map_or_else(|| "–".to_owned(), |v| v.to_string());
+pub fn before_after(before: Option<i32>, after: Option<i32>) -> String {
+    let show = |v: Option<i32>| v.map_or_else(|| "–".to_owned(), |v| v.to_string());
     format!("{} → {}", show(before), show(after))
 }
 

@@ -160,7 +160,7 @@ async fn a_therapist_prepares_a_session_in_the_browser_and_the_note_reaches_the_
     let mut secret = Interaction::new(c.boss.clone(), course::at(3, 3, 18), Channel::Online);
     secret.what_i_wanted = format!("{PRIVATE}: a thing I tell nobody");
     secret.mood_after = Some(0);
-    let secret = dana.store.create(secret).unwrap().id;
+    let secret = dana.store.create(secret).unwrap().meta.id;
     let reflection = dana
         .store
         .create(Reflection {
@@ -170,7 +170,7 @@ async fn a_therapist_prepares_a_session_in_the_browser_and_the_note_reaches_the_
             goal: None,
         })
         .unwrap()
-        .id;
+        .meta.id;
     // A second client, with nothing flagged.
     let avery = client_device(&server, "avery@example.org", "Avery").await;
     let quiet = avery
@@ -183,7 +183,7 @@ async fn a_therapist_prepares_a_session_in_the_browser_and_the_note_reaches_the_
         })
         .unwrap()
         .item
-        .id;
+        .meta.id;
     avery.store.set_shared(&quiet, true).unwrap();
 
     let app = ReviewApp::start(&server.url);

@@ -90,7 +90,7 @@ async fn run(sealed: bool) -> f64 {
                 .store
                 .create(Person::new(format!("P{i}"), "friend", Ring::Middle))
                 .unwrap()
-                .id
+                .meta.id
         })
         .collect();
     for i in 0..ENTRIES {
@@ -100,7 +100,7 @@ async fn run(sealed: bool) -> f64 {
                 let mut x = Interaction::new(people[i % 40].clone(), at, Channel::InPerson);
                 x.what_i_wanted = text(i, 8);
                 x.what_i_said = text(i + 1, 12);
-                x.mood_before = Some((i % 11) as u8);
+                x.mood_before = Some((i % 11) as i32);
                 phone.store.create(x).unwrap();
             }
             1 => {

@@ -22,11 +22,11 @@ async fn deleting_everything_removes_the_record_everywhere() {
     let mum = s
         .create(Person::new("Mum", "mother", Ring::Inner))
         .unwrap()
-        .id;
+        .meta.id;
     let call = s
         .create(Interaction::new(mum, at, Channel::Phone))
         .unwrap()
-        .id;
+        .meta.id;
     let win = s
         .create(Win {
             occurred_at: at,
@@ -35,7 +35,7 @@ async fn deleting_everything_removes_the_record_everywhere() {
             goal: None,
         })
         .unwrap()
-        .id;
+        .meta.id;
     s.set_shared(&win, true).unwrap();
     s.set_shared(&call, true).unwrap();
     client.sync().await;

@@ -38,7 +38,7 @@ fn win(device: &Device, title: &str) -> ItemId {
             goal: None,
         })
         .unwrap()
-        .id
+        .meta.id
 }
 
 fn canary(field: &str) -> String {
@@ -131,14 +131,14 @@ async fn no_content_on_the_server(mut server: Server) {
     person.my_expectations = canary("my_expectations");
     person.their_expectations = canary("their_expectations");
     person.notes = canary("person_notes");
-    let person = s.create(person).unwrap().id;
+    let person = s.create(person).unwrap().meta.id;
     let mut talk = Interaction::new(person.clone(), at, Channel::Phone);
     talk.what_i_wanted = canary("what_i_wanted");
     talk.what_they_wanted = canary("what_they_wanted");
     talk.what_i_said = canary("what_i_said");
     talk.what_they_said = canary("what_they_said");
     talk.options = vec![canary("option")];
-    let talk = s.create(talk).unwrap().id;
+    let talk = s.create(talk).unwrap().meta.id;
     let win = s
         .create(Win {
             occurred_at: at,
@@ -147,7 +147,7 @@ async fn no_content_on_the_server(mut server: Server) {
             goal: None,
         })
         .unwrap()
-        .id;
+        .meta.id;
     let private = s
         .create(Reflection {
             written_at: at,
@@ -156,10 +156,10 @@ async fn no_content_on_the_server(mut server: Server) {
             goal: None,
         })
         .unwrap()
-        .id;
+        .meta.id;
     let mut goal = Goal::new(canary("goal_title"), at);
     goal.description = canary("goal_description");
-    let goal = s.create(goal).unwrap().id;
+    let goal = s.create(goal).unwrap().meta.id;
     s.add_milestone(&goal, &canary("milestone")).unwrap();
     s.create(MoodCheckIn {
         at,
@@ -654,7 +654,7 @@ async fn a_record_synced_in_plaintext_is_sealed_again_on_its_first_encrypted_syn
             goal: None,
         })
         .unwrap()
-        .id;
+        .meta.id;
     plain.sync_now().await.unwrap();
     let plaintext_rows: i64 = db(&server)
         .query_row(

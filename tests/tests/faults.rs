@@ -100,7 +100,7 @@ fn write_round(device: &Device, writer: usize, round: usize, entries: &mut Entri
                 title,
                 details: String::new(),
             };
-            (s.create(win).unwrap().id, content)
+            (s.create(win).unwrap().meta.id, content)
         } else {
             let text = format!("{marker} noticed the old pattern");
             let reflection = Reflection {
@@ -110,7 +110,7 @@ fn write_round(device: &Device, writer: usize, round: usize, entries: &mut Entri
                 goal: None,
             };
             (
-                s.create(reflection).unwrap().id,
+                s.create(reflection).unwrap().meta.id,
                 Content::Reflection { text },
             )
         };
@@ -204,7 +204,7 @@ fn edit_diary(device: &Device, round: usize, entries: &mut Entries) {
             person_id: None,
             goal: None,
         };
-        let id = device.store.create(diary).unwrap().id;
+        let id = device.store.create(diary).unwrap().meta.id;
         entries.insert(
             id.clone(),
             Entry {
@@ -467,7 +467,7 @@ async fn unshare_under(fault: FaultKind) {
             goal: None,
         })
         .unwrap()
-        .id;
+        .meta.id;
     client.store.set_shared(&id, true).unwrap();
     client.sync().await;
     therapist.sync().await;
@@ -526,7 +526,7 @@ async fn a_kind_grant_delivered_twice_ends_with_one_revocation() {
             goal: None,
         })
         .unwrap()
-        .id;
+        .meta.id;
     proxy.strike("POST", "/v1/grants", FaultKind::Duplicate);
     let grant = client
         .sync
@@ -563,7 +563,7 @@ async fn a_document_grant_delivered_twice_is_one_grant() {
             goal: None,
         })
         .unwrap()
-        .id;
+        .meta.id;
     client.store.set_shared(&id, true).unwrap();
     proxy.strike("POST", "/v1/grants", FaultKind::Duplicate);
     client.sync().await;

@@ -21,32 +21,38 @@ use super::sealing::{self, Opening};
 use super::{SyncClient, SyncError, SyncState, directory, sharing, state, tags_for, upgrade};
 use crate::store::IncomingChange;
 
-/// What one sync run moved.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What one sync run moved, in numbers (what the shells show).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-pub struct SyncReport {
+pub struct SyncCounts {
     pub pushed: u64,
     pub pulled: u64,
     pub removed: u64,
     /// Pieces from the server that were malformed or failed a check and
     /// were skipped (each also in `refused` when sealing refused it).
     pub rejected: u64,
-    /// Sealed pieces refused, and why: tampered, moved, replayed into
-    /// another document or epoch, or signed by a device the owner never
-    /// certified. Nothing of them was applied.
-    pub refused: Vec<Refusal>,
     /// Document keys sealed for a grantee in this run.
     pub wrapped: u64,
     pub requests: u64,
 }
 
-/// A sealed piece from the server that this device refused to apply.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-pub struct Refusal {
-    pub item_id: ItemId,
-    /// Why, as a sentence (the check that failed; never content).
-    pub reason: String,
+/// What one sync run moved: its counts (read through the report:
+/// `report.pushed`), and the sealed pieces refused.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub counts: SyncCounts,
+    /// Sealed pieces refused, and why: tampered, moved, replayed into
+    /// another document or epoch, or signed by a device the owner never
+    /// certified. Nothing of them was applied.
+    pub refused: Vec<(ItemId, CryptoError)>,
+}
+
+impl std::ops::Deref for SyncReport {
+    type Target = SyncCounts;
+
+    fn deref(&self) -> &SyncCounts {
+        &self.counts
+    }
 }
 
 /// Leaves room for the request envelope within the server's body limit.
@@ -120,7 +126,7 @@ async fn run(client: &SyncClient) -> Result<SyncReport, SyncError> {
         // Grants changed: the server now asks for the grantees' keys.
         exchange(&run, &mut report).await?;
     }
-    report.requests = client.traffic().requests - before;
+    report.counts.requests = client.traffic().requests - before;
     Ok(report)
 }
 
@@ -136,7 +142,7 @@ async fn exchange(run: &Run<'_>, report: &mut SyncReport) -> Result<(), SyncErro
         if wrapped == 0 {
             return Ok(()); // nothing this device can seal now
         }
-        report.wrapped += wrapped;
+        report.counts.wrapped += wrapped;
     }
     Ok(())
 }
@@ -299,7 +305,7 @@ async fn push_and_pull(
             .collect();
         store.record_pushed(&pushed)?;
         store.acknowledge(&acked)?;
-        report.pushed += acked.len() as u64;
+        report.counts.pushed += acked.len() as u64;
 
         let owners: Vec<(ItemId, String)> = response
             .changes
@@ -313,8 +319,8 @@ async fn push_and_pull(
         }
         let incoming = open_page(run, response.changes, report).await?;
         let applied = apply(client, incoming).await?;
-        report.pulled += applied.changed.len() as u64;
-        report.rejected += applied.rejected.len() as u64;
+        report.counts.pulled += applied.changed.len() as u64;
+        report.counts.rejected += applied.rejected.len() as u64;
         for (id, err) in &applied.rejected {
             tracing::warn!(doc = %id, error = %err, "skipped a malformed piece from the server");
         }
@@ -324,7 +330,7 @@ async fn push_and_pull(
                 keys.forget(&id);
             }
             if store.remove_local_copy(&id)? {
-                report.removed += 1;
+                report.counts.removed += 1;
             }
         }
         // Each answer lists everything still lacking a wrap: the last one counts.
@@ -478,11 +484,8 @@ async fn open_page(
 
 fn refuse(report: &mut SyncReport, doc: ItemId, err: CryptoError) {
     tracing::warn!(doc = %doc, error = %err, "refused a sealed piece from the server");
-    report.rejected += 1;
-    report.refused.push(Refusal {
-        item_id: doc,
-        reason: err.to_string(),
-    });
+    report.counts.rejected += 1;
+    report.refused.push((doc, err));
 }
 
 /// Once this device has pushed this many bundles of one document, it uploads

@@ -29,7 +29,7 @@ use rapport_protocol::{
 };
 use reqwest::Method;
 
-pub use engine::{Refusal, SNAPSHOT_AFTER, SyncReport};
+pub use engine::{SNAPSHOT_AFTER, SyncCounts, SyncReport};
 pub use error::SyncError;
 pub use http::Traffic;
 pub use keyring::Keyring;

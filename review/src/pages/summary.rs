@@ -70,7 +70,7 @@ struct FlagView {
 struct LowView {
     n: usize,
     when: String,
-    rating: u8,
+    rating: i32,
     source: String,
     behind: Vec<BehindView>,
 }
@@ -88,9 +88,9 @@ struct BehindView {
 #[derive(Debug)]
 struct Phq9View {
     when: String,
-    total: u8,
+    total: i32,
     severity: String,
-    item9: u8,
+    item9: i32,
 }
 
 #[derive(Debug)]
@@ -102,14 +102,14 @@ enum EmphasisView {
     },
     Middle {
         problem_area: String,
-        focus_people: Vec<(String, String, usize)>,
-        skills: Vec<(String, usize)>,
-        active_goals: usize,
-        sessions_left: u8,
+        focus_people: Vec<(String, String, u32)>,
+        skills: Vec<(String, u32)>,
+        active_goals: u32,
+        sessions_left: i32,
     },
     Termination {
         gains: Vec<String>,
-        sessions_left: u8,
+        sessions_left: i32,
     },
 }
 
@@ -125,8 +125,8 @@ struct GoalView {
     id: String,
     title: String,
     status: String,
-    reached: usize,
-    total: usize,
+    reached: u32,
+    total: u32,
     reached_in_range: Vec<String>,
     course: Vec<(String, String, String)>,
     linked: String,
@@ -546,8 +546,8 @@ fn goals(s: &SessionSummary) -> Vec<GoalView> {
                 .collect(),
             linked: format!(
                 "{} and {} linked in this period",
-                text::kind_plural(DocKind::Interaction, g.interactions_in_range),
-                text::kind_plural(DocKind::Win, g.wins_in_range)
+                text::kind_plural(DocKind::Interaction, g.interactions_in_range as usize),
+                text::kind_plural(DocKind::Win, g.wins_in_range as usize)
             ),
         })
         .collect()

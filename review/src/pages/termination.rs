@@ -24,7 +24,7 @@ struct TerminationPage {
     wins: Vec<(String, String, String)>,
     warning_signs: Vec<String>,
     plan_for_after: String,
-    sessions_left: u8,
+    sessions_left: i32,
 }
 
 pub async fn page(

@@ -269,7 +269,7 @@ fn fields(app: &App, kind: DocKind, id: &ItemId) -> Result<Vec<(String, String)>
                 "Answers, items 1 to 9 (0 to 3 each)",
                 p.items
                     .iter()
-                    .map(u8::to_string)
+                    .map(i32::to_string)
                     .collect::<Vec<_>>()
                     .join(" · "),
             );
