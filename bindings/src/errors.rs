@@ -47,10 +47,10 @@ pub enum StoreError {
     NewerSchema { found: i64, supported: i64 },
     /// The device storage failed; `code` is SQLite's error code when SQLite
     /// failed (`DiskFull`, `DatabaseBusy`, …).
-    #[error("storage failed: {message}")]
+    #[error("storage failed: {reason}")]
     Storage {
         code: Option<String>,
-        message: String,
+        reason: String,
     },
 }
 
@@ -91,12 +91,9 @@ impl From<rapport_core::Error> for StoreError {
                 code: source
                     .sqlite_error_code()
                     .map(|code| format!("{code:?}")),
-                message: source.to_string(),
+                reason: source.to_string(),
             },
-            E::Storage(message) => StoreError::Storage {
-                code: None,
-                message,
-            },
+            E::Storage(reason) => StoreError::Storage { code: None, reason },
         }
     }
 }
@@ -143,15 +140,15 @@ pub enum SyncError {
     #[error("wrong email or password")]
     BadCredentials,
     /// The server refused the request; `code` is the protocol's error code.
-    #[error("the server refused: {message}")]
-    Refused { code: ErrorCode, message: String },
+    #[error("the server refused: {reason}")]
+    Refused { code: ErrorCode, reason: String },
     /// The server address is not usable (or plain HTTP to a remote host).
     #[error("the server address {url} is not usable: {reason}")]
     InvalidAddress { url: String, reason: String },
     /// The server failed (`status` its HTTP status, 0 when it answered
     /// something unreadable); try again later.
-    #[error("the server failed ({status}): {message}")]
-    Server { status: u16, message: String },
+    #[error("the server failed ({status}): {reason}")]
+    Server { status: u16, reason: String },
     /// The local record failed, or an argument was refused.
     #[error("{error}")]
     Store { error: StoreError },
@@ -180,7 +177,10 @@ impl From<CoreSyncError> for SyncError {
             CoreSyncError::NotSignedIn => SyncError::SignedOut { expired: false },
             CoreSyncError::SessionExpired => SyncError::SignedOut { expired: true },
             CoreSyncError::BadCredentials => SyncError::BadCredentials,
-            CoreSyncError::Rejected { code, message } => SyncError::Refused { code, message },
+            CoreSyncError::Rejected { code, message } => SyncError::Refused {
+                code,
+                reason: message,
+            },
             CoreSyncError::InvalidServerUrl { url, reason } => {
                 SyncError::InvalidAddress { url, reason }
             }
@@ -189,8 +189,11 @@ impl From<CoreSyncError> for SyncError {
                 reason: "plain HTTP goes only to this device itself; use an https:// address"
                     .into(),
             },
-            CoreSyncError::Server { status, message } => SyncError::Server { status, message },
-            CoreSyncError::Protocol(message) => SyncError::Server { status: 0, message },
+            CoreSyncError::Server { status, message } => SyncError::Server {
+                status,
+                reason: message,
+            },
+            CoreSyncError::Protocol(reason) => SyncError::Server { status: 0, reason },
             CoreSyncError::Store(inner) => SyncError::Store {
                 error: inner.into(),
             },

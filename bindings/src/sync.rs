@@ -113,7 +113,7 @@ impl RapportSync {
             .build()
             .map_err(|e| SyncError::Server {
                 status: 0,
-                message: format!("could not start the sync threads: {e}"),
+                reason: format!("could not start the sync threads: {e}"),
             })?;
         let mut config = SyncConfig::new(settings.server_url, settings.device_name);
         config.extra_root_certificates_pem = settings.extra_root_certificate_pem;
@@ -303,7 +303,7 @@ impl RapportSync {
     fn runtime(&self) -> Result<&tokio::runtime::Runtime, SyncError> {
         self.runtime.as_ref().ok_or_else(|| SyncError::Server {
             status: 0,
-            message: "the sync client is shutting down".into(),
+            reason: "the sync client is shutting down".into(),
         })
     }
 }
@@ -316,7 +316,7 @@ impl<T> AbortOnDrop<T> {
     async fn finish(mut self) -> Result<T, SyncError> {
         (&mut self.0).await.map_err(|e| SyncError::Server {
             status: 0,
-            message: format!("the sync task stopped: {e}"),
+            reason: format!("the sync task stopped: {e}"),
         })
     }
 }

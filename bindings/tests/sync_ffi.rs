@@ -8,15 +8,16 @@ mod support;
 
 use std::sync::{Arc, Mutex};
 
-use std::time::{Duration, SystemTime};
-
+use chrono::DateTime;
+use rapport_core::DocKind as ItemKind;
+use rapport_core::journal::Win;
+use rapport_core::note::{Note, NoteSubject};
+use rapport_core::sync::{SyncState, SyncStatus};
 use rapport_ffi::errors::SyncError;
 use rapport_ffi::keys::PairingOffer;
-use rapport_ffi::records::{ItemKind, Note, NoteSubject};
 use rapport_ffi::store::RapportStore;
-use rapport_ffi::sync::{
-    GrantScope, RapportSync, Role, SyncSettings, SyncState, SyncStatus, SyncStatusObserver,
-};
+use rapport_ffi::sync::{RapportSync, SyncSettings, SyncStatusObserver};
+use rapport_protocol::{ErrorCode, GrantScope, Role};
 use support::{Server, block_on};
 
 fn device(server: &Server, dir: &tempfile::TempDir, name: &str) -> Arc<RapportSync> {
@@ -74,7 +75,7 @@ fn a_client_signs_up_syncs_and_reports_status_from_a_plain_executor() {
     // The token never reaches a log line through Debug.
     let printed = format!("{session:?} {:?}", phone.session());
     assert!(!printed.contains(&session.token), "{printed}");
-    assert!(printed.contains("<redacted>") && printed.contains(&session.account_id));
+    assert!(printed.contains("<redacted>") && printed.contains(session.account_id.as_str()));
 
     let report = block_on(phone.sync_now()).expect("sync");
     assert_eq!(report.rejected, 0);
@@ -99,7 +100,7 @@ fn a_client_signs_up_syncs_and_reports_status_from_a_plain_executor() {
     let devices = block_on(phone.devices()).expect("devices");
     assert_eq!(devices.len(), 1);
     assert!(devices[0].current);
-    assert!(!devices[0].device_id.is_empty());
+    assert!(!devices[0].device_id.as_str().is_empty());
 
     // A second device of the same account, resumed from the kept session:
     // without the account key it cannot sync; with the kit it does.
@@ -141,6 +142,12 @@ fn a_therapist_redeems_an_invite_and_both_see_the_link() {
     .unwrap();
 
     let invite = block_on(client.create_invite()).unwrap();
+    // A refusal carries the protocol's code as a typed value.
+    let err = block_on(client.redeem_invite(invite.code.clone())).unwrap_err();
+    assert!(
+        matches!(err, SyncError::Refused { code: ErrorCode::Forbidden, .. }),
+        "{err:?}"
+    );
     let link = block_on(therapist.redeem_invite(invite.code)).unwrap();
     assert_eq!(link.client_name, "C");
     assert_eq!(link.therapist_name, "Dr T");
@@ -152,7 +159,7 @@ fn a_therapist_redeems_an_invite_and_both_see_the_link() {
         grant.scope,
         GrantScope::Kind {
             kind: ItemKind::Win,
-            person_id: None
+            tag: None
         }
     );
     assert_eq!(block_on(client.grants()).unwrap(), vec![grant.clone()]);
@@ -161,12 +168,12 @@ fn a_therapist_redeems_an_invite_and_both_see_the_link() {
 
     let note = therapist
         .write_note(Note {
-            client_id: link.client.clone(),
+            client_id: link.client.to_string(),
             subject: NoteSubject::Week {
-                starting: "2025-03-03".into(),
+                starting: "2025-03-03".parse().unwrap(),
             },
             text: "Good week of practice.".into(),
-            written_at: SystemTime::UNIX_EPOCH + Duration::from_secs(1_741_000_000),
+            written_at: DateTime::from_timestamp(1_741_000_000, 0).unwrap(),
         })
         .unwrap();
     assert!(note.meta.shared);
@@ -248,8 +255,8 @@ fn a_paired_device_shows_the_same_code_and_reads_the_first_ones_items() {
     let key = phone.account_key().expect("a new account has a key");
     assert_eq!(key.len(), 32);
     let win = phone_store
-        .add_win(rapport_ffi::records::Win {
-            occurred_at: SystemTime::UNIX_EPOCH + Duration::from_secs(1_741_000_000),
+        .add_win(Win {
+            occurred_at: DateTime::from_timestamp(1_741_000_000, 0).unwrap(),
             title: "Asked for help".into(),
             details: String::new(),
             goal: None,

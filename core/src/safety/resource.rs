@@ -82,12 +82,16 @@ impl CrisisContact {
     }
 }
 
+/// `uri()` is a method of the record in Kotlin and Swift too.
+#[cfg_attr(feature = "uniffi", uniffi::export)]
 impl CrisisResource {
     /// The URI the phone opens for it (see [`CrisisContact::uri`]).
     pub fn uri(&self) -> Option<String> {
         self.contact.uri()
     }
+}
 
+impl CrisisResource {
     /// Checks every field; returns the resource with its contact normalised.
     pub(crate) fn validated(self) -> Result<CrisisResource> {
         require_text("name", &self.name)?;
