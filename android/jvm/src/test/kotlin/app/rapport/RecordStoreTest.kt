@@ -3,7 +3,8 @@
 // safety path, typed errors with the Rust message, and the change Flow.
 package app.rapport
 
-import app.rapport.ffi.CrisisContact
+import app.rapport.core.ChangeOp
+import app.rapport.core.CrisisContact
 import app.rapport.ffi.StoreException
 import java.io.File
 import java.time.Instant
@@ -62,8 +63,8 @@ class RecordStoreTest {
         val goalId = goal.meta.id
         store.addMilestone(goalId, "Pick a calm moment")
         val withTwo = store.addMilestone(goalId, "Use an I statement")
-        val (first, second) = withTwo.goal.milestones.map { it.id }
-        assertEquals(listOf("Use an I statement", "Pick a calm moment"), store.reorderMilestones(goalId, listOf(second, first)).goal.milestones.map { it.title })
+        val (first, second) = withTwo.goal.orderedMilestones.map { it.first }
+        assertEquals(listOf("Use an I statement", "Pick a calm moment"), store.reorderMilestones(goalId, listOf(second, first)).goal.orderedMilestones.map { it.second.title })
         assertEquals(1, store.completeMilestone(goalId, second, at(2)).goal.milestonesDone)
         store.logBarrier(goalId, "Sam was tired", at(3))
         val corrected = store.logCourseCorrection(goalId, "Try on Saturday morning", at(4))
@@ -80,8 +81,8 @@ class RecordStoreTest {
                 whatIWanted = "help with the dishes",
                 whatISaid = "I feel tired when the dishes pile up",
                 feelings = listOf(feeling("relieved", 6)),
-                moodBefore = 4u,
-                moodAfter = 7u,
+                moodBefore = 4,
+                moodAfter = 7,
                 gotWhatIWanted = GotWhatIWanted.PARTLY,
                 relationship = RelationshipChange.BETTER,
                 options = listOf("write a rota"),
@@ -92,7 +93,7 @@ class RecordStoreTest {
         val storedInteraction = store.add(interaction)
         assertEquals(interaction, store.interaction(storedInteraction.meta.id).interaction)
         assertEquals(ItemKind.INTERACTION, store.kindOf(storedInteraction.meta.id))
-        val calmer = interaction.copy(moodAfter = 8u)
+        val calmer = interaction.copy(moodAfter = 8)
         assertEquals(calmer, store.update(storedInteraction.meta.id, calmer).interaction)
 
         val win = Win(occurredAt = at(6), title = "Asked without shouting", goal = GoalLink(goalId = goalId))
@@ -106,8 +107,8 @@ class RecordStoreTest {
                 personId = sam.meta.id,
                 scenario = "The holidays",
                 whatIWantToSay = "Let us choose together",
-                confidenceBefore = 3u,
-                confidenceAfter = 6u,
+                confidenceBefore = 3,
+                confidenceAfter = 6,
                 practicedAt = at(8),
                 outcomeInteractionId = storedInteraction.meta.id
             )
@@ -115,25 +116,25 @@ class RecordStoreTest {
 
         val mood = store.checkIn(moodCheckIn(3, event = "argument about chores", at = at(9)))
         assertNull(mood.safetyAlert)
-        assertEquals(3u.toUByte(), store.moodCheckIn(mood.item.meta.id).checkIn.rating)
+        assertEquals(3, store.moodCheckIn(mood.item.meta.id).checkIn.rating)
 
         val phq9 = store.checkIn(phq9CheckIn(listOf(1, 2, 1, 1, 0, 1, 2, 0, 0), at = at(10)))
-        assertEquals(8u.toUByte(), phq9.item.total)
+        assertEquals(8, phq9.item.total)
         assertEquals(Phq9Severity.MILD, phq9.item.severity)
         val readBack = store.phq9CheckIn(phq9.item.meta.id)
-        assertEquals(listOf(1, 2, 1, 1, 0, 1, 2, 0, 0), readBack.checkIn.answers)
+        assertEquals(listOf(1, 2, 1, 1, 0, 1, 2, 0, 0), readBack.checkIn.items)
         assertEquals(phq9.item.meta, readBack.meta)
 
-        assertEquals(12u.toUByte(), store.profile().sessionCount)
+        assertEquals(12, store.profile().sessionCount)
         val profile =
             Profile(
                 problemArea = ProblemArea.ROLE_DISPUTE,
                 formulation = "Low mood since the dispute with Sam",
-                formulationAcceptedOn = "2025-06-20",
-                sessionCount = 16u,
+                formulationAcceptedOn = java.time.LocalDate.parse("2025-06-20"),
+                sessionCount = 16,
                 phase = Phase.MIDDLE,
-                currentSession = 5u,
-                lastSessionOn = "2025-07-11"
+                currentSession = 5,
+                lastSessionOn = java.time.LocalDate.parse("2025-07-11")
             )
         store.saveProfile(profile)
         assertEquals(profile, store.profile())
@@ -151,9 +152,13 @@ class RecordStoreTest {
         assertEquals(6, store.list().size)
         assertEquals(listOf("the dishes", "lunch plans", "talk about the holidays"), store.list(ItemKind.INTERACTION).map { it.title })
         assertEquals(listOf("Alex", "Sam").sorted(), store.inventory().map { it.title }.sorted())
-        val samSince = store.list(ListQuery(personId = sam, from = at(1)))
+        val samSince = store.list(ListQuery(personId = sam, since = at(1)))
         assertEquals(listOf("the dishes"), samSince.map { it.title })
         assertEquals(at(2), samSince.single().at)
+        val page = store.listPage(ListQuery(offset = 1u, limit = 2u))
+        assertEquals(2, page.items.size)
+        assertEquals(6uL, page.total)
+        assertNull(store.ownerOf(sam))
 
         val found = store.search("holiday")
         assertEquals(setOf(ItemKind.INTERACTION, ItemKind.WIN), found.map { it.kind }.toSet())
@@ -171,14 +176,14 @@ class RecordStoreTest {
         // Before the app says where it is: an instruction, never a number.
         val none = store.crisisResources()
         assertEquals(listOf(CrisisContact.Instruction), none.map { it.contact })
-        assertNull(none.single().uri)
+        assertNull(none.single().uri())
 
         store.setRegion("us")
         assertEquals("US", store.region())
-        val uris = store.crisisResources().map { it.uri }
+        val uris = store.crisisResources().map { it.uri() }
         assertEquals(listOf("tel:988", "https://988lifeline.org/chat/", "tel:911"), uris)
         val bad = assertThrowsSuspend<StoreException.Invalid> { store.setRegion("United States") }
-        assertTrue(bad.message.orEmpty().contains("region"), bad.message)
+        assertEquals("region", bad.field)
 
         store.setTimeZone("America/Los_Angeles")
         assertEquals("America/Los_Angeles", store.timeZone())
@@ -189,7 +194,7 @@ class RecordStoreTest {
     @Test
     fun `PHQ-9 item 9 above 0 returns crisis resources at once, with no network`() = onMainThread {
         store.setCrisisResources(
-            listOf(CrisisResource("Samaritans", CrisisContact.Phone("116 123"), "", null, null))
+            listOf(CrisisResource("Samaritans", CrisisContact.Phone("116 123"), "", null))
         )
         val saved = store.checkIn(phq9CheckIn(listOf(0, 1, 0, 1, 0, 0, 0, 0, 1)))
         val alert = checkNotNull(saved.safetyAlert) { "no safety alert" }
@@ -197,10 +202,10 @@ class RecordStoreTest {
         // Normalised by the core, with the URI the app dials; then the
         // region's defaults (none set here: the plain instruction, no number).
         assertEquals(
-            CrisisResource("Samaritans", CrisisContact.Phone("116123"), "", null, "tel:116123"),
+            CrisisResource("Samaritans", CrisisContact.Phone("116123"), "", null),
             alert.resources.first()
         )
-        assertEquals(listOf("tel:116123", null), alert.resources.map { it.uri })
+        assertEquals(listOf("tel:116123", null), alert.resources.map { it.uri() })
         assertTrue(alert.message.contains("not monitored in real time"), alert.message)
 
         val crisis = store.checkIn(moodCheckIn(1, crisis = true))
@@ -214,9 +219,11 @@ class RecordStoreTest {
         store.checkIn(phq9CheckIn(listOf(2, 2, 1, 1, 1, 1, 1, 1, 1), at = at(1)))
         store.add(Win(occurredAt = at(2), title = "Said no kindly"))
 
-        val summary = store.sessionSummary(from = day, to = day, today = day)
-        assertEquals("2025-07-14", summary.range.from)
-        assertEquals(listOf(11), summary.phq9.map { it.total.toInt() })
+        val summary = store.sessionSummary(since = day, until = day, today = day)
+        // Calendar days cross as LocalDate; the range is half-open.
+        assertEquals(day, summary.range.from)
+        assertEquals(day.plusDays(1), summary.range.to)
+        assertEquals(listOf(11), summary.phq9.map { it.total })
         assertEquals(listOf(AlertReason.PHQ9_ITEM9), summary.safetyFlags.map { it.reason })
         assertEquals(listOf("Said no kindly"), summary.wins.map { it.title })
         assertEquals(2, store.timeline(day, day).size)
@@ -234,18 +241,26 @@ class RecordStoreTest {
 
     @Test
     fun `errors arrive as typed exceptions carrying the Rust message`() = onMainThread {
-        val invalid = assertThrowsSuspend<StoreException.Invalid> { store.checkIn(moodCheckIn(11)) }
-        assertEquals("rating: must be between 0 and 10, got 11", invalid.message)
+        // Whatever the size, a bad rating is the same typed error, with its field.
+        for (rating in listOf(11, 300, -1, Int.MAX_VALUE)) {
+            val invalid = assertThrowsSuspend<StoreException.Invalid> { store.checkIn(moodCheckIn(rating)) }
+            assertEquals("rating", invalid.field)
+            assertEquals("must be between 0 and 10, got $rating", invalid.reason)
+            assertEquals("rating: must be between 0 and 10, got $rating", invalid.toString())
+        }
 
         val notFound = assertThrowsSuspend<StoreException.NotFound> { store.goal("no-such-goal") }
-        assertEquals("no goal with id no-such-goal", notFound.message)
+        assertEquals("goal", notFound.kind)
+        assertEquals("no-such-goal", notFound.id)
+        assertEquals("no goal with id no-such-goal", notFound.toString())
 
-        val badDate = assertThrowsSuspend<StoreException.Invalid> { store.saveProfile(store.profile().copy(lastSessionOn = "11/07/2025")) }
-        assertTrue(badDate.message!!.startsWith("last_session_on:"), badDate.message)
+        val badCount = assertThrowsSuspend<StoreException.Invalid> { store.saveProfile(store.profile().copy(sessionCount = 300)) }
+        assertEquals("session_count", badCount.field)
 
         val text = File(dir, "notes.txt").apply { writeText("Not a database: just a few words, long enough to be a file.\n") }
-        val unusable = assertThrowsSuspend<StoreException.UnusableFile> { RecordStore.open(text) }
-        assertTrue(unusable.message!!.contains("not a Rapport database"), unusable.message)
+        val unusable = assertThrowsSuspend<StoreException.NotOurDatabase> { RecordStore.open(text) }
+        assertEquals(false, unusable.wrongKey)
+        assertEquals(text.path, unusable.path)
     }
 
     @Test
@@ -257,8 +272,8 @@ class RecordStoreTest {
             RecordStore.openEncrypted(file, key).use { secret ->
                 secret.add(Win(occurredAt = at(1), title = "Asked for help"))
             }
-        val wrong = assertThrowsSuspend<StoreException.UnusableFile> { RecordStore.openEncrypted(file, RecordStore.newKey()) }
-        assertTrue(wrong.message!!.contains("cannot be opened with this key"), wrong.message)
+        val wrong = assertThrowsSuspend<StoreException.NotOurDatabase> { RecordStore.openEncrypted(file, RecordStore.newKey()) }
+        assertEquals(true, wrong.wrongKey)
         assertThrowsSuspend<StoreException.Invalid> { RecordStore.openEncrypted(file, ByteArray(3)) }
         RecordStore.openEncrypted(file, key).use { reopened ->
             assertEquals("Asked for help", reopened.win(win.meta.id).win.title)
@@ -277,9 +292,9 @@ class RecordStoreTest {
             } while (withTimeoutOrNull(200) { received.receive() } == null)
             while (withTimeoutOrNull(100) { received.receive() } != null) Unit
             store.setShared(sam, true)
-            assertEquals(listOf(ItemChange(sam, ItemKind.PERSON, false)), received.receive())
+            assertEquals(listOf(ItemChange(sam, ItemKind.PERSON, ChangeOp.UPSERTED)), received.receive())
             thread { runBlocking { store.delete(sam) } }.join()
-            assertEquals(listOf(ItemChange(sam, ItemKind.PERSON, true)), received.receive())
+            assertEquals(listOf(ItemChange(sam, ItemKind.PERSON, ChangeOp.REMOVED)), received.receive())
         }
         collector.cancelAndJoin()
         sam()

@@ -4,8 +4,8 @@
 // body runs on a "main" thread that no FFI call may use.
 package app.rapport
 
+import app.rapport.core.SyncState
 import app.rapport.ffi.SyncException
-import app.rapport.ffi.SyncState
 import java.io.File
 import java.time.Instant
 import kotlinx.coroutines.CoroutineStart
@@ -86,9 +86,23 @@ class SyncSessionTest {
                 RecordStore.open(File(dir, "other.db")).use { other ->
                     SyncSession.create(other, url, "other").use { second ->
                         val error = assertThrowsSuspend<SyncException.BadCredentials> { second.signIn("kim@example.org", "wrong password!") }
-                        assertTrue(error.message!!.isNotBlank())
+                        assertEquals("wrong email or password", error.toString())
                     }
                 }
+            }
+        }
+    }
+
+    @Test
+    fun `a refusal carries the protocol's code as a typed value`() = onMainThread {
+        RecordStore.open(File(dir, "client.db")).use { store ->
+            SyncSession.create(store, url, "phone").use { client ->
+                client.signUp("ana@example.org", "a long enough password", "Ana")
+                val invite = client.createInvite()
+                // Only a therapist redeems an invite.
+                val refused = assertThrowsSuspend<SyncException.Refused> { client.redeemInvite(invite.code) }
+                assertEquals(ErrorCode.FORBIDDEN, refused.code)
+                assertTrue(refused.reason.contains("therapist"), refused.reason)
             }
         }
     }
@@ -231,10 +245,10 @@ class SyncSessionTest {
                 val kit = sync.recoveryKit()
                 val typo = (if (kit[0] == 'A') "B" else "A") + kit.substring(1)
                 val error = assertThrowsSuspend<SyncException.Sealing> { sync.useRecoveryKit(typo) }
-                assertTrue(error.message!!.isNotBlank())
+                assertTrue(error.reason.isNotBlank())
                 assertEquals(kit, sync.recoveryKit(), "a mistyped kit changes nothing")
                 val short = assertThrowsSuspend<SyncException.Sealing> { sync.useAccountKey(ByteArray(31)) }
-                assertTrue(short.message!!.startsWith("account_key:"), short.message)
+                assertTrue(short.reason.startsWith("account_key:"), short.reason)
                 assertEquals(kit, sync.recoveryKit())
             }
         }

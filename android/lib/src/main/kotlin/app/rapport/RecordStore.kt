@@ -3,6 +3,7 @@
 // Plain Kotlin/JVM: compiled by the Android library and by android/jvm (Maven).
 package app.rapport
 
+import app.rapport.core.Whose
 import app.rapport.ffi.ChangeObserver
 import app.rapport.ffi.ObserverHandle
 import app.rapport.ffi.RapportStore as FfiStore
@@ -28,8 +29,9 @@ import kotlinx.coroutines.withContext
  * Every call is a `suspend` function that runs on the store's dispatcher
  * (by default [Dispatchers.IO]), never on the caller's thread, so a screen may
  * call it from the main thread. A write returns once it is on disk. Errors
- * are thrown as [StoreException] subclasses whose message is the sentence to
- * show. Close the store when done with it ([AutoCloseable]).
+ * are thrown as [app.rapport.ffi.StoreException] subclasses with the fields
+ * that say what was wrong (`Invalid.field`, `NotFound.id`); `toString()` is
+ * the sentence to show. Close the store when done with it ([AutoCloseable]).
  */
 class RecordStore private constructor(
     internal val ffi: Ffi<FfiStore>,
@@ -41,7 +43,7 @@ class RecordStore private constructor(
          * Opens (or creates) the record at [path], a file in the app's private
          * storage, on [dispatcher] (opening may migrate the file).
          *
-         * @throws StoreException.UnusableFile if the file is not a Rapport record.
+         * @throws app.rapport.ffi.StoreException.NotOurDatabase if the file is not a Rapport record.
          */
         suspend fun open(path: File, dispatcher: CoroutineDispatcher = Dispatchers.IO): RecordStore =
             ffiFunction("RapportStore.open", dispatcher) { RecordStore(Ffi(FfiStore.open(path.path), dispatcher), path) }
@@ -51,8 +53,8 @@ class RecordStore private constructor(
          * [key]: 32 bytes made once by [newKey] and kept by the Android
          * Keystore, never written in clear.
          *
-         * @throws StoreException.UnusableFile if the key is wrong or the file
-         *   is not a Rapport record (nothing is changed).
+         * @throws app.rapport.ffi.StoreException.NotOurDatabase if the key is wrong
+         *   (`wrongKey`) or the file is not a Rapport record (nothing is changed).
          */
         suspend fun openEncrypted(path: File, key: ByteArray, dispatcher: CoroutineDispatcher = Dispatchers.IO): RecordStore =
             ffiFunction("RapportStore.openEncrypted", dispatcher) {
@@ -75,6 +77,9 @@ class RecordStore private constructor(
     /** Items newest first; see [ListQuery] for filters and paging. */
     suspend fun list(query: ListQuery = ListQuery()): List<Summary> = ffi.call("list") { list(query) }
 
+    /** One page of [list] and the total number of items the filters match (offset and limit aside). */
+    suspend fun listPage(query: ListQuery = ListQuery()): Page = ffi.call("listPage") { listPage(query) }
+
     /** Items of these kinds, newest first. */
     suspend fun list(vararg kinds: ItemKind): List<Summary> = list(ListQuery(kinds = kinds.toList()))
 
@@ -86,7 +91,10 @@ class RecordStore private constructor(
 
     suspend fun kindOf(id: String): ItemKind = ffi.call("kindOf") { kindOf(id) }
 
-    /** Deletes an item of any kind, on every device once synced. */
+    /** Whose an item is: null for this account's own, else the owning account (a therapist's note on a client's device). */
+    suspend fun ownerOf(id: String): AccountId? = ffi.call("ownerOf") { ownerOf(id) }
+
+    /** Deletes an item of any kind, on every device once synced; another account's item is `StoreException.ReadOnly`. */
     suspend fun delete(id: String) = ffi.call("deleteItem") { deleteItem(id) }
 
     /** Shares an item with the therapist, or makes it private again. */
@@ -189,7 +197,7 @@ class RecordStore private constructor(
     /**
      * What "Get help now" shows, never empty, offline: the resources set on this
      * device first, then the defaults of the device's region. Open each by its
-     * `uri` (tel:, sms:, https:); one without a uri is an instruction to read.
+     * `uri()` (tel:, sms:, https:); one without a uri is an instruction to read.
      */
     suspend fun crisisResources(): List<CrisisResource> = ffi.call("crisisResources") { crisisResources() }
 
@@ -270,19 +278,20 @@ class RecordStore private constructor(
 
     /**
      * "Since we last met": the session summary of this record (or, on a
-     * therapist's device, of [clientId]'s shared record), from [from] (default:
-     * the last session) to [to] (default: [today]), both days included.
+     * therapist's device, of [clientId]'s shared record), from [since]
+     * (default: the last session) to [until] (default: [today]), both days
+     * included.
      */
-    suspend fun sessionSummary(clientId: String? = null, from: LocalDate? = null, to: LocalDate? = null, today: LocalDate = LocalDate.now()): SessionSummary =
-        ffi.call("sessionSummary") { sessionSummary(clientId, from?.toString(), to?.toString(), today.toString()) }
+    suspend fun sessionSummary(clientId: String? = null, since: LocalDate? = null, until: LocalDate? = null, today: LocalDate = LocalDate.now()): SessionSummary =
+        ffi.call("sessionSummary") { sessionSummary(whose(clientId), since, until, today) }
 
-    /** Every entry from [from] to [to] (both included), oldest first. */
-    suspend fun timeline(from: LocalDate, to: LocalDate, filter: TimelineFilter = TimelineFilter(), clientId: String? = null): List<TimelineEntry> =
-        ffi.call("timeline") { timeline(clientId, from.toString(), to.toString(), filter) }
+    /** Every entry from [since] to [until] (both included), oldest first. */
+    suspend fun timeline(since: LocalDate, until: LocalDate, filter: TimelineFilter = TimelineFilter(), clientId: String? = null): List<TimelineEntry> =
+        ffi.call("timeline") { timeline(whose(clientId), since, until, filter) }
 
     /** Gains, wins, warning signs and the plan for after, up to [until]. */
     suspend fun terminationReview(until: LocalDate = LocalDate.now(), clientId: String? = null): TerminationReview =
-        ffi.call("terminationReview") { terminationReview(clientId, until.toString()) }
+        ffi.call("terminationReview") { terminationReview(whose(clientId), until) }
 
     suspend fun afterCarePlan(): AfterCarePlan = ffi.call("afterCarePlan") { afterCarePlan() }
 
@@ -295,7 +304,7 @@ class RecordStore private constructor(
     suspend fun importJson(json: String): ImportReport = ffi.call("importJson") { importJson(json) }
 
     /** The record as a readable Markdown document. */
-    suspend fun exportMarkdown(clientId: String? = null): String = ffi.call("exportMarkdown") { exportMarkdown(clientId) }
+    suspend fun exportMarkdown(clientId: String? = null): String = ffi.call("exportMarkdown") { exportMarkdown(whose(clientId)) }
 
     /** Deletes everything on this device for real; [SyncSession.deleteEverything] also deletes on the server. */
     suspend fun deleteEverything(): Long = ffi.call("deleteEverything") { deleteEverything() }.toLong()
@@ -307,6 +316,9 @@ class RecordStore private constructor(
      */
     override fun close() = ffi.release("RapportStore.close") { close() }
 }
+
+/** This device's own record, or a client's on a therapist's device. */
+internal fun whose(clientId: String?): Whose = if (clientId == null) Whose.Mine else Whose.Client(clientId)
 
 /** Ends a change subscription and frees its Rust handle, on the current (the flow's) thread. */
 internal fun Ffi<ObserverHandle>.cancel() = callBlocking("ObserverHandle.cancel") { use { it.cancel() } }

@@ -1,6 +1,6 @@
 package app.rapport
 
-import app.rapport.ffi.SessionInfo
+import app.rapport.protocol.Session as SessionInfo
 import java.io.ByteArrayInputStream
 import java.io.ByteArrayOutputStream
 import java.io.DataInputStream
@@ -10,7 +10,7 @@ import java.io.IOException
 /**
  * This device's sign-in: the account, the device and the bearer token that
  * lets it sync. The token never appears in [toString] (so not in logs, crash
- * reports or a debugger's summary); the generated `SessionInfo` it wraps
+ * reports or a debugger's summary); the generated `app.rapport.protocol.Session` it wraps
  * would print it, so app code never sees that type.
  *
  * Keep it with [toBytes] wrapped by the Android Keystore, and give it back

@@ -3,6 +3,7 @@ package app.rapport
 import app.rapport.ffi.RapportSync
 import app.rapport.ffi.SyncSettings
 import app.rapport.ffi.SyncStatusObserver
+import java.time.LocalDate
 import kotlinx.coroutines.channels.Channel.Factory.CONFLATED
 import kotlinx.coroutines.channels.awaitClose
 import kotlinx.coroutines.flow.Flow
@@ -10,14 +11,16 @@ import kotlinx.coroutines.flow.buffer
 import kotlinx.coroutines.flow.callbackFlow
 import kotlinx.coroutines.flow.flowOn
 
-typealias Role = app.rapport.ffi.Role
-typealias SyncStatus = app.rapport.ffi.SyncStatus
-typealias SyncReport = app.rapport.ffi.SyncReport
-typealias Device = app.rapport.ffi.Device
-typealias Invite = app.rapport.ffi.Invite
-typealias CareLink = app.rapport.ffi.CareLink
-typealias Grant = app.rapport.ffi.Grant
-typealias AccessLogEntry = app.rapport.ffi.AccessLogEntry
+typealias Role = app.rapport.protocol.Role
+typealias SyncStatus = app.rapport.core.SyncStatus
+typealias SyncCounts = app.rapport.core.SyncCounts
+typealias Device = app.rapport.protocol.Device
+typealias Invite = app.rapport.protocol.Invite
+typealias CareLink = app.rapport.protocol.CareLink
+typealias Grant = app.rapport.protocol.Grant
+typealias Access = app.rapport.protocol.Access
+typealias ErrorCode = app.rapport.protocol.ErrorCode
+typealias AccessLogEntry = app.rapport.protocol.AccessLogEntry
 typealias PairingSeal = app.rapport.ffi.PairingSeal
 
 /**
@@ -152,7 +155,7 @@ class SyncSession private constructor(private val ffi: Ffi<RapportSync>) : AutoC
     suspend fun signOut() = ffi.call("signOut") { signOut() }
 
     /** Pushes this device's changes and pulls the others' until both sides are in step. */
-    suspend fun syncNow(): SyncReport = ffi.call("syncNow") { syncNow() }
+    suspend fun syncNow(): SyncCounts = ffi.call("syncNow") { syncNow() }
 
     /** Brings the server's grants in line with the items marked shared on this device. */
     suspend fun refreshSharing() = ffi.call("refreshSharing") { refreshSharing() }
@@ -168,8 +171,8 @@ class SyncSession private constructor(private val ffi: Ffi<RapportSync>) : AutoC
      * The client's preview of what the therapist will see: the session summary
      * of only the items shared one by one or through a kind grant.
      */
-    suspend fun therapistViewSummary(from: java.time.LocalDate? = null, to: java.time.LocalDate? = null, today: java.time.LocalDate = java.time.LocalDate.now()): SessionSummary =
-        ffi.call("therapistViewSummary") { therapistViewSummary(from?.toString(), to?.toString(), today.toString()) }
+    suspend fun therapistViewSummary(since: LocalDate? = null, until: LocalDate? = null, today: LocalDate = LocalDate.now()): SessionSummary =
+        ffi.call("therapistViewSummary") { therapistViewSummary(since, until, today) }
 
     /** Every read of shared data by a therapist, for the client to see. */
     suspend fun accessLog(): List<AccessLogEntry> = ffi.call("accessLog") { accessLog() }
