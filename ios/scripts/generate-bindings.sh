@@ -6,7 +6,9 @@
 #       that cancelling a Swift Task cancels the Rust future:
 #       patch-async-cancellation.pl; RapportCoreBindings.swift: rapport-core;
 #       RapportProtocolBindings.swift: rapport-protocol), compiled as one
-#       Swift module
+#       Swift module: merge-bindings.pl makes them fit one module (each file
+#       gets every file's imports, e.g. RapportDay; the circular
+#       `typealias CalendarDay = CalendarDay` uniffi writes is dropped)
 #   ios/generated/RapportFFI/{RapportFFI.h,module.modulemap}
 #       the C module as a system library linking librapport_ffi (Linux)
 #   ios/generated/headers/RapportFFI/{RapportFFI.h,module.modulemap}
@@ -37,6 +39,10 @@ trap 'rm -rf "$stage"' EXIT
 # uniffi 0.32's Swift ignores Task cancellation: make a cancelled Task cancel
 # the Rust future (see the script for why and how).
 perl "$REPO/ios/scripts/patch-async-cancellation.pl" "$stage/RapportBindings.swift"
+# uniffi writes each crate's file as its own module; ours are one (see the
+# script for the two things that breaks).
+perl "$REPO/ios/scripts/merge-bindings.pl" \
+  "$stage/RapportBindings.swift" "$stage/RapportCoreBindings.swift" "$stage/RapportProtocolBindings.swift"
 
 mkdir -p "$OUT/RapportBindings" "$OUT/RapportFFI" "$OUT/headers/RapportFFI"
 # Copy only when changed, so SwiftPM does not rebuild what did not change.

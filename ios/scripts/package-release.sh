@@ -5,7 +5,8 @@
 #   ios/release/RapportFFI.xcframework.zip   upload as a release asset at $URL
 #   ios/release/package/                     commit to the release repository
 #     Package.swift                          RapportFFI = binaryTarget(url: $URL, checksum: sha256 of the zip)
-#     Sources/RapportBindings/RapportBindings.swift   (generated, patched)
+#     Sources/RapportDay/CalendarDay.swift
+#     Sources/RapportBindings/*.swift        (generated: the three crates' files, patched)
 #     Sources/RapportKit/*.swift
 #   then tag that commit $VERSION (SwiftPM resolves packages by git tags).
 #
@@ -23,21 +24,22 @@ VERSION="${1:?usage: package-release.sh VERSION URL [XCFRAMEWORK]}"
 URL="${2:?usage: package-release.sh VERSION URL [XCFRAMEWORK]}"
 XCFRAMEWORK="${3:-$REPO/ios/generated/RapportFFI.xcframework}"
 OUT="$REPO/ios/release"
-BINDINGS="$REPO/ios/generated/RapportBindings/RapportBindings.swift"
+BINDINGS="$REPO/ios/generated/RapportBindings"
 
 [ -d "$XCFRAMEWORK" ] || { echo "no $XCFRAMEWORK: run ios/scripts/build-xcframework.sh first" >&2; exit 1; }
-[ -f "$BINDINGS" ] || { echo "no $BINDINGS: run ios/scripts/generate-bindings.sh first" >&2; exit 1; }
+[ -f "$BINDINGS/RapportBindings.swift" ] || { echo "no $BINDINGS: run ios/scripts/generate-bindings.sh first" >&2; exit 1; }
 case "$URL" in https://*) ;; *) echo "URL must be https://" >&2; exit 1 ;; esac
 
 rm -rf "$OUT"
-mkdir -p "$OUT/package/Sources/RapportBindings" "$OUT/package/Sources/RapportKit"
+mkdir -p "$OUT/package/Sources/RapportDay" "$OUT/package/Sources/RapportBindings" "$OUT/package/Sources/RapportKit"
 (cd "$(dirname "$XCFRAMEWORK")" && zip -qry "$OUT/RapportFFI.xcframework.zip" "$(basename "$XCFRAMEWORK")")
 if command -v shasum >/dev/null; then
   checksum="$(shasum -a 256 "$OUT/RapportFFI.xcframework.zip" | cut -d' ' -f1)"
 else
   checksum="$(sha256sum "$OUT/RapportFFI.xcframework.zip" | cut -d' ' -f1)"
 fi
-cp "$BINDINGS" "$OUT/package/Sources/RapportBindings/"
+cp "$REPO"/ios/Sources/RapportDay/*.swift "$OUT/package/Sources/RapportDay/"
+cp "$BINDINGS"/*.swift "$OUT/package/Sources/RapportBindings/"
 cp "$REPO"/ios/Sources/RapportKit/*.swift "$OUT/package/Sources/RapportKit/"
 
 cat >"$OUT/package/Package.swift" <<MANIFEST
@@ -57,8 +59,9 @@ let package = Package(
             url: "$URL",
             checksum: "$checksum"
         ),
-        .target(name: "RapportBindings", dependencies: ["RapportFFI"], path: "Sources/RapportBindings"),
-        .target(name: "RapportKit", dependencies: ["RapportBindings"], path: "Sources/RapportKit"),
+        .target(name: "RapportDay", path: "Sources/RapportDay"),
+        .target(name: "RapportBindings", dependencies: ["RapportFFI", "RapportDay"], path: "Sources/RapportBindings"),
+        .target(name: "RapportKit", dependencies: ["RapportBindings", "RapportDay"], path: "Sources/RapportKit"),
     ]
 )
 MANIFEST

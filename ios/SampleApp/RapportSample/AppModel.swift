@@ -74,7 +74,7 @@ final class AppModel {
         if let alert { return alert.resources }
         if let store, let resources = try? await store.crisisResources(), !resources.isEmpty { return resources }
         return [CrisisResource(name: "Call your local emergency number", contact: .instruction,
-                               hours: "", region: nil, uri: nil)]
+                               hours: "", region: nil)]
     }
 
     /// At launch: the server the user connected to, and the kept session.
@@ -158,9 +158,9 @@ final class AppModel {
     /// text, pasted or typed) and returns the code to compare. The core keeps
     /// the key at once: `rejectPairing()` undoes that when the codes differ.
     func acceptPairing(_ offer: PairingOffer, sealedText: String) async throws -> String {
-        guard let sync else { throw SyncError.SignedOut(message: "Sign in first.") }
+        guard let sync else { throw SyncError.SignedOut(expired: false) }
         guard let sealed = Data(base64Encoded: sealedText.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw SyncError.Sealing(message: "That is not the text the other phone shows; copy it again.")
+            throw SyncError.Sealing(reason: "That is not the text the other phone shows; copy it again.")
         }
         let code = try await sync.acceptPairing(offer, sealed: sealed)
         needsAccountKey = false
@@ -179,7 +179,7 @@ final class AppModel {
     /// On a phone that has the key: the text to give the new phone, and the
     /// code both phones show.
     func sealForPairing(offer: String) async throws -> (sealed: String, code: String) {
-        guard let sync else { throw SyncError.SignedOut(message: "Sign in first.") }
+        guard let sync else { throw SyncError.SignedOut(expired: false) }
         let seal = try await sync.sealForPairing(offer: offer)
         return (seal.sealed.base64EncodedString(), seal.code)
     }

@@ -57,7 +57,7 @@ struct MoodCheckInView: View {
     private func save() async {
         do {
             let result = try await store.checkIn(
-                MoodCheckIn(at: Date(), rating: UInt8(rating), event: event, crisis: crisis))
+                MoodCheckIn(at: Date(), rating: Int32(rating), event: event, crisis: crisis))
             alert = result.safetyAlert  // shown at once; no network involved
             saved = true
             event = ""
@@ -138,7 +138,7 @@ struct PHQ9View: View {
     private func save() async {
         guard let complete else { return }
         do {
-            let result = try await store.checkInPHQ9(complete)
+            let result = try await store.checkIn(Phq9CheckIn(at: Date(), items: complete.map(Int32.init)))
             saved = result
             alert = result.safetyAlert  // shown at once; no network involved
         } catch let e as StoreError {

@@ -34,10 +34,10 @@ extension SafetyAlert: @retroactive Identifiable {
 }
 
 /// Places to turn to now: the client's or therapist's own resources first,
-/// then the defaults for the device's region (never empty). Each opens its
-/// structured `uri` (tel:, sms:, https:) as the core built it; no number is
-/// ever taken out of a sentence. The message says plainly that Rapport is not
-/// monitored in real time.
+/// then the defaults for the device's region (never empty). Each opens the
+/// `uri` (tel:, sms:, https:) of its structured contact, as the core checked
+/// and normalised it; no number is ever taken out of a sentence. The message
+/// says plainly that Rapport is not monitored in real time.
 struct CrisisResourcesView: View {
     /// The alert of a check-in (PHQ-9 item 9, "I'm in crisis"), or nil when
     /// opened from "Get help now".
@@ -73,7 +73,7 @@ struct CrisisResourceRow: View {
     let open: (URL) -> Void
 
     var body: some View {
-        // Only the core's uri is ever opened; an Instruction has none.
+        // Only the structured contact's uri is ever opened; an Instruction has none.
         if let uri = resource.uri, let url = URL(string: uri) {
             Button { open(url) } label: { details(action: action) }
                 .accessibilityLabel("\(action) \(resource.name)")

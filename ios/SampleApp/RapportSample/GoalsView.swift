@@ -22,8 +22,7 @@ struct GoalsView: View {
                     NavigationLink(value: goal.meta.id) {
                         VStack(alignment: .leading) {
                             Text(goal.goal.title).font(.headline)
-                            let done = goal.goal.milestones.filter { $0.completedAt != nil }.count
-                            Text("\(done) of \(goal.goal.milestones.count) milestones · \(statusName(goal.goal.status))")
+                            Text("\(goal.goal.milestonesDone) of \(goal.goal.milestones.count) milestones · \(statusName(goal.goal.status))")
                                 .font(.caption).foregroundStyle(.secondary)
                         }
                     }
@@ -35,10 +34,7 @@ struct GoalsView: View {
             .alert("Not saved", isPresented: .constant(error != nil)) {
                 Button("OK") { error = nil }
             } message: { Text(error ?? "") }
-            .task {
-                await reload()
-                for await _ in store.changes { await reload() }
-            }
+            .task { await follow() }
         }
     }
 
@@ -53,13 +49,14 @@ struct GoalsView: View {
         }
     }
 
-    private func reload() async {
+    /// The goals now and after every change to the record.
+    private func follow() async {
         do {
-            var loaded: [StoredGoal] = []
-            for summary in try await store.list(ListQuery(kinds: [.goal])) {
-                loaded.append(try await store.goal(summary.id))
+            for try await rows in store.observe(ListQuery(kinds: [.goal])) {
+                var loaded: [StoredGoal] = []
+                for summary in rows { loaded.append(try await store.goal(summary.id)) }
+                goals = loaded
             }
-            goals = loaded
         } catch let e as StoreError {
             error = e.message
         } catch {
@@ -79,7 +76,7 @@ func statusName(_ status: GoalStatus) -> String {
 
 struct GoalDetailView: View {
     let store: RecordStore
-    let goalId: String
+    let goalId: ItemId
     @State private var goal: StoredGoal?
     @State private var milestone = ""
     @State private var courseText = ""
@@ -89,20 +86,23 @@ struct GoalDetailView: View {
         List {
             if let goal {
                 Section("Milestones") {
-                    ForEach(goal.goal.milestones, id: \.id) { m in
-                        Button {
-                            run {
-                                m.completedAt == nil
-                                    ? try await store.completeMilestone(m.id, of: goalId)
-                                    : try await store.reopenMilestone(m.id, of: goalId)
+                    // The milestones are a map by id; their order is `position`.
+                    ForEach(goal.goal.milestoneIdsInOrder, id: \.self) { id in
+                        if let m = goal.goal.milestones[id] {
+                            Button {
+                                run {
+                                    m.completedAt == nil
+                                        ? try await store.completeMilestone(id, of: goalId)
+                                        : try await store.reopenMilestone(id, of: goalId)
+                                }
+                            } label: {
+                                Label(m.title, systemImage: m.completedAt == nil ? "circle" : "checkmark.circle.fill")
                             }
-                        } label: {
-                            Label(m.title, systemImage: m.completedAt == nil ? "circle" : "checkmark.circle.fill")
+                            .accessibilityValue(m.completedAt == nil ? "not done" : "done")
                         }
-                        .accessibilityValue(m.completedAt == nil ? "not done" : "done")
                     }
                     .onMove { from, to in
-                        var ids = goal.goal.milestones.map(\.id)
+                        var ids = goal.goal.milestoneIdsInOrder
                         ids.move(fromOffsets: from, toOffset: to)
                         run { try await store.reorderMilestones(of: goalId, ids) }
                     }
@@ -113,7 +113,7 @@ struct GoalDetailView: View {
                 }
                 Section("Status") {
                     Picker("Status", selection: Binding(get: { goal.goal.status },
-                                                        set: { s in run { try await store.setStatus(s, of: goalId) } })) {
+                                                        set: { s in run { try await store.setGoalStatus(s, of: goalId) } })) {
                         ForEach([GoalStatus.active, .achieved, .paused, .dropped], id: \.self) { Text(statusName($0)).tag($0) }
                     }
                 }

@@ -49,24 +49,22 @@ struct InventoryView: View {
             .alert("Something went wrong", isPresented: .constant(error != nil)) {
                 Button("OK") { error = nil }
             } message: { Text(error ?? "") }
-            .task {
-                await reload()
-                for await _ in store.changes { await reload() }
-            }
+            .task { await follow() }
         }
     }
 
-    private func setStage(_ stage: DisputeStage, _ personId: String) async {
+    private func setStage(_ stage: DisputeStage, _ personId: ItemId) async {
         do { try await store.setDisputeStage(stage, with: personId) } catch { show(error) }
     }
 
-    private func reload() async {
+    /// The people now and after every change to the record.
+    private func follow() async {
         do {
-            var loaded: [StoredPerson] = []
-            for summary in try await store.list(ListQuery(kinds: [.person])) {
-                loaded.append(try await store.person(summary.id))
+            for try await rows in store.observe(ListQuery(kinds: [.person], limit: 500)) {
+                var loaded: [StoredPerson] = []
+                for summary in rows { loaded.append(try await store.person(summary.id)) }
+                people = loaded.sorted { $0.person.nickname < $1.person.nickname }
             }
-            people = loaded.sorted { $0.person.nickname < $1.person.nickname }
         } catch {
             show(error)
         }

@@ -2,7 +2,7 @@ import SwiftUI
 import RapportKit
 
 /// The journal: every entry, newest first, with search; log an interaction
-/// or a win from the toolbar. Refreshes when the record changes (local
+/// or a win from the toolbar. Follows the record (`store.observe`: local
 /// writes and what sync brought).
 struct JournalView: View {
     let store: RecordStore
@@ -52,19 +52,24 @@ struct JournalView: View {
             .alert("Something went wrong", isPresented: .constant(error != nil)) {
                 Button("OK") { error = nil }
             } message: { Text(error ?? "") }
-            .task(id: query) { await reload() }
-            .task {
-                for await _ in store.changes { await reload() }
-            }
+            // A new query ends the last one's task, and with it its stream.
+            .task(id: query) { await follow() }
         }
     }
 
-    private func reload() async {
+    /// The entries now and after every change: the journal's rows, or the
+    /// search's hits read again.
+    private func follow() async {
         do {
-            entries = query.isEmpty
-                ? try await store.list(ListQuery(kinds: [.interaction, .win, .reflection, .rehearsal, .note]))
-                    .sorted { ($0.at ?? .distantPast) > ($1.at ?? .distantPast) }
-                : try await store.search(query)
+            if query.isEmpty {
+                let journal = ListQuery(kinds: [.interaction, .win, .reflection, .rehearsal, .note])
+                for try await rows in store.observe(journal) {
+                    entries = rows.sorted { ($0.at ?? .distantPast) > ($1.at ?? .distantPast) }
+                }
+            } else {
+                entries = try await store.search(query)
+                for await _ in store.changes { entries = try await store.search(query) }
+            }
         } catch let e as StoreError {
             error = e.message
         } catch {
@@ -72,7 +77,7 @@ struct JournalView: View {
         }
     }
 
-    private func label(_ kind: ItemKind) -> String {
+    private func label(_ kind: DocKind) -> String {
         switch kind {
         case .interaction: "Interaction"
         case .win: "Win"

@@ -100,7 +100,7 @@ struct LogInteractionView: View {
             try await store.add(Interaction(
                 personId: personId, occurredAt: occurredAt, channel: channel, initiatedBy: initiatedBy,
                 whatIWanted: whatIWanted, whatTheyWanted: whatTheyWanted, whatISaid: whatISaid,
-                whatTheySaid: whatTheySaid, moodBefore: UInt8(moodBefore), moodAfter: UInt8(moodAfter),
+                whatTheySaid: whatTheySaid, moodBefore: Int32(moodBefore), moodAfter: Int32(moodAfter),
                 gotWhatIWanted: got, relationship: relationship,
                 options: nextOption.isEmpty ? [] : [nextOption],
                 chosenOption: nextOption.isEmpty ? nil : nextOption,

@@ -59,8 +59,8 @@ struct LogRehearsalView: View {
             let now = Date()
             let saved = try await store.add(Rehearsal(
                 personId: personId, scenario: scenario, whatIWantToSay: whatIWantToSay,
-                howTheyMayAnswer: howTheyMayAnswer, confidenceBefore: UInt8(confidenceBefore),
-                confidenceAfter: UInt8(confidenceAfter), practicedAt: now))
+                howTheyMayAnswer: howTheyMayAnswer, confidenceBefore: Int32(confidenceBefore),
+                confidenceAfter: Int32(confidenceAfter), practicedAt: now))
             await Reminders.followUp(rehearsalId: saved.meta.id, practicedAt: now)
             dismiss()
         } catch let e as StoreError {

@@ -20,7 +20,7 @@ struct SettingsView: View {
     @State private var exported: ExportFile?
     @State private var confirmingDelete = false
 
-    private static let shareable: [(ItemKind, String)] = [
+    private static let shareable: [(DocKind, String)] = [
         (.interaction, "Interactions"), (.win, "Wins"), (.goal, "Goals"), (.person, "People"),
         (.moodCheckIn, "Mood check-ins"), (.phq9CheckIn, "PHQ-9 check-ins"), (.rehearsal, "Rehearsals"),
         (.reflection, "Reflections"), (.profile, "Profile"),
@@ -124,7 +124,7 @@ struct SettingsView: View {
     /// protection and handed to the share sheet; it is not encrypted (say so).
     private func export(markdown: Bool) async {
         do {
-            let text = markdown ? try await store.exportMarkdown() : try await store.exportJSON()
+            let text = markdown ? try await store.exportMarkdown() : try await store.exportJson()
             let url = FileManager.default.temporaryDirectory
                 .appendingPathComponent(markdown ? "rapport-export.md" : "rapport-export.json")
             try Data(text.utf8).write(to: url, options: [.atomic, .completeFileProtection])
@@ -155,14 +155,14 @@ struct SettingsView: View {
         }
     }
 
-    private func grant(for kind: ItemKind) -> Grant? {
+    private func grant(for kind: DocKind) -> Grant? {
         grants.first { if case .kind(kind, nil) = $0.scope { true } else { false } }
     }
 
-    private func setShared(_ kind: ItemKind, _ on: Bool, with therapist: String, sync: SyncSession) async {
+    private func setShared(_ kind: DocKind, _ on: Bool, with therapist: AccountId, sync: SyncSession) async {
         await perform {
             if on {
-                try await sync.share(kind, with: therapist)
+                try await sync.shareKind(kind, with: therapist)
             } else if let grant = grant(for: kind) {
                 try await sync.revokeGrant(grant.grantId)
             }
@@ -235,7 +235,7 @@ struct ExportFile: Identifiable {
     var id: URL { url }
 }
 
-func kindName(_ kind: ItemKind) -> String {
+func kindName(_ kind: DocKind) -> String {
     switch kind {
     case .interaction: "interaction"
     case .win: "win"

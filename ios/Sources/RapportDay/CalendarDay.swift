@@ -43,6 +43,22 @@ public struct CalendarDay: Hashable, Comparable, Sendable, CustomStringConvertib
         self.day = parts.day ?? 1
     }
 
+    /// Today in `timeZone` (the device's by default).
+    public static func today(in timeZone: TimeZone = .current) -> CalendarDay {
+        CalendarDay(Date(), in: timeZone)
+    }
+
+    /// The instant this day begins in `timeZone` (its local midnight, or the
+    /// first moment after it where a zone skips midnight): for formatting a
+    /// day with Foundation's formatters.
+    public func start(in timeZone: TimeZone) -> Date {
+        var calendar = CalendarDay.gregorian
+        calendar.timeZone = timeZone
+        let parts = DateComponents(year: year, month: month, day: day)
+        // A valid day always has a start.
+        return calendar.date(from: parts).map { calendar.startOfDay(for: $0) } ?? Date(timeIntervalSince1970: 0)
+    }
+
     /// `YYYY-MM-DD`, as the core reads it.
     public var iso: String {
         String(format: "%04d-%02d-%02d", year, month, day)

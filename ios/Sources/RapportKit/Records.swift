@@ -1,21 +1,37 @@
 // The value types RapportKit works with, re-exported from the generated bindings
-// so that apps import RapportKit only. They are Swift structs and enums
-// (Equatable, Hashable, Sendable): plain values, safe to pass between tasks.
-// The generated objects (RapportStore, RapportSync, observer handles) are not
-// re-exported: RecordStore and SyncSession wrap them.
+// so that apps import RapportKit only. They are the Rust core's and the
+// protocol's own types (generated from them, not copied), as Swift structs
+// and enums (Equatable, Hashable, Sendable): plain values, safe to pass
+// between tasks. The generated objects (RapportStore, RapportSync, observer
+// handles) are not re-exported: RecordStore and SyncSession wrap them.
 import RapportBindings
+import RapportDay
+
+// Ids are strings, one name per concept; instants are `Date`s; the client's
+// calendar days are `CalendarDay`s (no time, no zone).
+public typealias ItemId = RapportBindings.ItemId
+public typealias AccountId = RapportBindings.AccountId
+public typealias DeviceId = RapportBindings.DeviceId
+public typealias GrantId = RapportBindings.GrantId
+public typealias LinkId = RapportBindings.LinkId
+public typealias Tag = RapportBindings.Tag
+public typealias Timestamp = RapportBindings.Timestamp
+public typealias CalendarDay = RapportDay.CalendarDay
 
 // Errors (thrown by RecordStore and SyncSession; see Errors.swift).
 public typealias StoreError = RapportBindings.StoreError
 public typealias SyncError = RapportBindings.SyncError
+public typealias ErrorCode = RapportBindings.ErrorCode
 public typealias PairingSeal = RapportBindings.PairingSeal
 
 // What every item has, listing and searching, observing.
-public typealias ItemKind = RapportBindings.ItemKind
+public typealias DocKind = RapportBindings.DocKind
 public typealias ItemMeta = RapportBindings.ItemMeta
 public typealias ItemChange = RapportBindings.ItemChange
+public typealias ChangeOp = RapportBindings.ChangeOp
 public typealias Summary = RapportBindings.Summary
 public typealias ListQuery = RapportBindings.ListQuery
+public typealias Page = RapportBindings.Page
 
 // The record kinds, in IPT's words, and the items as stored.
 public typealias Interaction = RapportBindings.Interaction
@@ -29,6 +45,7 @@ public typealias GotWhatIWanted = RapportBindings.GotWhatIWanted
 public typealias RelationshipChange = RapportBindings.RelationshipChange
 public typealias Goal = RapportBindings.Goal
 public typealias Milestone = RapportBindings.Milestone
+public typealias Milestones = RapportBindings.Milestones
 public typealias CourseEvent = RapportBindings.CourseEvent
 public typealias CourseEventKind = RapportBindings.CourseEventKind
 public typealias GoalStatus = RapportBindings.GoalStatus
@@ -65,8 +82,10 @@ public typealias CrisisResource = RapportBindings.CrisisResource
 public typealias CrisisContact = RapportBindings.CrisisContact
 
 // The clinical layer: session summary, timeline, termination review, export.
+public typealias Whose = RapportBindings.Whose
+public typealias KindGrant = RapportBindings.KindGrant
 public typealias SessionSummary = RapportBindings.SessionSummary
-public typealias DayRange = RapportBindings.DayRange
+public typealias DateRange = RapportBindings.DateRange
 public typealias SessionPosition = RapportBindings.SessionPosition
 public typealias MoodPoint = RapportBindings.MoodPoint
 public typealias MoodSource = RapportBindings.MoodSource
@@ -98,11 +117,13 @@ public typealias ImportReport = RapportBindings.ImportReport
 
 // Sync, care links and sharing.
 public typealias SyncSettings = RapportBindings.SyncSettings
-// SessionInfo (it prints its token) is not re-exported: apps see `Session` (Session.swift).
+// The protocol's Session (it prints its token) is not re-exported: apps see
+// RapportKit's own `Session` (Session.swift).
 public typealias Role = RapportBindings.Role
 public typealias SyncStatus = RapportBindings.SyncStatus
 public typealias SyncState = RapportBindings.SyncState
 public typealias SyncReport = RapportBindings.SyncReport
+public typealias Refusal = RapportBindings.Refusal
 public typealias Device = RapportBindings.Device
 public typealias Invite = RapportBindings.Invite
 public typealias CareLink = RapportBindings.CareLink
@@ -110,3 +131,40 @@ public typealias Grant = RapportBindings.Grant
 public typealias GrantScope = RapportBindings.GrantScope
 public typealias Access = RapportBindings.Access
 public typealias AccessLogEntry = RapportBindings.AccessLogEntry
+
+// A little help the generated types cannot carry.
+
+extension Goal {
+    /// The milestones' ids in the goal's order (`position`; the map has
+    /// none), e.g. for a list or for `reorderMilestones`.
+    public var milestoneIdsInOrder: [String] {
+        milestones.sorted { ($0.value.position, $0.key) < ($1.value.position, $1.key) }.map(\.key)
+    }
+
+    /// Milestones done so far, of all of them.
+    public var milestonesDone: Int {
+        milestones.values.filter { $0.completedAt != nil }.count
+    }
+}
+
+extension CrisisContact {
+    /// The URI the phone opens: `tel:`, `sms:` or the `https:` address; nil
+    /// for an instruction (its resource's name says what to do). The core
+    /// checked and normalised the number when the resource was made, so
+    /// this only puts the scheme before it (as the core's
+    /// `CrisisContact::uri`, which the bindings do not export): never open
+    /// a number taken out of text.
+    public var uri: String? {
+        switch self {
+        case .phone(let number): return "tel:\(number)"
+        case .text(let number): return "sms:\(number)"
+        case .web(let url): return url
+        case .instruction: return nil
+        }
+    }
+}
+
+extension CrisisResource {
+    /// The URI the phone opens for it (see `CrisisContact.uri`).
+    public var uri: String? { contact.uri }
+}

@@ -6,24 +6,25 @@
 import Foundation
 import RapportBindings
 
-/// A signed-in device. The generated `SessionInfo` would print its token;
-/// apps only ever see this type, which redacts it.
+/// A signed-in device. The protocol's `Session` (generated, so
+/// `RapportBindings.Session` here) would print its token; apps only ever
+/// see this type, which redacts it.
 public struct Session: Sendable, Hashable {
-    public let accountId: String
+    public let accountId: AccountId
     public let role: Role
-    public let deviceId: String
+    public let deviceId: DeviceId
     /// The bearer token: internal, and redacted from every description.
     let token: String
 
-    init(_ info: SessionInfo) {
+    init(_ info: RapportBindings.Session) {
         accountId = info.accountId
         role = info.role
         deviceId = info.deviceId
         token = info.token
     }
 
-    var info: SessionInfo {
-        SessionInfo(accountId: accountId, role: role, deviceId: deviceId, token: token)
+    var info: RapportBindings.Session {
+        RapportBindings.Session(accountId: accountId, role: role, deviceId: deviceId, token: token)
     }
 
     static let redacted = "<redacted>"
@@ -72,7 +73,8 @@ extension Session {
         case "therapist": role = .therapist
         default: return nil
         }
-        self.init(SessionInfo(accountId: stored.accountId, role: role, deviceId: stored.deviceId, token: stored.token))
+        self.init(RapportBindings.Session(
+            accountId: stored.accountId, role: role, deviceId: stored.deviceId, token: stored.token))
     }
 }
 

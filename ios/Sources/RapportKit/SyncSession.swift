@@ -3,8 +3,11 @@
 // its own threads; awaiting never blocks a thread, no call runs on the
 // caller's thread (FFIChannel), and cancelling the awaiting task cancels the
 // Rust work.
+//
+// The method names are Kotlin's SyncSession's (android/lib), with Swift labels.
 import Foundation
 import RapportBindings
+import RapportDay
 
 public final class SyncSession: Sendable {
     let ffi: FFIChannel<RapportSync>
@@ -134,7 +137,7 @@ public final class SyncSession: Sendable {
 
     /// The safety number of this account and a linked one (four groups of
     /// five digits): client and therapist compare theirs in session.
-    public func safetyNumber(with accountId: String) async throws -> String {
+    public func safetyNumber(with accountId: AccountId) async throws -> String {
         try await ffi.callAsync { try await $0.safetyNumber(accountId: accountId) }
     }
 
@@ -159,7 +162,7 @@ public final class SyncSession: Sendable {
     // MARK: Devices
 
     public func devices() async throws -> [Device] { try await ffi.callAsync { try await $0.devices() } }
-    public func revokeDevice(_ deviceId: String) async throws {
+    public func revokeDevice(_ deviceId: DeviceId) async throws {
         try await ffi.callAsync { try await $0.revokeDevice(deviceId: deviceId) }
     }
 
@@ -173,34 +176,36 @@ public final class SyncSession: Sendable {
         try await ffi.callAsync { try await $0.redeemInvite(code: code) }
     }
     public func links() async throws -> [CareLink] { try await ffi.callAsync { try await $0.links() } }
-    public func endLink(_ linkId: String) async throws { try await ffi.callAsync { try await $0.endLink(linkId: linkId) } }
+    public func endLink(_ linkId: LinkId) async throws { try await ffi.callAsync { try await $0.endLink(linkId: linkId) } }
 
     /// Shares every item of `kind` (present and future) with a linked
-    /// therapist; with `person`, only items about that person.
+    /// therapist; with `person`, only items about that person. The grant's
+    /// scope is `.kind(kind:tag:)`; an item shared one by one
+    /// (`RecordStore.setShared`) is a `.document(docId:)` grant.
     @discardableResult
-    public func share(_ kind: ItemKind, with therapist: String, aboutPerson person: String? = nil) async throws -> Grant {
+    public func shareKind(_ kind: DocKind, with therapist: AccountId, aboutPerson person: ItemId? = nil) async throws -> Grant {
         try await ffi.callAsync { try await $0.shareKind(therapist: therapist, kind: kind, personId: person) }
     }
     public func grants() async throws -> [Grant] { try await ffi.callAsync { try await $0.grants() } }
-    public func revokeGrant(_ grantId: String) async throws {
+    public func revokeGrant(_ grantId: GrantId) async throws {
         try await ffi.callAsync { try await $0.revokeGrant(grantId: grantId) }
     }
     /// Every read of this account's items by someone else ("who read my data").
     public func accessLog() async throws -> [AccessLogEntry] { try await ffi.callAsync { try await $0.accessLog() } }
     /// The client's preview of what the therapist will see: the session
-    /// summary of only the items shared one by one or through a kind grant.
+    /// summary of only the items shared one by one or through a kind grant
+    /// (days as in `RecordStore.sessionSummary`).
     public func therapistViewSummary(
-        from: Date? = nil, to: Date? = nil, today: Date = Date()
+        since: CalendarDay? = nil, until: CalendarDay? = nil, today: CalendarDay = .today()
     ) async throws -> SessionSummary {
-        let (from, to, today) = (from.map { Day.string($0) }, to.map { Day.string($0) }, Day.string(today))
-        return try await ffi.callAsync { try await $0.therapistViewSummary(from: from, to: to, today: today) }
+        try await ffi.callAsync { try await $0.therapistViewSummary(since: since, until: until, today: today) }
     }
     /// Brings the server's grants in line with the items marked shared.
     public func refreshSharing() async throws { try await ffi.callAsync { try await $0.refreshSharing() } }
 
     /// A therapist writes a feedback note for a client; it goes at the next sync.
     @discardableResult
-    public func write(_ note: Note) async throws -> StoredNote { try await ffi.call { try $0.writeNote(note: note) } }
+    public func writeNote(_ note: Note) async throws -> StoredNote { try await ffi.call { try $0.writeNote(note: note) } }
 
     // MARK: Syncing
 

@@ -1,5 +1,5 @@
-// The clinical layer from Swift: "since we last met" and an export imported
-// into an empty store.
+// The clinical layer from Swift: "since we last met" with its days as
+// CalendarDays, and an export imported into an empty store.
 import Foundation
 import XCTest
 
@@ -24,17 +24,21 @@ final class ClinicalTests: XCTestCase {
                                   relationship: .worse))
         try await store.checkIn(MoodCheckIn(at: moment(4, hour: 20), rating: 2, event: "Argument about chores"))
         try await store.add(Win(occurredAt: moment(6), title: "Asked Sam for help"))
-        try await store.checkInPHQ9([2, 2, 1, 1, 1, 1, 1, 1, 0], at: moment(3))
-        try await store.checkInPHQ9([1, 1, 1, 1, 1, 1, 1, 0, 1], at: moment(10))
-        try await store.save(AfterCarePlan(warningSigns: ["sleeping badly for a week"], planForAfter: "Call Sam on Sundays"))
+        try await store.checkIn(Phq9CheckIn(at: moment(3), items: [2, 2, 1, 1, 1, 1, 1, 1, 0]))
+        try await store.checkIn(Phq9CheckIn(at: moment(10), items: [1, 1, 1, 1, 1, 1, 1, 0, 1]))
+        try await store.saveAfterCarePlan(AfterCarePlan(warningSigns: ["sleeping badly for a week"], planForAfter: "Call Sam on Sundays"))
         return store
     }
 
     func testTheSessionSummaryLinksMoodDipsToInteractionsAndFlagsItem9() async throws {
         let store = try await filledStore("a.db")
-        let summary = try await store.sessionSummary(from: moment(1), today: moment(14))
-        XCTAssertNil(summary.clientId)
-        XCTAssertEqual(summary.range.to, Day.string(moment(14)))
+        // The days are the client's: UTC here, as `moment` is.
+        try await store.setTimeZone("UTC")
+        let summary = try await store.sessionSummary(since: day(1), today: day(14))
+        XCTAssertEqual(summary.whose, .mine)
+        // Both days belong to the range asked for; the range kept is
+        // half-open, to the day after `today`.
+        XCTAssertEqual(summary.range, DateRange(from: day(1), to: day(15)))
         XCTAssertEqual(summary.wins.map(\.title), ["Asked Sam for help"])
         XCTAssertEqual(summary.phq9.map(\.total), [10, 8])
         XCTAssertEqual(summary.phq9Change, -2)
@@ -46,16 +50,33 @@ final class ClinicalTests: XCTestCase {
         }
         XCTAssertEqual(emphasis.inventory.map(\.nickname), ["Sam"])
 
-        let timeline = try await store.timeline(from: moment(1), to: moment(31), filter: TimelineFilter(kinds: [.win, .interaction]))
+        let timeline = try await store.timeline(since: day(1), until: day(31), filter: TimelineFilter(kinds: [.win, .interaction]))
         XCTAssertEqual(timeline.map(\.kind), [.interaction, .win])
-        await assertEqual(try await store.terminationReview(until: moment(20)).warningSigns, ["sleeping badly for a week"])
+        await assertEqual(try await store.terminationReview(until: day(20)).warningSigns, ["sleeping badly for a week"])
+    }
+
+    func testASessionSummaryForARangeCoversThoseDaysOnly() async throws {
+        let store = try await filledStore("a.db")
+        try await store.setTimeZone("UTC")
+        // The 4th and the 6th, both included: the low point of the 4th and
+        // the win of the 6th, not the PHQ-9s of the 3rd and the 10th.
+        let summary = try await store.sessionSummary(since: day(4), until: day(6), today: day(14))
+        XCTAssertEqual(summary.range.from, CalendarDay(iso: "2025-03-04"))
+        XCTAssertEqual(summary.range.to.iso, "2025-03-07")
+        XCTAssertEqual(summary.wins.map(\.title), ["Asked Sam for help"])
+        XCTAssertEqual(summary.phq9, [])
+        XCTAssertEqual(summary.mood.map(\.rating).contains(2), true, "\(summary.mood)")
+        // A range that ends before it starts is refused, naming the range.
+        await assertThrows(try await store.sessionSummary(since: day(6), until: day(4), today: day(14))) { error in
+            guard case StoreError.Invalid(field: "range", _) = error else { return XCTFail("unexpected \(error)") }
+        }
     }
 
     func testAnExportImportsIntoAnEmptyStore() async throws {
         let original = try await filledStore("a.db")
-        let json = try await original.exportJSON()
+        let json = try await original.exportJson()
         let copy = try await RecordStore(url: folder.appendingPathComponent("b.db"))
-        let report = try await copy.importJSON(json)
+        let report = try await copy.importJson(json)
         XCTAssertEqual(report.documents, report.changed)
         await assertEqual(Set(try await copy.list().map(\.id)), Set(try await original.list().map(\.id)))
         await assertEqual(try await copy.afterCarePlan().planForAfter, "Call Sam on Sundays")

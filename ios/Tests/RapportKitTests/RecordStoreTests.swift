@@ -1,6 +1,7 @@
 // RecordStore as an app uses it: every record kind written and read back,
-// search, the PHQ-9 safety alert offline, typed errors with the Rust
-// message, and the change stream. Mirrors the JVM suite.
+// search, paging, the PHQ-9 safety alert offline, typed errors with their
+// fields and the Rust message, the change stream and observed lists.
+// Mirrors the JVM suite.
 import Foundation
 import XCTest
 
@@ -32,19 +33,26 @@ final class RecordStoreTests: XCTestCase {
 
         var goal = try await store.add(Goal(title: "Raise chores calmly", personIds: [sam.meta.id], status: .active, setAt: moment(1)))
         goal = try await store.addMilestone(to: goal.meta.id, title: "Pick a calm moment")
-        let milestone = try XCTUnwrap(goal.goal.milestones.first)
-        goal = try await store.completeMilestone(milestone.id, of: goal.meta.id, at: moment(5))
+        goal = try await store.addMilestone(to: goal.meta.id, title: "Ask for Sundays")
+        // The milestones are a map by id; the goal's order is their position.
+        XCTAssertEqual(goal.goal.milestoneIdsInOrder.compactMap { goal.goal.milestones[$0]?.title },
+                       ["Pick a calm moment", "Ask for Sundays"])
+        let milestone = try XCTUnwrap(goal.goal.milestoneIdsInOrder.first)
+        goal = try await store.completeMilestone(milestone, of: goal.meta.id, at: moment(5))
         goal = try await store.logBarrier("Sam was tired", on: goal.meta.id, at: moment(6))
         goal = try await store.logCourseCorrection("Try on Sunday morning", on: goal.meta.id, at: moment(6, hour: 19))
         await assertEqual(try await store.goal(goal.meta.id).goal.courseLog.map(\.kind), [.barrier, .courseCorrection])
-        XCTAssertEqual(goal.goal.milestones.first?.completedAt, moment(5))
+        XCTAssertEqual(goal.goal.milestones[milestone]?.completedAt, moment(5))
+        XCTAssertEqual(goal.goal.milestonesDone, 1)
+        goal = try await store.setGoalStatus(.paused, of: goal.meta.id)
+        XCTAssertEqual(goal.goal.status, .paused)
 
         let interaction = Interaction(
             personId: sam.meta.id, occurredAt: moment(4), channel: .inPerson, initiatedBy: .me,
             whatIWanted: "Share the chores", whatISaid: "I feel tired when I do them alone",
             feelings: [Feeling(label: "anxious", intensity: 6)], moodBefore: 4, moodAfter: 7,
             gotWhatIWanted: .partly, relationship: .better, skillsUsed: ["\"I\" statements"],
-            goal: GoalLink(goalId: goal.meta.id, milestoneId: milestone.id))
+            goal: GoalLink(goalId: goal.meta.id, milestoneId: milestone))
         let storedInteraction = try await store.add(interaction)
         await assertEqual(try await store.interaction(storedInteraction.meta.id).interaction, interaction)
 
@@ -62,13 +70,16 @@ final class RecordStoreTests: XCTestCase {
         XCTAssertNil(mood.safetyAlert)
         await assertEqual(try await store.moodCheckIn(mood.item.meta.id).checkIn.rating, 6)
 
-        let phq9 = try await store.checkInPHQ9([1, 1, 1, 1, 1, 1, 1, 1, 0], at: moment(8))
+        let phq9 = try await store.checkIn(Phq9CheckIn(at: moment(8), items: [1, 1, 1, 1, 1, 1, 1, 1, 0]))
         XCTAssertEqual(phq9.item.total, 8)
         XCTAssertEqual(phq9.item.severity, .mild)
         await assertEqual(try await store.phq9CheckIn(phq9.item.meta.id).total, 8)
 
-        try await store.save(Profile(problemArea: .roleDispute, formulation: "Chores dispute", phase: .middle, currentSession: 5))
+        try await store.saveProfile(Profile(
+            problemArea: .roleDispute, formulation: "Chores dispute",
+            formulationAcceptedOn: CalendarDay(iso: "2025-03-02"), phase: .middle, currentSession: 5))
         await assertEqual(try await store.profile().problemArea, .roleDispute)
+        await assertEqual(try await store.profile().formulationAcceptedOn, CalendarDay(year: 2025, month: 3, day: 2))
 
         try await store.setDisputeStage(.renegotiation, with: sam.meta.id, at: moment(3))
         await assertEqual(try await store.person(sam.meta.id).disputeStage, .renegotiation)
@@ -76,6 +87,10 @@ final class RecordStoreTests: XCTestCase {
         let kinds = Set(try await store.list().map(\.kind))
         XCTAssertEqual(kinds, [.person, .goal, .interaction, .win, .reflection, .rehearsal, .moodCheckIn, .phq9CheckIn, .profile])
         await assertEqual(try await store.list(ListQuery(kinds: [.win])).count, 1)
+        await assertEqual(try await store.list(.win, .reflection).map(\.kind), [.reflection, .win])
+        await assertEqual(try await store.inventory().map(\.title), ["Sam"])
+        await assertEqual(try await store.kindOf(sam.meta.id), .person)
+        await assertNil(try await store.ownerOf(sam.meta.id), "this account's own")
 
         try await store.setShared(storedInteraction.meta.id, true)
         await assertEqual(try await store.summary(of: storedInteraction.meta.id)?.shared, true)
@@ -95,7 +110,7 @@ final class RecordStoreTests: XCTestCase {
     }
 
     func testPHQ9Item9AboveZeroReturnsCrisisResourcesOffline() async throws {
-        let saved = try await store.checkInPHQ9([0, 0, 0, 0, 0, 0, 0, 0, 1], at: moment(9))
+        let saved = try await store.checkIn(Phq9CheckIn(at: moment(9), items: [0, 0, 0, 0, 0, 0, 0, 0, 1]))
         let alert = try XCTUnwrap(saved.safetyAlert)
         XCTAssertEqual(alert.reason, .phq9Item9)
         XCTAssertFalse(alert.resources.isEmpty)
@@ -104,13 +119,13 @@ final class RecordStoreTests: XCTestCase {
 
         let local = [CrisisResource(
             name: "Local crisis line", contact: .phone(number: "0800 000 000"),
-            hours: "", region: nil, uri: nil)]
+            hours: "", region: nil)]
         try await store.setCrisisResources(local)
-        let again = try await store.checkInPHQ9([0, 0, 0, 0, 0, 0, 0, 0, 2], at: moment(10))
+        let again = try await store.checkIn(Phq9CheckIn(at: moment(10), items: [0, 0, 0, 0, 0, 0, 0, 0, 2]))
         // Normalised by the core, first, with the URI the app dials.
         XCTAssertEqual(again.safetyAlert?.resources.first?.uri, "tel:0800000000")
         XCTAssertEqual(again.safetyAlert?.resources.first?.contact, .phone(number: "0800000000"))
-        await assertNil(try await store.checkInPHQ9([0, 0, 0, 0, 0, 0, 0, 0, 0], at: moment(11)).safetyAlert)
+        await assertNil(try await store.checkIn(Phq9CheckIn(at: moment(11), items: [0, 0, 0, 0, 0, 0, 0, 0, 0])).safetyAlert)
     }
 
     func testTheDevicesRegionPicksCrisisLinesEachWithAURIToOpen() async throws {
@@ -129,7 +144,7 @@ final class RecordStoreTests: XCTestCase {
             }
         }
         await assertThrows(try await store.setRegion("not a region")) { error in
-            guard let error = error as? StoreError, case .Invalid = error else { return XCTFail("unexpected \(error)") }
+            guard case StoreError.Invalid(field: "region", _) = error else { return XCTFail("unexpected \(error)") }
         }
     }
 
@@ -137,32 +152,34 @@ final class RecordStoreTests: XCTestCase {
         try await store.setTimeZone("Pacific/Honolulu")
         await assertEqual(try await store.timeZone(), "Pacific/Honolulu")
         await assertThrows(try await store.setTimeZone("Mars/Olympus_Mons")) { error in
-            guard let error = error as? StoreError, case .Invalid = error else { return XCTFail("unexpected \(error)") }
+            guard case StoreError.Invalid(field: "time_zone", _) = error else { return XCTFail("unexpected \(error)") }
         }
         await assertEqual(try await store.timeZone(), "Pacific/Honolulu")
     }
 
-    func testErrorsArriveAsTypedSwiftErrorsWithTheRustMessage() async throws {
+    func testErrorsArriveAsTypedValuesWithTheirFieldsAndTheRustMessage() async throws {
+        // Which field was wrong, as the record spells it: an app can mark it.
+        await assertThrows(try await store.checkIn(MoodCheckIn(at: moment(1), rating: 300))) { error in
+            guard case StoreError.Invalid(let field, let reason) = error else { return XCTFail("unexpected \(error)") }
+            XCTAssertEqual(field, "rating")
+            XCTAssertFalse(reason.isEmpty)
+            XCTAssertEqual((error as? StoreError)?.message, "rating: \(reason)")
+        }
         await assertThrows(try await store.add(Win(occurredAt: moment(1), title: "  "))) { error in
-            guard let error = error as? StoreError, case .Invalid = error else {
-                return XCTFail("unexpected \(error)")
-            }
-            XCTAssertTrue(error.message.hasPrefix("title:"), error.message)
+            guard case StoreError.Invalid(field: "title", _) = error else { return XCTFail("unexpected \(error)") }
         }
+        await assertThrows(try await store.checkIn(Phq9CheckIn(at: moment(1), items: [1, 1, 1]))) { error in
+            guard case StoreError.Invalid(field: "items", _) = error else { return XCTFail("unexpected \(error)") }
+        }
+        // Which id was not found.
         await assertThrows(try await store.win("no-such-win")) { error in
-            guard let error = error as? StoreError, case .NotFound = error else {
-                return XCTFail("unexpected \(error)")
-            }
-            XCTAssertTrue(error.message.contains("no-such-win"), error.message)
+            guard case StoreError.NotFound(_, let id) = error else { return XCTFail("unexpected \(error)") }
+            XCTAssertEqual(id, "no-such-win")
+            XCTAssertTrue((error as? StoreError)?.message.contains("no-such-win") ?? false, "\(error)")
         }
-        await assertThrows(try await store.checkInPHQ9([1, 1, 1])) { error in
-            XCTAssertNotNil(error as? StoreError, "\(error)")
-        }
-        await assertThrows(try await store.importJSON("{\"format\":")) { error in
-            guard let error = error as? StoreError, case .Malformed = error else {
-                return XCTFail("unexpected \(error)")
-            }
-            XCTAssertTrue(error.message.contains("nothing was imported"), error.message)
+        await assertThrows(try await store.importJson("{\"format\":")) { error in
+            guard case StoreError.Malformed(itemId: nil, let reason) = error else { return XCTFail("unexpected \(error)") }
+            XCTAssertTrue(reason.contains("nothing was imported"), reason)
         }
     }
 
@@ -175,15 +192,13 @@ final class RecordStoreTests: XCTestCase {
         secret = nil
 
         await assertThrows(try await RecordStore(url: url, key: try await RecordStore.newKey())) { error in
-            guard let error = error as? StoreError, case .UnusableFile = error else {
+            guard case StoreError.NotOurDatabase(let path, wrongKey: true) = error else {
                 return XCTFail("unexpected \(error)")
             }
-            XCTAssertTrue(error.message.contains("cannot be opened with this key"), error.message)
+            XCTAssertEqual(path, url.path)
         }
         await assertThrows(try await RecordStore(url: url, key: Data([1, 2, 3]))) { error in
-            guard let error = error as? StoreError, case .Invalid = error else {
-                return XCTFail("unexpected \(error)")
-            }
+            guard case StoreError.Invalid(field: "key", _) = error else { return XCTFail("unexpected \(error)") }
         }
         let reopened = try await RecordStore(url: url, key: key)
         await assertEqual(try await reopened.win(win.meta.id).win.title, "Asked for help")
@@ -196,10 +211,41 @@ final class RecordStoreTests: XCTestCase {
         let first = await iterator.next()
         XCTAssertEqual(first?.map(\.id), [win.meta.id])
         XCTAssertEqual(first?.first?.kind, .win)
-        XCTAssertEqual(first?.first?.removed, false)
+        XCTAssertEqual(first?.first?.op, .upserted)
 
         try await store.delete(win.meta.id)
         let second = await iterator.next()
-        XCTAssertEqual(second?.first?.removed, true)
+        XCTAssertEqual(second?.first?.op, .removed)
+    }
+
+    func testAPageOfTheListComesWithTheTotal() async throws {
+        for day in 1...5 {
+            try await store.add(Win(occurredAt: moment(day), title: "Win \(day)"))
+        }
+        try await store.add(Reflection(writtenAt: moment(6), text: "Not a win"))
+        let page = try await store.listPage(ListQuery(kinds: [.win], offset: 2, limit: 2))
+        XCTAssertEqual(page.total, 5)
+        XCTAssertEqual(page.items.map(\.title), ["Win 3", "Win 2"], "newest first, from the offset")
+        let past = try await store.listPage(ListQuery(kinds: [.win], offset: 5, limit: 2))
+        XCTAssertEqual(past.items, [])
+        XCTAssertEqual(past.total, 5)
+        // since is inclusive, until exclusive.
+        await assertEqual(try await store.list(ListQuery(kinds: [.win], since: moment(2), until: moment(4))).map(\.title),
+                          ["Win 3", "Win 2"])
+    }
+
+    func testAnObservedListSendsTheCurrentRowsFirstThenTheRowsAfterEachChange() async throws {
+        let before = try await store.add(Win(occurredAt: moment(1), title: "Before"))
+        var rows = store.observe(ListQuery(kinds: [.win])).makeAsyncIterator()
+        // The current rows, before any change.
+        await assertEqual(try await rows.next()?.map(\.title), ["Before"])
+
+        let after = try await store.add(Win(occurredAt: moment(2), title: "After"))
+        await assertEqual(try await rows.next()?.map(\.title), ["After", "Before"])
+        try await store.delete(before.meta.id)
+        await assertEqual(try await rows.next()?.map(\.id), [after.meta.id])
+        // Another kind changes: the rows are read again, and are the same.
+        try await store.add(Reflection(writtenAt: moment(3), text: "Not a win"))
+        await assertEqual(try await rows.next()?.map(\.id), [after.meta.id])
     }
 }

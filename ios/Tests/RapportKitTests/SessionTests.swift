@@ -23,18 +23,18 @@ final class SessionTests: XCTestCase {
     }
 
     func testTheTokenIsRedactedFromEveryDescription() {
-        let session = Session(SessionInfo(accountId: "acc-1", role: .client, deviceId: "dev-1", token: token))
+        let session = RapportKit.Session(RapportBindings.Session(accountId: "acc-1", role: .client, deviceId: "dev-1", token: token))
         for text in everyPrintedForm(of: session) {
             XCTAssertFalse(text.contains(token), text)
         }
         XCTAssertTrue(session.description.contains("acc-1"), session.description)
         XCTAssertTrue(session.description.contains("<redacted>"), session.description)
-        // The generated record does print it: that is why apps never see it.
+        // The protocol's generated record does print it: that is why apps never see it.
         XCTAssertTrue(String(reflecting: session.info).contains(token))
         // Redacted, not lost: the vault's bytes keep it.
-        XCTAssertEqual(Session(secretData: session.secretData())?.token, token)
-        XCTAssertEqual(Session(secretData: session.secretData()), session)
-        XCTAssertNil(Session(secretData: Data("not a session".utf8)))
+        XCTAssertEqual(RapportKit.Session(secretData: session.secretData())?.token, token)
+        XCTAssertEqual(RapportKit.Session(secretData: session.secretData()), session)
+        XCTAssertNil(RapportKit.Session(secretData: Data("not a session".utf8)))
     }
 
     func testASessionKeptInTheVaultResumesOnTheNextLaunchAndIsNeverPrinted() async throws {

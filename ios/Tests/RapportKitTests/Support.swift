@@ -19,6 +19,11 @@ func moment(_ day: Int, hour: Int = 18) -> Date {
     return utc.date(from: DateComponents(year: 2025, month: 3, day: day, hour: hour))!
 }
 
+/// The calendar day of `moment(day)` (March 2025).
+func day(_ day: Int) -> CalendarDay {
+    CalendarDay(year: 2025, month: 3, day: day)!
+}
+
 /// A test case with the real server and a temporary folder per test, and
 /// devices (a store and its sync session) in that folder.
 class ServerTestCase: XCTestCase {
@@ -184,3 +189,4 @@ func eventually(
 /// How many stream forwarders Rust still holds: one per live subscription.
 func liveStatusForwarders() -> Int { StatusForwarder.live.withLock { $0 } }
 func liveChangeForwarders() -> Int { ChangeForwarder.live.withLock { $0 } }
+func liveQueryReaders() -> Int { QueryReader.live.withLock { $0 } }

@@ -1,5 +1,7 @@
 // Two stores sync through a real rapport-server process: a phone and a
-// tablet of one client, then a therapist who sees only what was shared.
+// tablet of one client, then a therapist who sees only what was shared and
+// whose note is read-only on the client's phone; the server's refusals and
+// the record's are typed values.
 import Foundation
 import XCTest
 
@@ -85,7 +87,8 @@ final class SyncSessionTests: ServerTestCase {
         let client = try await device("client")
         let therapist = try await device("therapist")
         try await client.signUp(email: "c@example.org", password: "correct horse battery", role: .client, displayName: "C")
-        try await therapist.signUp(email: "t@example.org", password: "correct horse battery", role: .therapist, displayName: "Dr T")
+        let therapistSession = try await therapist.signUp(
+            email: "t@example.org", password: "correct horse battery", role: .therapist, displayName: "Dr T")
         let invite = try await client.createInvite()
         let link = try await therapist.redeemInvite(invite.code)
         let links = try await client.links()
@@ -100,11 +103,26 @@ final class SyncSessionTests: ServerTestCase {
         await assertThrows(try await therapist.store.win(privateWin.meta.id))
 
         // The client's preview of the therapist's view holds the shared win only.
-        let (first, last) = (moment(4), moment(5))
-        let preview = try await client.therapistViewSummary(from: first, to: last, today: last)
+        try await client.store.setTimeZone("UTC")
+        let preview = try await client.therapistViewSummary(since: day(4), until: day(5), today: day(5))
         XCTAssertEqual(preview.wins.map(\.title), ["Shared win"])
-        let own = try await client.store.sessionSummary(from: first, to: last, today: last)
+        XCTAssertEqual(preview.range, DateRange(from: day(4), to: day(6)))
+        let own = try await client.store.sessionSummary(since: day(4), until: day(5), today: day(5))
         XCTAssertEqual(Set(own.wins.map(\.title)), ["Shared win", "Private win"])
+
+        // The therapist's note on the shared win reaches the client read-only.
+        let note = try await therapist.writeNote(Note(
+            clientId: link.client, subject: .item(id: shared.meta.id), text: "Well done", writtenAt: moment(6)))
+        try await therapist.syncNow()
+        try await client.syncNow()
+        await assertEqual(try await client.store.note(note.meta.id).note.text, "Well done")
+        await assertEqual(try await client.store.ownerOf(note.meta.id), therapistSession.accountId)
+        await assertThrows(try await client.store.delete(note.meta.id)) { error in
+            guard case StoreError.ReadOnly(_, let id, let owner) = error else { return XCTFail("unexpected \(error)") }
+            XCTAssertEqual(id, note.meta.id)
+            XCTAssertEqual(owner, therapistSession.accountId)
+        }
+        await assertEqual(try await client.store.note(note.meta.id).note.text, "Well done", "nothing was deleted")
 
         do {
             try await therapist.signIn(email: "t@example.org", password: "wrong password")
@@ -112,6 +130,34 @@ final class SyncSessionTests: ServerTestCase {
         } catch let error as SyncError {
             guard case .BadCredentials = error else { return XCTFail("unexpected \(error)") }
             XCTAssertEqual(error.message, "wrong email or password")
+        }
+    }
+
+    func testTheServersRefusalCarriesItsProtocolCode() async throws {
+        let client = try await device("client")
+        let therapist = try await device("therapist")
+        try await client.signUp(email: "rc@example.org", password: "correct horse battery", role: .client, displayName: "C")
+        try await therapist.signUp(email: "rt@example.org", password: "correct horse battery", role: .therapist, displayName: "T")
+        // Not a code at all: a bad request.
+        await assertThrows(try await therapist.redeemInvite("bogus")) { error in
+            guard case SyncError.Refused(let code, let message) = error else { return XCTFail("unexpected \(error)") }
+            XCTAssertEqual(code, .badRequest)
+            XCTAssertTrue(message.contains("letters and digits"), message)
+        }
+        // A code nobody made, then a real one used twice: the same refusal.
+        await assertThrows(try await therapist.redeemInvite("ABCDE-23456")) { error in
+            guard case SyncError.Refused(let code, let message) = error else { return XCTFail("unexpected \(error)") }
+            XCTAssertEqual(code, .notFound)
+            XCTAssertTrue(message.contains("cannot be used"), message)
+        }
+        let invite = try await client.createInvite()
+        try await therapist.redeemInvite(invite.code)
+        await assertThrows(try await therapist.redeemInvite(invite.code)) { error in
+            guard case SyncError.Refused(code: .notFound, _) = error else { return XCTFail("unexpected \(error)") }
+        }
+        // A client cannot redeem: forbidden, by its code too.
+        await assertThrows(try await client.redeemInvite(try await client.createInvite().code)) { error in
+            guard case SyncError.Refused(code: .forbidden, _) = error else { return XCTFail("unexpected \(error)") }
         }
     }
 }
