@@ -74,7 +74,7 @@ struct CrisisResourceRow: View {
 
     var body: some View {
         // Only the structured contact's uri is ever opened; an Instruction has none.
-        if let uri = resource.uri, let url = URL(string: uri) {
+        if let uri = resource.uri(), let url = URL(string: uri) {
             Button { open(url) } label: { details(action: action) }
                 .accessibilityLabel("\(action) \(resource.name)")
                 .accessibilityHint(resource.hours)

@@ -122,8 +122,7 @@ public typealias SyncSettings = RapportBindings.SyncSettings
 public typealias Role = RapportBindings.Role
 public typealias SyncStatus = RapportBindings.SyncStatus
 public typealias SyncState = RapportBindings.SyncState
-public typealias SyncReport = RapportBindings.SyncReport
-public typealias Refusal = RapportBindings.Refusal
+public typealias SyncCounts = RapportBindings.SyncCounts
 public typealias Device = RapportBindings.Device
 public typealias Invite = RapportBindings.Invite
 public typealias CareLink = RapportBindings.CareLink
@@ -145,26 +144,4 @@ extension Goal {
     public var milestonesDone: Int {
         milestones.values.filter { $0.completedAt != nil }.count
     }
-}
-
-extension CrisisContact {
-    /// The URI the phone opens: `tel:`, `sms:` or the `https:` address; nil
-    /// for an instruction (its resource's name says what to do). The core
-    /// checked and normalised the number when the resource was made, so
-    /// this only puts the scheme before it (as the core's
-    /// `CrisisContact::uri`, which the bindings do not export): never open
-    /// a number taken out of text.
-    public var uri: String? {
-        switch self {
-        case .phone(let number): return "tel:\(number)"
-        case .text(let number): return "sms:\(number)"
-        case .web(let url): return url
-        case .instruction: return nil
-        }
-    }
-}
-
-extension CrisisResource {
-    /// The URI the phone opens for it (see `CrisisContact.uri`).
-    public var uri: String? { contact.uri }
 }

@@ -211,7 +211,7 @@ public final class SyncSession: Sendable {
 
     /// Pushes, pulls and applies until both sides are in step.
     @discardableResult
-    public func syncNow() async throws -> SyncReport { try await ffi.callAsync { try await $0.syncNow() } }
+    public func syncNow() async throws -> SyncCounts { try await ffi.callAsync { try await $0.syncNow() } }
 
     /// Deletes everything of this account on the server and here, and the
     /// kept session; the other devices and the therapist drop their copies at

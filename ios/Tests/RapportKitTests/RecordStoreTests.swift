@@ -123,7 +123,7 @@ final class RecordStoreTests: XCTestCase {
         try await store.setCrisisResources(local)
         let again = try await store.checkIn(Phq9CheckIn(at: moment(10), items: [0, 0, 0, 0, 0, 0, 0, 0, 2]))
         // Normalised by the core, first, with the URI the app dials.
-        XCTAssertEqual(again.safetyAlert?.resources.first?.uri, "tel:0800000000")
+        XCTAssertEqual(again.safetyAlert?.resources.first?.uri(), "tel:0800000000")
         XCTAssertEqual(again.safetyAlert?.resources.first?.contact, .phone(number: "0800000000"))
         await assertNil(try await store.checkIn(Phq9CheckIn(at: moment(11), items: [0, 0, 0, 0, 0, 0, 0, 0, 0])).safetyAlert)
     }
@@ -131,13 +131,13 @@ final class RecordStoreTests: XCTestCase {
     func testTheDevicesRegionPicksCrisisLinesEachWithAURIToOpen() async throws {
         try await store.setRegion("US")
         let us = try await store.crisisResources()
-        XCTAssertTrue(us.contains { $0.uri == "tel:988" }, "\(us)")
+        XCTAssertTrue(us.contains { $0.uri() == "tel:988" }, "\(us)")
         try await store.setRegion("GB")
         let gb = try await store.crisisResources()
-        XCTAssertFalse(gb.contains { $0.uri == "tel:988" }, "\(gb)")
+        XCTAssertFalse(gb.contains { $0.uri() == "tel:988" }, "\(gb)")
         for resource in us + gb {
             // What the app opens: a structured URI, or nothing for an instruction.
-            if let uri = resource.uri {
+            if let uri = resource.uri() {
                 XCTAssertTrue(["tel:", "sms:", "https://"].contains { uri.hasPrefix($0) }, uri)
             } else {
                 XCTAssertEqual(resource.contact, .instruction)
