@@ -24,6 +24,7 @@ pub mod fuzz;
 pub mod goal;
 pub mod id;
 pub mod inventory;
+mod items;
 pub mod journal;
 mod kinds;
 pub mod note;

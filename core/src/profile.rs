@@ -261,7 +261,7 @@ impl Store {
             Some(id) => id,
             None => self.save_profile(Profile::default())?.id,
         };
-        self.edit_document(&id, DocKind::Profile, |document, now| {
+        self.edit_document(&id, Some(DocKind::Profile), |document, now| {
             let record = record_map(document, &id)?;
             if read_after_care(document, &id)? == plan {
                 // Nothing changed: no change to store, sync or announce.

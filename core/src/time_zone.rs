@@ -190,7 +190,7 @@ impl Store {
 
     /// Adds `zone` to the profile's history unless it is the zone in effect.
     pub(crate) fn add_zone_change(&self, id: &ItemId, zone: Tz) -> Result<()> {
-        self.edit_document(id, DocKind::Profile, |document, now| {
+        self.edit_document(id, Some(DocKind::Profile), |document, now| {
             let record = crate::profile::record_map(document, id)?;
             let mut changes = read_zone_changes(document, id)?;
             if TimeZones::from_changes(&changes)
