@@ -13,7 +13,6 @@ use rapport_protocol::DocKind;
 use crate::error::{Error, Result};
 use crate::record::{IndexEntry, Item, Record, in_range, limit_text};
 use crate::safety::SafetyAlert;
-use crate::store::Store;
 
 /// A mood rating: 0 is the worst, 10 the best.
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
@@ -130,28 +129,4 @@ impl Record for Phq9CheckIn {
 pub struct CheckInSaved<R> {
     pub item: Item<R>,
     pub safety_alert: Option<SafetyAlert>,
-}
-
-impl Store {
-    pub fn check_in_mood(&self, check_in: MoodCheckIn) -> Result<CheckInSaved<MoodCheckIn>> {
-        let crisis = check_in.crisis;
-        let item = self.create(check_in)?;
-        let safety_alert = if crisis {
-            Some(self.safety_alert(crate::safety::AlertReason::MoodCrisis)?)
-        } else {
-            None
-        };
-        Ok(CheckInSaved { item, safety_alert })
-    }
-
-    pub fn check_in_phq9(&self, check_in: Phq9CheckIn) -> Result<CheckInSaved<Phq9CheckIn>> {
-        let flagged = check_in.item9_flag();
-        let item = self.create(check_in)?;
-        let safety_alert = if flagged {
-            Some(self.safety_alert(crate::safety::AlertReason::Phq9Item9)?)
-        } else {
-            None
-        };
-        Ok(CheckInSaved { item, safety_alert })
-    }
 }

@@ -7,9 +7,7 @@ use chrono::{DateTime, Utc};
 use rapport_protocol::DocKind;
 
 use crate::error::Result;
-use crate::id::ItemId;
-use crate::record::{IndexEntry, Item, Record, limit_text, require_text};
-use crate::store::Store;
+use crate::record::{IndexEntry, Record, limit_text, require_text};
 
 /// The rings of the closeness circle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate)]
@@ -114,26 +112,5 @@ impl Record for Person {
             title: self.nickname.clone(),
             text,
         }
-    }
-}
-
-impl Store {
-    /// Records that a role dispute with this person moved to `stage`.
-    pub fn set_dispute_stage(
-        &self,
-        person_id: &ItemId,
-        stage: DisputeStage,
-        at: DateTime<Utc>,
-        note: &str,
-    ) -> Result<Item<Person>> {
-        limit_text("note", note)?;
-        self.modify(person_id, |person: &mut Person| {
-            person.dispute_history.push(StageChange {
-                stage,
-                at,
-                note: note.to_owned(),
-            });
-            Ok(())
-        })
     }
 }

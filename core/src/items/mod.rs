@@ -16,6 +16,11 @@
 //! - `profile`: the one profile of a record, and the parts of its document
 //!   kept beside the typed record (the after-care plan, the zone history).
 
+mod checkin;
+mod goal;
+mod inventory;
+mod profile;
+
 use std::path::Path;
 
 use crate::doc::{self, Envelope};
