@@ -1,6 +1,10 @@
 //! Moving changes between replicas: the outbox going out, changes from
 //! elsewhere coming in (merged per Automerge), whole documents for snapshots,
 //! and dropping a local copy that is no longer ours to keep.
+//!
+//! Public, not only for the sync engine: tests, benchmarks and tools pair
+//! stores in process with these (no server), and the fuzz targets feed
+//! `apply_changes` and `apply_batch` directly.
 
 use automerge::AutoCommit;
 use rapport_protocol::DocKind;

@@ -52,7 +52,7 @@ pub use key::DatabaseKey;
 pub(crate) use local::Reindex;
 pub use outbox::OutgoingChange;
 pub use schema::VERSION as SCHEMA_VERSION;
-pub use sealed::{StoredWrap, WaitingPiece};
+pub(crate) use sealed::StoredWrap;
 
 use crate::doc::{self, Envelope};
 use crate::error::{Error, Result};
