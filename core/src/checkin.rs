@@ -1,7 +1,9 @@
 //! Check-ins: a quick mood rating with the event behind it, and the weekly
 //! PHQ-9. PHQ-9 item 9 above 0, or a mood check-in marked as a crisis,
 //! returns a safety alert in the result of the call that saved it, so the
-//! phone can show crisis resources at once with no network.
+//! phone can show crisis resources at once with no network (saving is
+//! [`crate::Store::check_in_mood`] and [`crate::Store::check_in_phq9`], in
+//! `items/checkin.rs`).
 //!
 //! Rapport is reviewed at sessions; it is not monitored in real time, and
 //! nothing here may suggest that someone is watching.

@@ -1,5 +1,7 @@
 //! Goals: concrete interpersonal goals tied to the focus and to people, with
 //! milestones, a status, and the log of barriers and course corrections.
+//! The values only; changing a stored goal is a [`crate::Store`] method
+//! (`items/goal.rs`), such as [`crate::Store::add_milestone`].
 //!
 //! Milestones are a map keyed by id with an explicit position rather than an
 //! Automerge list: reordering rewrites positions, so a concurrent edit of a

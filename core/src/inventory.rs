@@ -1,6 +1,7 @@
 //! The interpersonal inventory: the important people in the client's life on
 //! the closeness circle, what each relationship gives and where it goes
 //! wrong, and for a role dispute its stage with the history of changes.
+//! A stage change is [`crate::Store::set_dispute_stage`] (`items/inventory.rs`).
 
 use autosurgeon::{Hydrate, Reconcile};
 use chrono::{DateTime, Utc};

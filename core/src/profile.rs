@@ -1,5 +1,7 @@
 //! The client's profile: the focus problem area, the formulation and when the
 //! client accepted it, the session contract, and where the therapy stands.
+//! Reading and saving it, and the parts kept beside it in its document, are
+//! [`crate::Store`] methods in `items/profile.rs`.
 //!
 //! There is one profile per record. Its id is random like any other (document
 //! ids are global on the server); if two devices each made one before they

@@ -1,7 +1,8 @@
 //! Where the client's days begin: the client's IANA time zone, kept in the
 //! profile document (so it syncs, and a therapist's summary cuts the client's
 //! days, not the therapist's), with its history, so that a move between
-//! zones keeps old days where they were.
+//! zones keeps old days where they were. Reading and setting the zone are
+//! [`crate::Store`] methods in `items/profile.rs`.
 //!
 //! Every clinical day range is cut at local midnight through [`TimeZones`];
 //! daylight-saving changes come from the IANA database (chrono-tz). A day

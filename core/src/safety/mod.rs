@@ -3,6 +3,8 @@
 //!
 //! - [`resource`]: one resource, with a structured contact the phone dials.
 //! - [`regions`]: the defaults chosen by the device's region, with sources.
+//! - `settings`: the resources and region kept on the device (the one part
+//!   of `safety` that uses the store; the rest sits beside the record kinds).
 //!
 //! The resources the client (or the therapist, with the client, in session)
 //! set on the device come first, then the region's defaults. The flag itself

@@ -12,7 +12,7 @@
 //! - `documents`: a snapshot plus incremental changes per document.
 //! - `outbox`: local changes no server has acknowledged yet.
 //! - `index`: list rows and full text, written from an [`IndexEntry`] in
-//!   hand; an [`Indexer`] derives one for a document written elsewhere.
+//!   hand; an `Indexer` derives one for a document written elsewhere.
 //! - this file: [`Store`] itself, its transactions, lists and search.
 //! - `local`: changes made on this device, the crate-private interface the
 //!   record operations write through.
@@ -23,7 +23,7 @@
 //!
 //! Above this layer: the typed record operations (`crate::items`, which
 //! opens the store and hands it the registry of record kinds as its
-//! [`Indexer`]), then the clinical views ([`crate::clinical`]) and the sync
+//! `Indexer`), then the clinical views ([`crate::clinical`]) and the sync
 //! engine ([`crate::sync`]).
 
 mod bulk;
