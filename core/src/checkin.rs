@@ -1,7 +1,9 @@
 //! Check-ins: a quick mood rating with the event behind it, and the weekly
 //! PHQ-9. PHQ-9 item 9 above 0, or a mood check-in marked as a crisis,
 //! returns a safety alert in the result of the call that saved it, so the
-//! phone can show crisis resources at once with no network.
+//! phone can show crisis resources at once with no network (saving is
+//! [`crate::Store::check_in_mood`] and [`crate::Store::check_in_phq9`], in
+//! `items/checkin.rs`).
 //!
 //! Rapport is reviewed at sessions; it is not monitored in real time, and
 //! nothing here may suggest that someone is watching.
@@ -13,7 +15,6 @@ use rapport_protocol::DocKind;
 use crate::error::{Error, Result};
 use crate::record::{IndexEntry, Item, Record, in_range, limit_text};
 use crate::safety::SafetyAlert;
-use crate::store::Store;
 
 /// A mood rating: 0 is the worst, 10 the best.
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
@@ -137,28 +138,4 @@ impl Record for Phq9CheckIn {
 pub struct CheckInSaved<R> {
     pub item: Item<R>,
     pub safety_alert: Option<SafetyAlert>,
-}
-
-impl Store {
-    pub fn check_in_mood(&self, check_in: MoodCheckIn) -> Result<CheckInSaved<MoodCheckIn>> {
-        let crisis = check_in.crisis;
-        let item = self.create(check_in)?;
-        let safety_alert = if crisis {
-            Some(self.safety_alert(crate::safety::AlertReason::MoodCrisis)?)
-        } else {
-            None
-        };
-        Ok(CheckInSaved { item, safety_alert })
-    }
-
-    pub fn check_in_phq9(&self, check_in: Phq9CheckIn) -> Result<CheckInSaved<Phq9CheckIn>> {
-        let flagged = check_in.item9_flag();
-        let item = self.create(check_in)?;
-        let safety_alert = if flagged {
-            Some(self.safety_alert(crate::safety::AlertReason::Phq9Item9)?)
-        } else {
-            None
-        };
-        Ok(CheckInSaved { item, safety_alert })
-    }
 }

@@ -1,5 +1,7 @@
 //! Goals: concrete interpersonal goals tied to the focus and to people, with
 //! milestones, a status, and the log of barriers and course corrections.
+//! The values only; changing a stored goal is a [`crate::Store`] method
+//! (`items/goal.rs`), such as [`crate::Store::add_milestone`].
 //!
 //! Milestones are a map keyed by id with an explicit position rather than an
 //! Automerge list: reordering rewrites positions, so a concurrent edit of a
@@ -13,8 +15,7 @@ use rapport_protocol::DocKind;
 
 use crate::error::{Error, Result};
 use crate::id::ItemId;
-use crate::record::{IndexEntry, Item, Record, limit_text, require_text};
-use crate::store::Store;
+use crate::record::{IndexEntry, Record, limit_text, require_text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
@@ -97,7 +98,7 @@ impl Goal {
         list
     }
 
-    fn milestone_mut(&mut self, id: &str) -> Result<&mut Milestone> {
+    pub(crate) fn milestone_mut(&mut self, id: &str) -> Result<&mut Milestone> {
         self.milestones.get_mut(id).ok_or_else(|| Error::NotFound {
             kind: "milestone",
             id: id.to_owned(),
@@ -131,136 +132,5 @@ impl Record for Goal {
             title: self.title.clone(),
             text,
         }
-    }
-}
-
-impl Store {
-    /// Adds a milestone at the end; returns its id.
-    pub fn add_milestone(&self, goal_id: &ItemId, title: &str) -> Result<String> {
-        require_text("milestone.title", title)?;
-        let id = uuid::Uuid::new_v4().to_string();
-        self.modify(goal_id, |goal: &mut Goal| {
-            let last = goal.milestones.values().map(|m| m.position).max();
-            goal.milestones.insert(
-                id.clone(),
-                Milestone {
-                    title: title.to_owned(),
-                    position: last.map_or(0, |p| p + 1),
-                    completed_at: None,
-                },
-            );
-            Ok(())
-        })?;
-        Ok(id)
-    }
-
-    pub fn rename_milestone(
-        &self,
-        goal_id: &ItemId,
-        milestone_id: &str,
-        title: &str,
-    ) -> Result<Item<Goal>> {
-        require_text("milestone.title", title)?;
-        self.modify(goal_id, |goal: &mut Goal| {
-            goal.milestone_mut(milestone_id)?.title = title.to_owned();
-            Ok(())
-        })
-    }
-
-    pub fn complete_milestone(
-        &self,
-        goal_id: &ItemId,
-        milestone_id: &str,
-        at: DateTime<Utc>,
-    ) -> Result<Item<Goal>> {
-        self.modify(goal_id, |goal: &mut Goal| {
-            goal.milestone_mut(milestone_id)?.completed_at = Some(at);
-            Ok(())
-        })
-    }
-
-    pub fn reopen_milestone(&self, goal_id: &ItemId, milestone_id: &str) -> Result<Item<Goal>> {
-        self.modify(goal_id, |goal: &mut Goal| {
-            goal.milestone_mut(milestone_id)?.completed_at = None;
-            Ok(())
-        })
-    }
-
-    pub fn remove_milestone(&self, goal_id: &ItemId, milestone_id: &str) -> Result<Item<Goal>> {
-        self.modify(goal_id, |goal: &mut Goal| {
-            goal.milestones
-                .remove(milestone_id)
-                .map(|_| ())
-                .ok_or_else(|| Error::NotFound {
-                    kind: "milestone",
-                    id: milestone_id.to_owned(),
-                })
-        })
-    }
-
-    /// Puts the milestones in the given order; `order` must name each exactly once.
-    pub fn reorder_milestones(&self, goal_id: &ItemId, order: &[String]) -> Result<Item<Goal>> {
-        self.modify(goal_id, |goal: &mut Goal| {
-            let mut named: Vec<&String> = order.iter().collect();
-            named.sort();
-            named.dedup();
-            let all: Vec<&String> = goal.milestones.keys().collect();
-            if named.len() != order.len() || named != all {
-                return Err(Error::invalid(
-                    "order",
-                    "must list every milestone of the goal exactly once",
-                ));
-            }
-            for (position, id) in order.iter().enumerate() {
-                goal.milestone_mut(id)?.position = position as i64;
-            }
-            Ok(())
-        })
-    }
-
-    pub fn set_goal_status(&self, goal_id: &ItemId, status: GoalStatus) -> Result<Item<Goal>> {
-        self.modify(goal_id, |goal: &mut Goal| {
-            goal.status = status;
-            Ok(())
-        })
-    }
-
-    /// Logs what got in the way of a goal.
-    pub fn log_barrier(
-        &self,
-        goal_id: &ItemId,
-        text: &str,
-        at: DateTime<Utc>,
-    ) -> Result<Item<Goal>> {
-        self.log_course_event(goal_id, CourseEventKind::Barrier, text, at)
-    }
-
-    /// Logs how the plan for a goal changes.
-    pub fn log_course_correction(
-        &self,
-        goal_id: &ItemId,
-        text: &str,
-        at: DateTime<Utc>,
-    ) -> Result<Item<Goal>> {
-        self.log_course_event(goal_id, CourseEventKind::CourseCorrection, text, at)
-    }
-
-    fn log_course_event(
-        &self,
-        goal_id: &ItemId,
-        kind: CourseEventKind,
-        text: &str,
-        at: DateTime<Utc>,
-    ) -> Result<Item<Goal>> {
-        require_text("text", text)?;
-        self.modify(goal_id, |goal: &mut Goal| {
-            goal.course_log.push(CourseEvent {
-                id: uuid::Uuid::new_v4().to_string(),
-                kind,
-                at,
-                text: text.to_owned(),
-            });
-            Ok(())
-        })
     }
 }

@@ -1,15 +1,14 @@
 //! The interpersonal inventory: the important people in the client's life on
 //! the closeness circle, what each relationship gives and where it goes
 //! wrong, and for a role dispute its stage with the history of changes.
+//! A stage change is [`crate::Store::set_dispute_stage`] (`items/inventory.rs`).
 
 use autosurgeon::{Hydrate, Reconcile};
 use chrono::{DateTime, Utc};
 use rapport_protocol::DocKind;
 
 use crate::error::Result;
-use crate::id::ItemId;
-use crate::record::{IndexEntry, Item, Record, limit_text, require_text};
-use crate::store::Store;
+use crate::record::{IndexEntry, Record, limit_text, require_text};
 
 /// The rings of the closeness circle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate)]
@@ -126,26 +125,5 @@ impl Record for Person {
             title: self.nickname.clone(),
             text,
         }
-    }
-}
-
-impl Store {
-    /// Records that a role dispute with this person moved to `stage`.
-    pub fn set_dispute_stage(
-        &self,
-        person_id: &ItemId,
-        stage: DisputeStage,
-        at: DateTime<Utc>,
-        note: &str,
-    ) -> Result<Item<Person>> {
-        limit_text("note", note)?;
-        self.modify(person_id, |person: &mut Person| {
-            person.dispute_history.push(StageChange {
-                stage,
-                at,
-                note: note.to_owned(),
-            });
-            Ok(())
-        })
     }
 }

@@ -32,6 +32,21 @@
 //! `subscribe_status` and `traffic`. A new method follows the same rule,
 //! so that a UI never blocks on the network and never awaits a local write;
 //! bindings keep the split.
+//!
+//! Layers, each importing only those below it (`tests/layers.rs` checks it,
+//! ADR 0009 says why this shape):
+//! 1. [`id`], [`error`], [`record`] (what every kind has in common), `doc`
+//!    (an item's envelope in its Automerge document), [`observer`].
+//! 2. Beside each other on those: [`store`], the document layer (documents,
+//!    outbox, index, exchange; it knows no record kind), and the record
+//!    kinds (values, validation, index entries; they know no store), with
+//!    `kinds`, the registry from a document's kind to its record.
+//! 3. `items`: the typed [`Store`] operations (open, create, get, update,
+//!    and per kind), which hand the store the registry; and the part of
+//!    [`safety`] kept in device settings.
+//! 4. [`clinical`] (a shared loader, then one module per view) and [`sync`]
+//!    (through the store's crate-private methods for sealed keys, pushed
+//!    bundles and owners).
 
 pub mod checkin;
 pub mod clinical;
@@ -44,6 +59,7 @@ pub mod fuzz;
 pub mod goal;
 pub mod id;
 pub mod inventory;
+mod items;
 pub mod journal;
 mod kinds;
 pub mod note;

@@ -1,5 +1,7 @@
 //! The client's profile: the focus problem area, the formulation and when the
 //! client accepted it, the session contract, and where the therapy stands.
+//! Reading and saving it, and the parts kept beside it in its document, are
+//! [`crate::Store`] methods in `items/profile.rs`.
 //!
 //! There is one profile per record. Its id is random like any other (document
 //! ids are global on the server); if two devices each made one before they
@@ -11,8 +13,7 @@ use rapport_protocol::DocKind;
 
 use crate::error::{Error, Result};
 use crate::id::ItemId;
-use crate::record::{IndexEntry, Item, Record, in_range, limit_text};
-use crate::store::Store;
+use crate::record::{IndexEntry, Record, in_range, limit_text};
 
 /// The four IPT problem areas; the work is on one focus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate)]
@@ -112,52 +113,6 @@ impl Record for Profile {
     }
 }
 
-impl Store {
-    /// The id of this record's own profile document, if one exists (a
-    /// therapist's device also holds its clients' profiles; those are not
-    /// its own).
-    pub(crate) fn profile_id(&self) -> Result<Option<ItemId>> {
-        self.profile_id_of(None)
-    }
-
-    /// The profile of `owner`'s record on this device (`None`: this
-    /// device's own account).
-    pub(crate) fn profile_id_of(&self, owner: Option<&str>) -> Result<Option<ItemId>> {
-        let query = crate::store::ListQuery {
-            kinds: vec![DocKind::Profile],
-            limit: crate::store::MAX_PAGE,
-            ..Default::default()
-        };
-        let owners = self.owner_map()?;
-        Ok(self
-            .list(&query)?
-            .into_iter()
-            .map(|s| s.id)
-            .filter(|id| owners.get(id).map(String::as_str) == owner)
-            .min())
-    }
-
-    /// The profile, or the default one if none was saved yet.
-    pub fn profile(&self) -> Result<Profile> {
-        match self.profile_id()? {
-            Some(id) => Ok(self.get::<Profile>(&id)?.record),
-            None => Ok(Profile::default()),
-        }
-    }
-
-    /// Saves the profile, creating it on first use.
-    pub fn save_profile(&self, profile: Profile) -> Result<Item<Profile>> {
-        match self.profile_id()? {
-            Some(id) => self.update(&id, profile),
-            None => {
-                let item = self.create(profile)?;
-                self.seed_zone(&item.id)?;
-                Ok(item)
-            }
-        }
-    }
-}
-
 /// The termination phase's own part of the profile: the warning signs that
 /// an episode may be coming back, and the plan for after the sessions end.
 ///
@@ -176,7 +131,7 @@ pub struct AfterCarePlan {
 /// The most warning signs accepted: a short list the client can act on.
 pub const MAX_WARNING_SIGNS: usize = 30;
 
-const AFTER_CARE_KEY: &str = "after_care";
+pub(crate) const AFTER_CARE_KEY: &str = "after_care";
 
 impl AfterCarePlan {
     pub fn validate(&self) -> Result<()> {
@@ -243,48 +198,5 @@ pub(crate) fn read_part<T: autosurgeon::Hydrate + Default>(
             autosurgeon::hydrate_prop(document, &record, key).map_err(|e| malformed(e.to_string()))
         }
         Err(e) => Err(malformed(e.to_string())),
-    }
-}
-
-impl Store {
-    /// The warning signs and the plan for after (empty until written).
-    pub fn after_care_plan(&self) -> Result<AfterCarePlan> {
-        match self.profile_id()? {
-            None => Ok(AfterCarePlan::default()),
-            Some(id) => {
-                let mut plan = None;
-                self.with_documents(std::slice::from_ref(&id), |id, env, document| {
-                    if !env.deleted {
-                        plan = Some(read_after_care(document, id)?);
-                    }
-                    Ok(())
-                })?;
-                Ok(plan.unwrap_or_default())
-            }
-        }
-    }
-
-    /// Saves the warning signs and the plan for after in the profile
-    /// (creating a default profile on first use); it syncs with it.
-    pub fn save_after_care_plan(&self, plan: AfterCarePlan) -> Result<AfterCarePlan> {
-        use automerge::ROOT;
-        plan.validate()?;
-        let id = match self.profile_id()? {
-            Some(id) => id,
-            None => self.save_profile(Profile::default())?.meta.id,
-        };
-        self.edit_document(&id, DocKind::Profile, |document, now| {
-            let record = record_map(document, &id)?;
-            if read_after_care(document, &id)? == plan {
-                // Nothing changed: no change to store, sync or announce.
-                return Ok(());
-            }
-            autosurgeon::reconcile_prop(document, &record, AFTER_CARE_KEY, &plan)
-                .map_err(|e| Error::Storage(e.to_string()))?;
-            autosurgeon::reconcile_prop(document, ROOT, "updated_at", now.timestamp_millis())
-                .map_err(|e| Error::Storage(e.to_string()))?;
-            Ok(())
-        })?;
-        Ok(plan)
     }
 }

@@ -1,7 +1,8 @@
 //! Where the client's days begin: the client's IANA time zone, kept in the
 //! profile document (so it syncs, and a therapist's summary cuts the client's
 //! days, not the therapist's), with its history, so that a move between
-//! zones keeps old days where they were.
+//! zones keeps old days where they were. Reading and setting the zone are
+//! [`crate::Store`] methods in `items/profile.rs`.
 //!
 //! Every clinical day range is cut at local midnight through [`TimeZones`];
 //! daylight-saving changes come from the IANA database (chrono-tz). A day
@@ -12,11 +13,9 @@
 use autosurgeon::{Hydrate, Reconcile};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use rapport_protocol::DocKind;
 
 use crate::error::{Error, Result};
 use crate::id::ItemId;
-use crate::store::Store;
 
 /// From `since` on, the client lived in `zone` (an IANA name such as
 /// "Europe/Berlin").
@@ -31,9 +30,9 @@ pub struct ZoneChange {
 pub(crate) const ZONES_KEY: &str = "time_zones";
 /// The device setting holding this device's zone (for a record with no
 /// profile yet, and on a therapist's device).
-const DEVICE_ZONE_KEY: &str = "time_zone";
+pub(crate) const DEVICE_ZONE_KEY: &str = "time_zone";
 /// A zone history longer than this keeps its most recent changes.
-const MAX_CHANGES: usize = 200;
+pub(crate) const MAX_CHANGES: usize = 200;
 
 /// Parses an IANA zone name, as the platforms give it.
 pub fn parse_zone(name: &str) -> Result<Tz> {
@@ -74,6 +73,11 @@ impl TimeZones {
             .collect();
         parsed.sort_by_key(|(since, tz)| (*since, tz.name()));
         TimeZones { changes: parsed }
+    }
+
+    /// The zone of the latest change known, if any.
+    pub(crate) fn latest(&self) -> Option<Tz> {
+        self.changes.last().map(|(_, tz)| *tz)
     }
 
     /// The zone in effect at `at`; before the first change known, the first
@@ -128,101 +132,4 @@ pub(crate) fn read_zone_changes(
     id: &ItemId,
 ) -> Result<Vec<ZoneChange>> {
     crate::profile::read_part(document, id, ZONES_KEY)
-}
-
-impl Store {
-    /// This record's zone now (the profile's latest, else this device's).
-    pub fn time_zone(&self) -> Result<Option<String>> {
-        if let Some(latest) = self.own_zone_changes()?.last() {
-            return Ok(Some(latest.zone.clone()));
-        }
-        self.device_setting(DEVICE_ZONE_KEY)
-    }
-
-    /// Sets the zone the client lives in now (an IANA name; the shells pass
-    /// the system's at launch and whenever it changes). Kept on the device
-    /// and, when the record has a profile, added to its history there, so
-    /// that it syncs. Setting the zone already in effect changes nothing.
-    pub fn set_time_zone(&self, zone: &str) -> Result<()> {
-        let tz = parse_zone(zone)?;
-        self.set_device_setting(DEVICE_ZONE_KEY, tz.name())?;
-        if let Some(id) = self.profile_id()? {
-            self.add_zone_change(&id, tz)?;
-        }
-        Ok(())
-    }
-
-    /// The time zones of this device's own record.
-    pub fn own_time_zones(&self) -> Result<TimeZones> {
-        let changes = self.own_zone_changes()?;
-        if !changes.is_empty() {
-            return Ok(TimeZones::from_changes(&changes));
-        }
-        self.device_time_zones()
-    }
-
-    /// This device's zone alone (UTC if it was never set).
-    pub(crate) fn device_time_zones(&self) -> Result<TimeZones> {
-        Ok(match self.device_setting(DEVICE_ZONE_KEY)? {
-            Some(name) => parse_zone(&name).map_or_else(|_| TimeZones::utc(), TimeZones::fixed),
-            None => TimeZones::utc(),
-        })
-    }
-
-    /// The zone history kept in the profile document `id`.
-    pub(crate) fn zone_changes(&self, id: &ItemId) -> Result<Vec<ZoneChange>> {
-        let mut changes = Vec::new();
-        self.with_documents(std::slice::from_ref(id), |id, env, document| {
-            if !env.deleted {
-                changes = read_zone_changes(document, id)?;
-            }
-            Ok(())
-        })?;
-        Ok(changes)
-    }
-
-    fn own_zone_changes(&self) -> Result<Vec<ZoneChange>> {
-        match self.profile_id()? {
-            Some(id) => self.zone_changes(&id),
-            None => Ok(Vec::new()),
-        }
-    }
-
-    /// Adds `zone` to the profile's history unless it is the zone in effect.
-    pub(crate) fn add_zone_change(&self, id: &ItemId, zone: Tz) -> Result<()> {
-        self.edit_document(id, DocKind::Profile, |document, now| {
-            let record = crate::profile::record_map(document, id)?;
-            let mut changes = read_zone_changes(document, id)?;
-            if TimeZones::from_changes(&changes)
-                .changes
-                .last()
-                .map(|(_, tz)| *tz)
-                == Some(zone)
-            {
-                return Ok(());
-            }
-            changes.push(ZoneChange {
-                since: now,
-                zone: zone.name().to_owned(),
-            });
-            if changes.len() > MAX_CHANGES {
-                changes.drain(..changes.len() - MAX_CHANGES);
-            }
-            autosurgeon::reconcile_prop(document, &record, ZONES_KEY, &changes)
-                .map_err(|e| Error::Storage(e.to_string()))?;
-            Ok(())
-        })
-    }
-
-    /// Called when the profile is first created: the device's zone becomes
-    /// the start of its history.
-    pub(crate) fn seed_zone(&self, id: &ItemId) -> Result<()> {
-        match self.device_setting(DEVICE_ZONE_KEY)? {
-            Some(name) => match parse_zone(&name) {
-                Ok(tz) => self.add_zone_change(id, tz),
-                Err(_) => Ok(()),
-            },
-            None => Ok(()),
-        }
-    }
 }

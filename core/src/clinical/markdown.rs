@@ -7,7 +7,8 @@ use std::fmt::Write;
 use chrono::{DateTime, Utc};
 
 use super::ClinicalError;
-use super::scope::{self, Gathered, Whose};
+use super::load::{self, Gathered};
+use super::scope::Whose;
 use crate::goal::{CourseEventKind, GoalStatus};
 use crate::inventory::{DisputeStage, Ring};
 use crate::journal::{Channel, GotWhatIWanted, RelationshipChange};
@@ -20,12 +21,12 @@ impl Store {
     /// `whose` record as a Markdown document. For this device's own record
     /// the therapist's notes received are included.
     pub fn export_markdown(&self, whose: &Whose) -> Result<String, ClinicalError> {
-        let mut record = scope::gather_all(self, whose)?;
+        let mut record = load::gather_all(self, whose)?;
         if *whose == Whose::Mine {
             let owners = self.owner_map()?;
             let foreign: Vec<_> = owners.keys().cloned().collect();
             let mut received = Gathered::default();
-            scope::load(self, &foreign, &mut received)?;
+            load::items(self, &foreign, &mut received)?;
             record.notes.extend(received.notes);
             record
                 .notes

@@ -8,6 +8,13 @@
 //! - [`export`] and [`markdown`]: everything the device holds as JSON
 //!   (re-importable) and as a readable document.
 //! - [`scope`]: whose record ([`Whose`]) and which days ([`DateRange`]).
+//! - `load` (crate-private): the shared loader every view reads through,
+//!   and the pieces more than one view builds (a win's entry, skill counts).
+//!
+//! Imports go one way: `scope` <- `load` <- the views. A view never imports
+//! the summary; the summary is the one view built from others (its phase
+//! emphasis is [`phase`], whose termination emphasis is [`termination`]).
+//! `core/tests/layers.rs` checks it.
 //!
 //! Deleting everything is [`Store::delete_everything`] (this device) and
 //! [`crate::sync::SyncClient::delete_everything`] (the server too).
@@ -18,6 +25,7 @@
 //! [`crate::safety`]).
 
 pub mod export;
+mod load;
 pub mod markdown;
 pub mod phase;
 pub mod scope;

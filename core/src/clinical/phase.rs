@@ -5,9 +5,9 @@
 
 use chrono::NaiveDate;
 
-use super::scope::{Gathered, Span};
-use super::summary::skill_counts;
-use super::termination::TerminationReview;
+use super::load::{Gathered, skill_counts};
+use super::scope::Span;
+use super::termination::{self, TerminationReview};
 use crate::goal::GoalStatus;
 use crate::id::ItemId;
 use crate::inventory::{DisputeStage, Ring};
@@ -85,9 +85,8 @@ fn ring_order(ring: Ring) -> u8 {
 pub(crate) fn emphasis(
     phase: Phase,
     record: &Gathered,
-    _range: &Span,
+    range: &Span,
     interactions: &[&Item<Interaction>],
-    termination: impl FnOnce() -> TerminationReview,
 ) -> Emphasis {
     let profile = record.profile.as_ref().map(|(p, _)| &p.record);
     let problem_area = profile.and_then(|p| p.problem_area);
@@ -156,6 +155,7 @@ pub(crate) fn emphasis(
                     .map_or(0, |p| p.session_count.saturating_sub(p.current_session)),
             })
         }
-        Phase::Termination => Emphasis::Termination(termination()),
+        // The review looks back over the whole course up to the range's end.
+        Phase::Termination => Emphasis::Termination(termination::review(record, range.end())),
     }
 }

@@ -4,8 +4,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::ClinicalError;
-use super::scope::{self, Gathered, Whose};
-use super::summary::{WinEntry, skill_counts, win_entry};
+use super::load::{self, Gathered, WinEntry, skill_counts, win_entry};
+use super::scope::Whose;
 use crate::checkin::Phq9Severity;
 use crate::goal::GoalStatus;
 use crate::id::ItemId;
@@ -69,8 +69,8 @@ impl Store {
         whose: &Whose,
         until: NaiveDate,
     ) -> Result<TerminationReview, ClinicalError> {
-        let all = scope::gather_all(self, whose)?;
-        let until = scope::zones_of(self, whose)?.start_of(until);
+        let all = load::gather_all(self, whose)?;
+        let until = load::zones_of(self, whose)?.start_of(until);
         Ok(review(&all, until))
     }
 }

@@ -6,7 +6,8 @@
 use rapport_protocol::DocKind;
 
 use super::ClinicalError;
-use super::scope::{self, DateRange, Gathered, Whose};
+use super::load::{self, Gathered};
+use super::scope::{DateRange, Whose};
 use crate::goal::CourseEventKind;
 use crate::id::ItemId;
 use crate::inventory::DisputeStage;
@@ -78,8 +79,8 @@ impl Store {
         filter: &TimelineFilter,
     ) -> Result<Vec<TimelineEntry>, ClinicalError> {
         let days = range;
-        let range = days.span(&scope::zones_of(self, whose)?);
-        let rows = scope::scan(
+        let range = days.span(&load::zones_of(self, whose)?);
+        let rows = load::scan(
             self,
             whose,
             &[DocKind::Person, DocKind::Goal],
@@ -93,7 +94,7 @@ impl Store {
             .filter(|r| matches!(r.kind, DocKind::Person | DocKind::Goal))
             .map(|r| r.id.clone())
             .collect();
-        scope::load(self, &context_ids, &mut context)?;
+        load::items(self, &context_ids, &mut context)?;
 
         let mut entries: Vec<TimelineEntry> = rows
             .iter()

@@ -3,6 +3,8 @@
 //!
 //! - [`resource`]: one resource, with a structured contact the phone dials.
 //! - [`regions`]: the defaults chosen by the device's region, with sources.
+//! - `settings`: the resources and region kept on the device (the one part
+//!   of `safety` that uses the store; the rest sits beside the record kinds).
 //!
 //! The resources the client (or the therapist, with the client, in session)
 //! set on the device come first, then the region's defaults. The flag itself
@@ -13,12 +15,12 @@
 
 pub mod regions;
 pub mod resource;
+mod settings;
 
 pub use regions::{NO_NUMBER_KNOWN, defaults_for};
 pub use resource::{CrisisContact, CrisisResource};
 
 use crate::error::{Error, Result};
-use crate::store::Store;
 
 /// Shown with every alert: honest about what the app is and is not.
 pub const NOT_MONITORED: &str = "Rapport is not monitored in real time. Your therapist sees this \
@@ -44,7 +46,7 @@ pub struct SafetyAlert {
 /// The device setting holding the resources set on this device (JSON).
 pub(crate) const RESOURCES_KEY: &str = "crisis_resources";
 /// The device setting holding the device's region (ISO 3166-1 alpha-2).
-const REGION_KEY: &str = "region";
+pub(crate) const REGION_KEY: &str = "region";
 
 /// The most resources kept on one device: a list to act on, not a directory.
 pub const MAX_OWN_RESOURCES: usize = 20;
@@ -61,61 +63,4 @@ pub(crate) fn validated(resources: Vec<CrisisResource>) -> Result<Vec<CrisisReso
         .into_iter()
         .map(CrisisResource::validated)
         .collect()
-}
-
-impl Store {
-    /// What to show in a crisis, never empty and with no network: the
-    /// resources set on this device first, then the defaults of the
-    /// device's region (a default with the same number as one set here is
-    /// not repeated).
-    pub fn crisis_resources(&self) -> Result<Vec<CrisisResource>> {
-        let mut resources = self.own_crisis_resources()?;
-        let region = self.region()?;
-        for default in defaults_for(region.as_deref()) {
-            let repeated =
-                default.uri().is_some() && resources.iter().any(|own| own.uri() == default.uri());
-            if !repeated {
-                resources.push(default);
-            }
-        }
-        Ok(resources)
-    }
-
-    /// The resources set on this device (empty until some are set).
-    pub fn own_crisis_resources(&self) -> Result<Vec<CrisisResource>> {
-        match self.device_setting(RESOURCES_KEY)? {
-            None => Ok(Vec::new()),
-            Some(json) => serde_json::from_str(&json)
-                .map_err(|e| Error::Storage(format!("crisis resources unreadable: {e}"))),
-        }
-    }
-
-    /// Replaces the resources set on this device (kept on the device, not
-    /// synced); an empty list leaves only the region's defaults.
-    pub fn set_crisis_resources(&self, resources: Vec<CrisisResource>) -> Result<()> {
-        let resources = validated(resources)?;
-        let json = serde_json::to_string(&resources)
-            .map_err(|e| Error::Storage(format!("crisis resources: {e}")))?;
-        self.set_device_setting(RESOURCES_KEY, &json)
-    }
-
-    /// The device's region, as the platform gave it (see [`Store::set_region`]).
-    pub fn region(&self) -> Result<Option<String>> {
-        self.device_setting(REGION_KEY)
-    }
-
-    /// Sets the device's region (ISO 3166-1 alpha-2, e.g. "US"; the shells
-    /// pass the platform locale's region at launch). Kept on the device.
-    pub fn set_region(&self, code: &str) -> Result<()> {
-        let code = resource::region_code(code)?;
-        self.set_device_setting(REGION_KEY, &code)
-    }
-
-    pub(crate) fn safety_alert(&self, reason: AlertReason) -> Result<SafetyAlert> {
-        Ok(SafetyAlert {
-            reason,
-            message: NOT_MONITORED.into(),
-            resources: self.crisis_resources()?,
-        })
-    }
 }

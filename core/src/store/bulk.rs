@@ -13,7 +13,6 @@ use crate::doc::{self, Envelope};
 use crate::error::Result;
 use crate::id::ItemId;
 use crate::observer::ItemChange;
-use crate::record::{Item, Record};
 
 use super::index::Summary;
 
@@ -72,33 +71,6 @@ impl Store {
         })
     }
 
-    /// The live items of kind `R` among `ids`, in the order given; the
-    /// others (missing, deleted, another kind) are skipped.
-    pub(crate) fn get_many<R: Record>(&self, ids: &[ItemId]) -> Result<Vec<Item<R>>> {
-        let mut out = Vec::with_capacity(ids.len());
-        self.with_documents(ids, |id, env, document| {
-            if !env.deleted && env.kind == R::KIND {
-                out.push(Item {
-                    meta: env.meta(id),
-                    record: doc::read_record(document, id)?,
-                });
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-
-    /// Applies `edit` to a live document of `kind` (crate-internal: for
-    /// parts of a document outside its typed record).
-    pub(crate) fn edit_document<T>(
-        &self,
-        id: &ItemId,
-        kind: DocKind,
-        edit: impl FnOnce(&mut AutoCommit, DateTime<Utc>) -> Result<T>,
-    ) -> Result<T> {
-        self.edit(id, Some(kind), edit)
-    }
-
     /// Stores every document of an export and the device settings beside
     /// them, in one transaction: any damaged document refuses the whole
     /// import and leaves the store as it was. This account's own documents
@@ -108,10 +80,12 @@ impl Store {
         incoming: &[ImportedDocument],
         settings: &[(String, String)],
     ) -> Result<Vec<ItemId>> {
+        let indexer = self.indexer;
         let notices = self.write(|tx, actor| {
             let mut notices = Vec::new();
             for piece in incoming {
-                let notice = exchange::apply_one(tx, actor, &piece.id, piece.kind, &piece.data)?;
+                let notice =
+                    exchange::apply_one(tx, actor, indexer, &piece.id, piece.kind, &piece.data)?;
                 match &piece.owner {
                     Some(owner) => {
                         tx.prepare_cached(

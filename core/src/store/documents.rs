@@ -19,7 +19,7 @@ pub struct Loaded {
 }
 
 /// Loads a document, or `None` if this device has never seen it.
-pub fn load(tx: &Connection, id: &ItemId, actor: &ActorId) -> Result<Option<Loaded>> {
+pub(super) fn load(tx: &Connection, id: &ItemId, actor: &ActorId) -> Result<Option<Loaded>> {
     let row: Option<(String, Vec<u8>)> = tx
         .query_row(
             "SELECT kind, snapshot FROM documents WHERE id = ?1",
@@ -50,7 +50,7 @@ pub fn load(tx: &Connection, id: &ItemId, actor: &ActorId) -> Result<Option<Load
 }
 
 /// Stores a document this device has not had before.
-pub fn insert(tx: &Connection, id: &ItemId, kind: DocKind, snapshot: &[u8]) -> Result<()> {
+pub(super) fn insert(tx: &Connection, id: &ItemId, kind: DocKind, snapshot: &[u8]) -> Result<()> {
     tx.execute(
         "INSERT INTO documents (id, kind, snapshot) VALUES (?1, ?2, ?3)",
         params![id.as_str(), kind.as_str(), snapshot],
@@ -59,7 +59,12 @@ pub fn insert(tx: &Connection, id: &ItemId, kind: DocKind, snapshot: &[u8]) -> R
 }
 
 /// Appends changes to a stored document, compacting when due.
-pub fn append(tx: &Connection, id: &ItemId, data: &[u8], doc: &mut AutoCommit) -> Result<()> {
+pub(super) fn append(
+    tx: &Connection,
+    id: &ItemId,
+    data: &[u8],
+    doc: &mut AutoCommit,
+) -> Result<()> {
     tx.prepare_cached("INSERT INTO doc_changes (doc_id, data) VALUES (?1, ?2)")?
         .execute(params![id.as_str(), data])?;
     let pending: i64 = tx
@@ -74,7 +79,7 @@ pub fn append(tx: &Connection, id: &ItemId, data: &[u8], doc: &mut AutoCommit) -
 }
 
 /// Replaces snapshot and changes by one fresh snapshot.
-pub fn compact(tx: &Connection, id: &ItemId, doc: &mut AutoCommit) -> Result<()> {
+pub(super) fn compact(tx: &Connection, id: &ItemId, doc: &mut AutoCommit) -> Result<()> {
     let snapshot = doc.save();
     tx.execute(
         "UPDATE documents SET snapshot = ?2 WHERE id = ?1",
@@ -85,14 +90,14 @@ pub fn compact(tx: &Connection, id: &ItemId, doc: &mut AutoCommit) -> Result<()>
 }
 
 /// Forgets a document entirely (a revoked share, a real deletion).
-pub fn remove(tx: &Connection, id: &ItemId) -> Result<bool> {
+pub(super) fn remove(tx: &Connection, id: &ItemId) -> Result<bool> {
     tx.execute("DELETE FROM doc_changes WHERE doc_id = ?1", [id.as_str()])?;
     let n = tx.execute("DELETE FROM documents WHERE id = ?1", [id.as_str()])?;
     Ok(n > 0)
 }
 
 /// Every stored document id with its kind, for index rebuilds and export.
-pub fn all_ids(tx: &Connection) -> Result<Vec<ItemId>> {
+pub(super) fn all_ids(tx: &Connection) -> Result<Vec<ItemId>> {
     let mut stmt = tx.prepare("SELECT id FROM documents ORDER BY id")?;
     let ids = stmt
         .query_map([], |r| r.get::<_, String>(0))?

@@ -1,13 +1,18 @@
 //! Moving changes between replicas: the outbox going out, changes from
 //! elsewhere coming in (merged per Automerge), whole documents for snapshots,
 //! and dropping a local copy that is no longer ours to keep.
+//!
+//! Public, not only for the sync engine: tests, benchmarks and tools pair
+//! stores in process with these (no server), and the fuzz targets feed
+//! `apply_changes` and `apply_batch` directly.
 
 use automerge::AutoCommit;
 use rapport_protocol::DocKind;
 use rusqlite::Connection;
 
+use super::local::{Reindex, change_notice, reindex};
 use super::outbox::OutgoingChange;
-use super::{Store, documents, index, outbox};
+use super::{Indexer, Store, documents, index, outbox};
 use crate::error::{Error, Result};
 use crate::id::ItemId;
 use crate::observer::ItemChange;
@@ -50,7 +55,8 @@ impl Store {
     /// Merges changes made elsewhere into one document. Malformed or
     /// truncated bytes are refused and the document stays as it was.
     pub fn apply_changes(&self, doc_id: &ItemId, kind: DocKind, data: &[u8]) -> Result<bool> {
-        let notice = self.write(|tx, actor| apply_one(tx, actor, doc_id, kind, data))?;
+        let indexer = self.indexer;
+        let notice = self.write(|tx, actor| apply_one(tx, actor, indexer, doc_id, kind, data))?;
         let changed = notice.is_some();
         if let Some(notice) = notice {
             self.observers.notify(&[notice]);
@@ -61,13 +67,14 @@ impl Store {
     /// Applies many pieces in one transaction and one notification; a
     /// malformed piece is reported and skipped, the others are kept.
     pub fn apply_batch(&self, incoming: &[IncomingChange]) -> Result<Applied> {
+        let indexer = self.indexer;
         let (applied, changes) = self.write(|tx, actor| {
             let mut applied = Applied::default();
             let mut changes = Vec::new();
             for piece in incoming {
                 // A savepoint per piece: a refused piece leaves no trace.
                 tx.execute_batch("SAVEPOINT piece")?;
-                let result = apply_one(tx, actor, &piece.doc_id, piece.kind, &piece.data);
+                let result = apply_one(tx, actor, indexer, &piece.doc_id, piece.kind, &piece.data);
                 if result.is_err() {
                     tx.execute_batch("ROLLBACK TO piece")?;
                 }
@@ -129,9 +136,12 @@ impl Store {
     }
 }
 
+/// Merges one piece into its document (creating it if new) and re-derives
+/// its index row; `None` when the piece changed nothing.
 pub(super) fn apply_one(
     tx: &Connection,
     actor: &automerge::ActorId,
+    indexer: Indexer,
     id: &ItemId,
     kind: DocKind,
     data: &[u8],
@@ -185,16 +195,16 @@ pub(super) fn apply_one(
     }
     // Deriving the index reads the whole record: a document that does not
     // have the shape of its kind fails here, and the caller rolls back.
-    if let Some(env) = index::update(tx, id, &document)?
-        && env.kind != kind
-    {
-        return Err(Error::MalformedDocument {
+    match reindex(tx, id, &document, Reindex::Derive, indexer)? {
+        Some(env) if env.kind != kind => Err(Error::MalformedDocument {
             doc_id: id.to_string(),
             kind: kind.as_str(),
             reason: format!("it says it is a {}", env.kind.as_str()),
-        });
+        }),
+        Some(env) => Ok(Some(change_notice(id, &env))),
+        // No kind yet: only changes waiting for their dependencies.
+        None => Ok(Some(ItemChange::upserted(id.clone(), kind))),
     }
-    Ok(Some(super::change_notice(&document, id, kind)?))
 }
 
 /// Loads `data` strictly (every chunk must parse, no partial prefix):

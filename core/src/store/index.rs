@@ -1,16 +1,19 @@
 //! The derived query index: one row per live item for list screens and
 //! filters, and an FTS5 table over its text. Derived from the documents only,
 //! so it can be dropped and rebuilt with identical results.
+//!
+//! It knows no record kind: a row is written from the item's envelope and an
+//! [`IndexEntry`] handed in, which the writer derived from the record value
+//! it holds.
 
-use automerge::AutoCommit;
 use chrono::{DateTime, Utc};
 use rapport_protocol::DocKind;
 use rusqlite::{Connection, params, types::Value};
 
-use crate::doc::{self, Envelope};
+use crate::doc::Envelope;
 use crate::error::{Error, Result};
 use crate::id::ItemId;
-use crate::kinds;
+use crate::record::IndexEntry;
 
 /// One row of a list screen or a search result.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,18 +68,16 @@ pub struct Page {
 pub const DEFAULT_PAGE: u32 = 50;
 pub const MAX_PAGE: u32 = 500;
 
-/// Re-derives the index row of one document from its current state, and
-/// returns its envelope. Fails (writing nothing) if the record does not have
-/// the shape of its kind.
-pub fn update(tx: &Connection, id: &ItemId, document: &AutoCommit) -> Result<Option<Envelope>> {
+/// Writes the index row of a live item: its envelope, and the entry its
+/// record derives ([`crate::record::Record::index`], or the registry's
+/// [`super::Indexer`] for a document this device did not write itself).
+pub(super) fn put(
+    tx: &Connection,
+    id: &ItemId,
+    envelope: &Envelope,
+    entry: &IndexEntry,
+) -> Result<()> {
     remove(tx, id)?;
-    let Some(envelope) = doc::read_envelope(document, id)? else {
-        return Ok(None);
-    };
-    if envelope.deleted {
-        return Ok(Some(envelope));
-    }
-    let entry = kinds::index_entry(envelope.kind, document, id)?;
     tx.prepare_cached(
         "INSERT INTO item_index (id, kind, at, person_id, goal_id, title, shared, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -97,10 +98,24 @@ pub fn update(tx: &Connection, id: &ItemId, document: &AutoCommit) -> Result<Opt
         tx.prepare_cached("INSERT INTO item_text (rowid, body) VALUES (?1, ?2)")?
             .execute(params![rowid, body])?;
     }
-    Ok(Some(envelope))
+    Ok(())
 }
 
-pub fn remove(tx: &Connection, id: &ItemId) -> Result<()> {
+/// Refreshes what the row of an item takes from its envelope (sharing, last
+/// change), keeping the entry its record derived: for edits that leave the
+/// typed record as it was. `false` when the item has no row.
+pub(super) fn put_envelope(tx: &Connection, id: &ItemId, envelope: &Envelope) -> Result<bool> {
+    let n = tx
+        .prepare_cached("UPDATE item_index SET shared = ?2, updated_at = ?3 WHERE id = ?1")?
+        .execute(params![
+            id.as_str(),
+            envelope.shared,
+            envelope.updated_at.timestamp_millis(),
+        ])?;
+    Ok(n > 0)
+}
+
+pub(super) fn remove(tx: &Connection, id: &ItemId) -> Result<()> {
     tx.prepare_cached(
         "DELETE FROM item_text WHERE rowid = (SELECT row FROM item_index WHERE id = ?1)",
     )?
@@ -110,7 +125,7 @@ pub fn remove(tx: &Connection, id: &ItemId) -> Result<()> {
     Ok(())
 }
 
-pub fn clear(tx: &Connection) -> Result<()> {
+pub(super) fn clear(tx: &Connection) -> Result<()> {
     tx.execute_batch("DELETE FROM item_index; DELETE FROM item_text;")?;
     Ok(())
 }
@@ -158,7 +173,7 @@ fn filters(q: &ListQuery) -> (String, Vec<Value>) {
     (sql, args)
 }
 
-pub fn list(tx: &Connection, q: &ListQuery) -> Result<Vec<Summary>> {
+pub(super) fn list(tx: &Connection, q: &ListQuery) -> Result<Vec<Summary>> {
     let (filter, mut args) = filters(q);
     let sql = format!(
         "SELECT {SUMMARY_COLUMNS} FROM item_index i{filter}
@@ -173,7 +188,7 @@ pub fn list(tx: &Connection, q: &ListQuery) -> Result<Vec<Summary>> {
 
 /// How many live items match the filters of `q`, whatever its offset and
 /// limit.
-pub fn count(tx: &Connection, q: &ListQuery) -> Result<u64> {
+pub(super) fn count(tx: &Connection, q: &ListQuery) -> Result<u64> {
     let (filter, args) = filters(q);
     let sql = format!("SELECT count(*) FROM item_index i{filter}");
     let n: i64 = tx
@@ -183,7 +198,7 @@ pub fn count(tx: &Connection, q: &ListQuery) -> Result<u64> {
 }
 
 /// The index row of one live item.
-pub fn get(tx: &Connection, id: &ItemId) -> Result<Option<Summary>> {
+pub(super) fn get(tx: &Connection, id: &ItemId) -> Result<Option<Summary>> {
     use rusqlite::OptionalExtension;
     let sql = format!("SELECT {SUMMARY_COLUMNS} FROM item_index i WHERE i.id = ?1");
     Ok(tx
@@ -193,7 +208,7 @@ pub fn get(tx: &Connection, id: &ItemId) -> Result<Option<Summary>> {
 }
 
 /// Every live item of this account's own that is marked shared, in id order.
-pub fn shared_own(tx: &Connection) -> Result<Vec<Summary>> {
+pub(super) fn shared_own(tx: &Connection) -> Result<Vec<Summary>> {
     let sql = format!(
         "SELECT {SUMMARY_COLUMNS} FROM item_index i
          WHERE i.shared = 1 AND i.id NOT IN (SELECT doc_id FROM doc_owners)
@@ -206,7 +221,7 @@ pub fn shared_own(tx: &Connection) -> Result<Vec<Summary>> {
 
 /// Full-text search, best match first. The query is taken as plain words
 /// (each a prefix), never as FTS5 syntax, so any input is safe.
-pub fn search(tx: &Connection, text: &str, limit: u32) -> Result<Vec<Summary>> {
+pub(super) fn search(tx: &Connection, text: &str, limit: u32) -> Result<Vec<Summary>> {
     let words: Vec<String> = text
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -250,7 +265,7 @@ fn read_summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
 
 /// Every index row with its text in a stable order, for comparing replicas
 /// and rebuilds.
-pub fn dump(tx: &Connection) -> Result<Vec<(Summary, String)>> {
+pub(super) fn dump(tx: &Connection) -> Result<Vec<(Summary, String)>> {
     let mut stmt = tx.prepare(&format!(
         "SELECT {SUMMARY_COLUMNS}, coalesce(t.body, '') FROM item_index i
          LEFT JOIN item_text t ON t.rowid = i.rowid ORDER BY i.id"
@@ -262,7 +277,7 @@ pub fn dump(tx: &Connection) -> Result<Vec<(Summary, String)>> {
 /// Every row of the `always` kinds whatever their time, plus every row of
 /// the `dated` kinds whose time is in `[from, to)`, oldest first: one pass
 /// over the index, no paging (for the clinical layer's summaries).
-pub fn scan(
+pub(super) fn scan(
     tx: &Connection,
     always: &[DocKind],
     dated: &[DocKind],

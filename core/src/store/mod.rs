@@ -1,14 +1,37 @@
-//! The record store: one SQLite file (WAL) holding every item as an Automerge
-//! document, the outbox of unacknowledged changes, and the derived index.
+//! The document layer: one SQLite file (WAL) holding every item as an
+//! Automerge document, the outbox of changes no server has acknowledged, and
+//! the index derived from the documents. It knows no record kind; the layers
+//! above it do.
 //!
 //! Every write runs in one SQLite transaction: document change, outbox entry
 //! and index row commit together, and the call returns after the commit.
+//!
+//! Map, from the bottom up (nothing here imports a record kind, nor the
+//! layers above):
+//! - `schema`, `key`: the file, its forward migrations, encryption at rest.
+//! - `documents`: a snapshot plus incremental changes per document.
+//! - `outbox`: local changes no server has acknowledged yet.
+//! - `index`: list rows and full text, written from an [`IndexEntry`] in
+//!   hand; an `Indexer` derives one for a document written elsewhere.
+//! - this file: [`Store`] itself, its transactions, lists and search.
+//! - `local`: changes made on this device, the crate-private interface the
+//!   record operations write through.
+//! - `exchange`: changes moving between replicas (sync, in-process).
+//! - `owners`, `pushed`, `sealed`: what the sync engine keeps beside the
+//!   documents (who owns them, which bundles it pushed, sealed keys).
+//! - `bulk`: whole-record reads and writes for the clinical layer.
+//!
+//! Above this layer: the typed record operations (`crate::items`, which
+//! opens the store and hands it the registry of record kinds as its
+//! `Indexer`), then the clinical views ([`crate::clinical`]) and the sync
+//! engine ([`crate::sync`]).
 
 mod bulk;
 mod documents;
 mod exchange;
 mod index;
 mod key;
+mod local;
 mod outbox;
 mod owners;
 mod pushed;
@@ -19,7 +42,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use automerge::{ActorId, AutoCommit};
-use chrono::Utc;
 use rapport_protocol::DocKind;
 use rusqlite::{Connection, OptionalExtension, Transaction};
 
@@ -27,15 +49,16 @@ pub(crate) use bulk::ImportedDocument;
 pub use exchange::{Applied, IncomingChange};
 pub use index::{DEFAULT_PAGE, ListQuery, MAX_PAGE, Page, Summary};
 pub use key::DatabaseKey;
+pub(crate) use local::Reindex;
 pub use outbox::OutgoingChange;
 pub use schema::VERSION as SCHEMA_VERSION;
-pub use sealed::{StoredWrap, WaitingPiece};
+pub(crate) use sealed::StoredWrap;
 
 use crate::doc::{self, Envelope};
 use crate::error::{Error, Result};
 use crate::id::ItemId;
-use crate::observer::{ItemChange, Observers, StoreObserver, Subscription};
-use crate::record::{Item, Record};
+use crate::observer::{Observers, StoreObserver, Subscription};
+use crate::record::IndexEntry;
 
 /// The client's IPT record on this device.
 #[derive(Debug)]
@@ -44,23 +67,25 @@ pub struct Store {
     actor: ActorId,
     path: PathBuf,
     observers: Observers,
+    indexer: Indexer,
 }
 
+/// Derives the index entry of a live document of a kind by reading its
+/// record: for documents this device did not just write from a record in
+/// hand (a change from elsewhere, an import, a rebuild). The registry of
+/// record kinds above this layer provides it at open.
+pub(crate) type Indexer = fn(DocKind, &AutoCommit, &ItemId) -> Result<IndexEntry>;
+
 impl Store {
-    /// Opens (or creates) an unencrypted record at `path`, migrating it
-    /// forward. Apps use [`Store::open_encrypted`]; this is for tools and tests.
-    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
-        Store::open_with(path.as_ref(), None)
-    }
-
     /// Opens (or creates) the record at `path`, encrypted at rest with `key`
-    /// (SQLCipher: every page, the WAL included). The key comes from the
-    /// platform keystore; the core never writes it anywhere.
-    pub fn open_encrypted(path: impl AsRef<Path>, key: &DatabaseKey) -> Result<Store> {
-        Store::open_with(path.as_ref(), Some(key))
-    }
-
-    fn open_with(path: &Path, key: Option<&DatabaseKey>) -> Result<Store> {
+    /// if given, migrating it forward; `indexer` reads index entries of
+    /// documents by kind. The public ways in are [`Store::open`] and
+    /// [`Store::open_encrypted`].
+    pub(crate) fn open_with(
+        path: &Path,
+        key: Option<&DatabaseKey>,
+        indexer: Indexer,
+    ) -> Result<Store> {
         key::ensure_sqlcipher_ready();
         let path = path.to_owned();
         let mut conn = Connection::open(&path)?;
@@ -85,6 +110,7 @@ impl Store {
             actor,
             path,
             observers: Observers::default(),
+            indexer,
         })
     }
 
@@ -95,87 +121,6 @@ impl Store {
     /// The Automerge actor of this device, stable across reopenings.
     pub fn device_actor(&self) -> String {
         self.actor.to_hex_string()
-    }
-
-    /// Creates an item of kind `R` with a fresh id.
-    pub fn create<R: Record>(&self, record: R) -> Result<Item<R>> {
-        self.create_with_id(ItemId::random(), record)
-    }
-
-    pub(crate) fn create_with_id<R: Record>(&self, id: ItemId, record: R) -> Result<Item<R>> {
-        record.validate()?;
-        let now = Utc::now();
-        let item = self.write(|tx, actor| {
-            if documents::load(tx, &id, actor)?.is_some() {
-                return Err(Error::invalid("id", format!("{id} is taken")));
-            }
-            let mut document = AutoCommit::new().with_actor(actor.clone());
-            doc::init(&mut document, &record, now)?;
-            let change = document.save_after(&[]);
-            documents::insert(tx, &id, R::KIND, &change)?;
-            outbox::push(tx, &id, R::KIND, &change)?;
-            index::update(tx, &id, &document)?;
-            item_of(&document, &id, record)
-        })?;
-        self.observers
-            .notify(&[ItemChange::upserted(id.clone(), R::KIND)]);
-        Ok(item)
-    }
-
-    /// Replaces the record of an item; only changed fields are written.
-    pub fn update<R: Record>(&self, id: &ItemId, record: R) -> Result<Item<R>> {
-        record.validate()?;
-        self.modify(id, move |current: &mut R| {
-            *current = record;
-            Ok(())
-        })
-    }
-
-    /// Reads, changes and writes an item in one transaction.
-    pub fn modify<R: Record>(
-        &self,
-        id: &ItemId,
-        change: impl FnOnce(&mut R) -> Result<()>,
-    ) -> Result<Item<R>> {
-        self.edit(id, Some(R::KIND), |document, now| {
-            let mut record: R = doc::read_record(document, id)?;
-            change(&mut record)?;
-            record.validate()?;
-            doc::write_record(document, &record, now)?;
-            item_of(document, id, record)
-        })
-    }
-
-    /// Reads an item of kind `R`.
-    pub fn get<R: Record>(&self, id: &ItemId) -> Result<Item<R>> {
-        self.read(|tx, actor| {
-            let document = live_document(tx, actor, id, Some(R::KIND))?;
-            let record = doc::read_record(&document, id)?;
-            item_of(&document, id, record)
-        })
-    }
-
-    /// The kind of a live item, or `NotFound`.
-    pub fn kind_of(&self, id: &ItemId) -> Result<DocKind> {
-        self.read(|tx, actor| {
-            let document = live_document(tx, actor, id, None)?;
-            Ok(envelope(&document, id)?.kind)
-        })
-    }
-
-    /// Deletes an item of any kind. The tombstone syncs to the other devices.
-    pub fn delete(&self, id: &ItemId) -> Result<()> {
-        self.edit(id, None, doc::mark_deleted)
-    }
-
-    /// Shares an item with the therapist, or makes it private again.
-    pub fn set_shared(&self, id: &ItemId, shared: bool) -> Result<()> {
-        self.edit(id, None, |document, now| {
-            if envelope(document, id)?.shared == shared {
-                return Ok(());
-            }
-            doc::set_shared(document, shared, now)
-        })
     }
 
     /// Lists items, newest first, with filters and paging.
@@ -202,7 +147,8 @@ impl Store {
     }
 
     /// This account's own live items marked shared (not documents received
-    /// from others), in id order: what the sync engine keeps granted.
+    /// from others), in id order: what the sync engine keeps granted. Public
+    /// so that a test or tool can check what sharing will send.
     pub fn shared_items(&self) -> Result<Vec<Summary>> {
         self.read(|tx, _| index::shared_own(tx))
     }
@@ -214,11 +160,12 @@ impl Store {
 
     /// Drops the index and derives it again from the documents.
     pub fn rebuild_index(&self) -> Result<()> {
+        let indexer = self.indexer;
         self.write(|tx, actor| {
             index::clear(tx)?;
             for id in documents::all_ids(tx)? {
                 if let Some(loaded) = documents::load(tx, &id, actor)? {
-                    index::update(tx, &id, &loaded.doc)?;
+                    local::reindex(tx, &id, &loaded.doc, Reindex::Derive, indexer)?;
                 }
             }
             Ok(())
@@ -260,37 +207,6 @@ impl Store {
         })
     }
 
-    /// Applies `edit` to a live document and stores the resulting change.
-    fn edit<T>(
-        &self,
-        id: &ItemId,
-        kind: Option<DocKind>,
-        edit: impl FnOnce(&mut AutoCommit, chrono::DateTime<Utc>) -> Result<T>,
-    ) -> Result<T> {
-        let now = Utc::now();
-        let (out, notice) = self.write(|tx, actor| {
-            let mut document = live_document(tx, actor, id, kind)?;
-            let kind = envelope(&document, id)?.kind;
-            owners::check_writable(tx, id, kind)?;
-            let heads = document.get_heads();
-            let out = edit(&mut document, now)?;
-            let change = document.save_after(&heads);
-            if change.is_empty() {
-                // Nothing changed (e.g. sharing what is already shared):
-                // nothing to store, sync or tell the UI about.
-                return Ok((out, None));
-            }
-            documents::append(tx, id, &change, &mut document)?;
-            outbox::push(tx, id, kind, &change)?;
-            index::update(tx, id, &document)?;
-            Ok((out, Some(change_notice(&document, id, kind)?)))
-        })?;
-        if let Some(notice) = notice {
-            self.observers.notify(&[notice]);
-        }
-        Ok(out)
-    }
-
     fn lock(&self) -> Result<MutexGuard<'_, Connection>> {
         self.conn
             .lock()
@@ -314,51 +230,11 @@ impl Store {
     }
 }
 
+/// The envelope of a document that has one, else `NotFound`.
 fn envelope(document: &AutoCommit, id: &ItemId) -> Result<Envelope> {
     doc::read_envelope(document, id)?.ok_or_else(|| Error::NotFound {
         kind: "item",
         id: id.to_string(),
-    })
-}
-
-/// Loads a document that exists, is not deleted and (if given) has `kind`.
-fn live_document(
-    tx: &Transaction<'_>,
-    actor: &ActorId,
-    id: &ItemId,
-    kind: Option<DocKind>,
-) -> Result<AutoCommit> {
-    let not_found = || Error::NotFound {
-        kind: kind.map_or("item", DocKind::as_str),
-        id: id.to_string(),
-    };
-    let loaded = documents::load(tx, id, actor)?.ok_or_else(not_found)?;
-    match doc::read_envelope(&loaded.doc, id)? {
-        Some(env) if !env.deleted && kind.is_none_or(|k| k == env.kind) => Ok(loaded.doc),
-        _ => Err(not_found()),
-    }
-}
-
-/// What observers are told about a document that just changed: a deletion
-/// (tombstone) is a removal for the UI, anything else an upsert.
-pub(crate) fn change_notice(
-    document: &AutoCommit,
-    id: &ItemId,
-    kind: DocKind,
-) -> Result<ItemChange> {
-    let deleted = doc::read_envelope(document, id)?.is_some_and(|env| env.deleted);
-    Ok(if deleted {
-        ItemChange::removed(id.clone(), kind)
-    } else {
-        ItemChange::upserted(id.clone(), kind)
-    })
-}
-
-fn item_of<R>(document: &AutoCommit, id: &ItemId, record: R) -> Result<Item<R>> {
-    let env = envelope(document, id)?;
-    Ok(Item {
-        meta: env.meta(id),
-        record,
     })
 }
 

@@ -19,13 +19,17 @@ pub struct OutgoingChange {
     pub data: Vec<u8>,
 }
 
-pub fn push(tx: &Connection, id: &ItemId, kind: DocKind, data: &[u8]) -> Result<()> {
+pub(super) fn push(tx: &Connection, id: &ItemId, kind: DocKind, data: &[u8]) -> Result<()> {
     tx.prepare_cached("INSERT INTO outbox (doc_id, kind, data) VALUES (?1, ?2, ?3)")?
         .execute(params![id.as_str(), kind.as_str(), data])?;
     Ok(())
 }
 
-pub fn pending(tx: &Connection, after_seq: i64, limit: usize) -> Result<Vec<OutgoingChange>> {
+pub(super) fn pending(
+    tx: &Connection,
+    after_seq: i64,
+    limit: usize,
+) -> Result<Vec<OutgoingChange>> {
     let mut stmt = tx.prepare_cached(
         "SELECT seq, doc_id, kind, data FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2",
     )?;
@@ -52,7 +56,7 @@ pub fn pending(tx: &Connection, after_seq: i64, limit: usize) -> Result<Vec<Outg
     Ok(out)
 }
 
-pub fn acknowledge(tx: &Connection, seqs: &[i64]) -> Result<()> {
+pub(super) fn acknowledge(tx: &Connection, seqs: &[i64]) -> Result<()> {
     let mut stmt = tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?;
     for seq in seqs {
         stmt.execute([seq])?;
@@ -61,12 +65,12 @@ pub fn acknowledge(tx: &Connection, seqs: &[i64]) -> Result<()> {
 }
 
 /// Drops pending changes of a document that is gone for good.
-pub fn forget(tx: &Connection, id: &ItemId) -> Result<()> {
+pub(super) fn forget(tx: &Connection, id: &ItemId) -> Result<()> {
     tx.execute("DELETE FROM outbox WHERE doc_id = ?1", [id.as_str()])?;
     Ok(())
 }
 
-pub fn len(tx: &Connection) -> Result<usize> {
+pub(super) fn len(tx: &Connection) -> Result<usize> {
     let n: i64 = tx.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?;
     Ok(n as usize)
 }

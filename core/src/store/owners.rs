@@ -32,7 +32,10 @@ pub(super) fn check_writable(
 }
 
 impl Store {
-    /// Records that each document belongs to the other account named beside it.
+    /// Records that each document belongs to the other account named beside
+    /// it. The sync engine does this for every pull; public so that a test
+    /// or tool that hands documents between stores in process can say whose
+    /// they are.
     pub fn set_owners(&self, owners: &[(ItemId, String)]) -> Result<()> {
         if owners.is_empty() {
             return Ok(());

@@ -1,6 +1,7 @@
 //! The sync engine's record of which acknowledged bundles of each document
 //! this device pushed since its last snapshot upload, so that it can upload
-//! a snapshot covering them once there are enough.
+//! a snapshot covering them once there are enough. Crate-private: only the
+//! sync engine reads and writes it.
 
 use super::Store;
 use crate::error::Result;
@@ -8,7 +9,7 @@ use crate::id::ItemId;
 
 impl Store {
     /// Notes bundles the server acknowledged.
-    pub fn record_pushed(&self, bundles: &[(ItemId, String)]) -> Result<()> {
+    pub(crate) fn record_pushed(&self, bundles: &[(ItemId, String)]) -> Result<()> {
         if bundles.is_empty() {
             return Ok(());
         }
@@ -24,7 +25,7 @@ impl Store {
     }
 
     /// Documents with at least `threshold` pushed bundles, with their ids.
-    pub fn pushed_at_least(&self, threshold: usize) -> Result<Vec<(ItemId, Vec<String>)>> {
+    pub(crate) fn pushed_at_least(&self, threshold: usize) -> Result<Vec<(ItemId, Vec<String>)>> {
         self.read(|tx, _| {
             let mut stmt = tx.prepare_cached(
                 "SELECT doc_id FROM pushed_bundles GROUP BY doc_id HAVING count(*) >= ?1",
@@ -46,7 +47,7 @@ impl Store {
     }
 
     /// Forgets the listed bundles of a document (a snapshot now covers them).
-    pub fn forget_pushed(&self, doc: &ItemId, bundles: &[String]) -> Result<()> {
+    pub(crate) fn forget_pushed(&self, doc: &ItemId, bundles: &[String]) -> Result<()> {
         self.write(|tx, _| {
             let mut stmt = tx.prepare_cached(
                 "DELETE FROM pushed_bundles WHERE doc_id = ?1 AND bundle_id = ?2",

@@ -2,6 +2,8 @@
 //! sealed document keys (wraps), the pinned public keys of other accounts
 //! and their certified devices, and sealed pieces waiting for their key.
 //! This layer knows no cryptography; `sync::sealing` opens and makes them.
+//!
+//! Crate-private: only the sync engine reads and writes these.
 
 use rusqlite::OptionalExtension;
 
@@ -32,7 +34,7 @@ impl Store {
     /// Keeps wraps, in one transaction; `uploaded` says whether the server
     /// holds them already. A wrap already kept for the same document, epoch
     /// and recipient stays.
-    pub fn keep_wraps(&self, wraps: &[StoredWrap], uploaded: bool) -> Result<()> {
+    pub(crate) fn keep_wraps(&self, wraps: &[StoredWrap], uploaded: bool) -> Result<()> {
         if wraps.is_empty() {
             return Ok(());
         }
@@ -55,7 +57,11 @@ impl Store {
     }
 
     /// The newest wrap of a document for `recipient`.
-    pub fn newest_wrap(&self, doc_id: &ItemId, recipient: &str) -> Result<Option<StoredWrap>> {
+    pub(crate) fn newest_wrap(
+        &self,
+        doc_id: &ItemId,
+        recipient: &str,
+    ) -> Result<Option<StoredWrap>> {
         self.read(|tx, _| {
             Ok(tx
                 .query_row(
@@ -75,20 +81,8 @@ impl Store {
         })
     }
 
-    /// The accounts a document's key was sealed for here, at any epoch.
-    pub fn wrap_recipients(&self, doc_id: &ItemId) -> Result<Vec<String>> {
-        self.read(|tx, _| {
-            let mut stmt = tx
-                .prepare("SELECT DISTINCT recipient FROM doc_wraps WHERE doc_id = ?1 ORDER BY 1")?;
-            let rows = stmt
-                .query_map([doc_id.as_str()], |r| r.get(0))?
-                .collect::<rusqlite::Result<Vec<String>>>()?;
-            Ok(rows)
-        })
-    }
-
     /// Documents whose key was sealed for `recipient` here.
-    pub fn wrapped_for(&self, recipient: &str) -> Result<Vec<ItemId>> {
+    pub(crate) fn wrapped_for(&self, recipient: &str) -> Result<Vec<ItemId>> {
         self.read(|tx, _| {
             let mut stmt = tx
                 .prepare("SELECT DISTINCT doc_id FROM doc_wraps WHERE recipient = ?1 ORDER BY 1")?;
@@ -100,7 +94,7 @@ impl Store {
     }
 
     /// Wraps made here that the server does not hold yet, oldest first.
-    pub fn wraps_to_upload(&self, limit: usize) -> Result<Vec<StoredWrap>> {
+    pub(crate) fn wraps_to_upload(&self, limit: usize) -> Result<Vec<StoredWrap>> {
         self.read(|tx, _| {
             let mut stmt = tx.prepare(
                 "SELECT doc_id, epoch, recipient, body FROM doc_wraps WHERE uploaded = 0
@@ -121,7 +115,7 @@ impl Store {
     }
 
     /// The server acknowledged these wraps.
-    pub fn wraps_uploaded(&self, wraps: &[StoredWrap]) -> Result<()> {
+    pub(crate) fn wraps_uploaded(&self, wraps: &[StoredWrap]) -> Result<()> {
         self.write(|tx, _| {
             for wrap in wraps {
                 tx.execute(
@@ -139,7 +133,7 @@ impl Store {
     /// (the document moved on), so one left waiting would fail every push
     /// after it; the newer epoch's wraps carry the older keys. They stay
     /// here, marked as done.
-    pub fn skip_superseded_wraps(&self) -> Result<usize> {
+    pub(crate) fn skip_superseded_wraps(&self) -> Result<usize> {
         self.write(|tx, _| {
             Ok(tx.execute(
                 "UPDATE doc_wraps SET uploaded = 1 WHERE uploaded = 0 AND epoch <
@@ -150,7 +144,7 @@ impl Store {
     }
 
     /// The public keys pinned for an account (wire form), if any.
-    pub fn pinned_keys(&self, account: &str) -> Result<Option<Vec<u8>>> {
+    pub(crate) fn pinned_keys(&self, account: &str) -> Result<Option<Vec<u8>>> {
         self.read(|tx, _| {
             Ok(tx
                 .query_row(
@@ -163,7 +157,7 @@ impl Store {
     }
 
     /// Pins an account's public keys (the first time only).
-    pub fn pin_keys(&self, account: &str, public_keys: &[u8]) -> Result<()> {
+    pub(crate) fn pin_keys(&self, account: &str, public_keys: &[u8]) -> Result<()> {
         self.write(|tx, _| {
             tx.execute(
                 "INSERT INTO pinned_keys (account_id, public_keys) VALUES (?1, ?2)
@@ -175,7 +169,12 @@ impl Store {
     }
 
     /// Remembers a device certified by a pinned account.
-    pub fn keep_peer_device(&self, device: &str, account: &str, public_key: &[u8]) -> Result<()> {
+    pub(crate) fn keep_peer_device(
+        &self,
+        device: &str,
+        account: &str,
+        public_key: &[u8],
+    ) -> Result<()> {
         self.write(|tx, _| {
             tx.execute(
                 "INSERT INTO peer_devices (device_id, account_id, public_key) VALUES (?1, ?2, ?3)
@@ -187,7 +186,7 @@ impl Store {
     }
 
     /// The account and public key of a certified device seen before.
-    pub fn peer_device(&self, device: &str) -> Result<Option<(String, Vec<u8>)>> {
+    pub(crate) fn peer_device(&self, device: &str) -> Result<Option<(String, Vec<u8>)>> {
         self.read(|tx, _| {
             Ok(tx
                 .query_row(
@@ -200,7 +199,7 @@ impl Store {
     }
 
     /// Keeps sealed pieces until their key arrives.
-    pub fn keep_waiting(&self, pieces: &[(ItemId, String, Vec<u8>)]) -> Result<()> {
+    pub(crate) fn keep_waiting(&self, pieces: &[(ItemId, String, Vec<u8>)]) -> Result<()> {
         if pieces.is_empty() {
             return Ok(());
         }
@@ -216,7 +215,7 @@ impl Store {
     }
 
     /// Every piece still waiting for its key, oldest first.
-    pub fn waiting_pieces(&self) -> Result<Vec<WaitingPiece>> {
+    pub(crate) fn waiting_pieces(&self) -> Result<Vec<WaitingPiece>> {
         self.read(|tx, _| {
             let mut stmt =
                 tx.prepare("SELECT seq, doc_id, kind, data FROM sealed_waiting ORDER BY seq")?;
@@ -234,7 +233,7 @@ impl Store {
         })
     }
 
-    pub fn drop_waiting(&self, seqs: &[i64]) -> Result<()> {
+    pub(crate) fn drop_waiting(&self, seqs: &[i64]) -> Result<()> {
         self.write(|tx, _| {
             for seq in seqs {
                 tx.execute("DELETE FROM sealed_waiting WHERE seq = ?1", [seq])?;

@@ -10,7 +10,8 @@ use reqwest::Method;
 
 use super::cbor::{decode, encode};
 use super::keyring::Keyring;
-use super::{SyncClient, SyncError, engine::retrying};
+use super::retry::retrying;
+use super::{SyncClient, SyncError};
 
 const PUBLISHED: &str = "crypto.published_device";
 

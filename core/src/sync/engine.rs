@@ -5,7 +5,6 @@
 //! backoff; pushes are idempotent by bundle id, so a retry never stores twice.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -17,6 +16,7 @@ use rapport_protocol::{
 use reqwest::Method;
 
 use super::keyring::Keyring;
+use super::retry::retrying;
 use super::sealing::{self, Opening};
 use super::{SyncClient, SyncError, SyncState, directory, sharing, state, tags_for, upgrade};
 use crate::store::IncomingChange;
@@ -613,25 +613,4 @@ async fn limits(client: &SyncClient, token: &str) -> Result<Limits, SyncError> {
         *l = Some(limits.clone());
     }
     Ok(limits)
-}
-
-/// Runs `call` until it succeeds, fails for good, or runs out of tries.
-pub(super) async fn retrying<T, F, Fut>(client: &SyncClient, call: F) -> Result<T, SyncError>
-where
-    F: Fn() -> Fut,
-    Fut: Future<Output = Result<T, SyncError>>,
-{
-    let mut pause = client.config.retry_backoff;
-    let mut attempt = 1;
-    loop {
-        match call().await {
-            Err(err) if err.is_transient() && attempt < client.config.max_attempts => {
-                tracing::debug!(attempt, error = %err, "retrying after a pause");
-                tokio::time::sleep(pause).await;
-                pause = pause.saturating_mul(2);
-                attempt += 1;
-            }
-            other => return other,
-        }
-    }
 }

@@ -12,6 +12,7 @@ mod engine;
 mod error;
 mod http;
 mod keyring;
+mod retry;
 mod sealing;
 mod sharing;
 mod state;
@@ -551,7 +552,7 @@ impl SyncClient {
                 continue;
             }
             let path = format!("v1/documents/{id}");
-            match engine::retrying(self, || self.delete(&path)).await {
+            match retry::retrying(self, || self.delete(&path)).await {
                 Ok(()) => deleted += 1,
                 Err(SyncError::Rejected {
                     code: rapport_protocol::ErrorCode::NotFound,
