@@ -11,7 +11,7 @@ use rapport_protocol::DocKind;
 
 use crate::error::{Error, Result};
 use crate::id::ItemId;
-use crate::record::Record;
+use crate::record::{ItemMeta, Record};
 
 /// The metadata of an item, read from the envelope.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,8 +25,8 @@ pub struct Envelope {
 
 impl Envelope {
     /// What the API shows of it, for the item `id`.
-    pub fn meta(&self, id: &ItemId) -> crate::record::ItemMeta {
-        crate::record::ItemMeta {
+    pub fn meta(&self, id: &ItemId) -> ItemMeta {
+        ItemMeta {
             id: id.clone(),
             shared: self.shared,
             created_at: self.created_at,
@@ -226,7 +226,7 @@ pub mod opt_date {
 /// whatever its size. Stored as Automerge's unsigned integer when not
 /// negative (as earlier versions wrote these fields, and as other
 /// implementations write small numbers); read from either integer type.
-struct Score(i32);
+pub(crate) struct Score(i32);
 
 impl autosurgeon::Hydrate for Score {
     fn hydrate_int(i: i64) -> Result<Self, autosurgeon::HydrateError> {
@@ -257,7 +257,7 @@ impl autosurgeon::Reconcile for Score {
 pub mod score {
     use autosurgeon::{Hydrate, HydrateError, Prop, ReadDoc, Reconcile, Reconciler};
 
-    use super::Score;
+    use crate::doc::Score;
 
     pub fn hydrate<D: ReadDoc>(
         doc: &D,
@@ -276,7 +276,7 @@ pub mod score {
 pub mod opt_score {
     use autosurgeon::{Hydrate, HydrateError, Prop, ReadDoc, Reconcile, Reconciler};
 
-    use super::Score;
+    use crate::doc::Score;
 
     pub fn hydrate<D: ReadDoc>(
         doc: &D,
@@ -295,7 +295,7 @@ pub mod opt_score {
 pub mod scores {
     use autosurgeon::{Hydrate, HydrateError, Prop, ReadDoc, Reconcile, Reconciler};
 
-    use super::Score;
+    use crate::doc::Score;
 
     pub fn hydrate<D: ReadDoc>(
         doc: &D,
