@@ -1,6 +1,6 @@
 //! `RapportStore`: the client's record on the device, as the shells see it.
 //! A thin object over `rapport_core::Store`: the records, queries and views
-//! are the core's own types (ADR 0009); only the stored forms (`stored`)
+//! are the core's own types (ADR 0010); only the stored forms (`stored`)
 //! and the errors (`errors`) are the bindings'.
 //!
 //! Every call is local and blocking (a write returns after its commit);

@@ -1,4 +1,4 @@
-//! How the core's own types cross the FFI (feature `uniffi`, ADR 0009).
+//! How the core's own types cross the FFI (feature `uniffi`, ADR 0010).
 //!
 //! The record kinds, queries, views and the sync engine's reports derive
 //! `uniffi::Record` / `uniffi::Enum` where they are defined; the bindings

@@ -1,4 +1,4 @@
-//! How the protocol's own types cross the FFI (feature `uniffi`, ADR 0009).
+//! How the protocol's own types cross the FFI (feature `uniffi`, ADR 0010).
 //!
 //! The records and enums derive `uniffi::Record` / `uniffi::Enum` where they
 //! are defined; here are the custom types: every id is a string on the

@@ -1,5 +1,5 @@
 //! The ids of the protocol, one type per concept, shared by the server, the
-//! sync engine and the record on the device (ADR 0009: a document is an
+//! sync engine and the record on the device (ADR 0010: a document is an
 //! [`ItemId`] everywhere, never a bare string converted at each layer).
 
 use serde::{Deserialize, Serialize};

@@ -1,5 +1,5 @@
 // The record types app code uses, under the idiomatic package. The generated
-// types are the Rust core's and the protocol's own (ADR 0009): records,
+// types are the Rust core's and the protocol's own (ADR 0010): records,
 // views and queries in app.rapport.core, wire types and ids in
 // app.rapport.protocol, stored forms and errors in app.rapport.ffi. They are
 // plain data classes and enums already, so they are re-exported as they are.
