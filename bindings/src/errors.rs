@@ -88,9 +88,7 @@ impl From<rapport_core::Error> for StoreError {
             },
             E::NewerSchema { found, supported } => StoreError::NewerSchema { found, supported },
             E::Sqlite(source) => StoreError::Storage {
-                code: source
-                    .sqlite_error_code()
-                    .map(|code| format!("{code:?}")),
+                code: source.sqlite_error_code().map(|code| format!("{code:?}")),
                 reason: source.to_string(),
             },
             E::Storage(reason) => StoreError::Storage { code: None, reason },

@@ -135,7 +135,10 @@ impl RapportStore {
 
     // --- The journal --------------------------------------------------------
 
-    pub fn add_interaction(&self, interaction: Interaction) -> Result<StoredInteraction, StoreError> {
+    pub fn add_interaction(
+        &self,
+        interaction: Interaction,
+    ) -> Result<StoredInteraction, StoreError> {
         self.add(interaction)
     }
 
@@ -278,7 +281,11 @@ impl RapportStore {
         self.add(person)
     }
 
-    pub fn update_person(&self, person_id: ItemId, person: Person) -> Result<StoredPerson, StoreError> {
+    pub fn update_person(
+        &self,
+        person_id: ItemId,
+        person: Person,
+    ) -> Result<StoredPerson, StoreError> {
         self.update(&person_id, person)
     }
 

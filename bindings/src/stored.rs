@@ -5,6 +5,7 @@
 //! brings back (crisis resources) and a PHQ-9's derived total and band
 //! travel beside them.
 
+use rapport_core::Item;
 use rapport_core::checkin::{CheckInSaved, MoodCheckIn, Phq9CheckIn, Phq9Severity};
 use rapport_core::goal::Goal;
 use rapport_core::inventory::{DisputeStage, Person};
@@ -14,7 +15,6 @@ use rapport_core::profile::Profile;
 use rapport_core::record::ItemMeta;
 use rapport_core::rehearsal::Rehearsal;
 use rapport_core::safety::SafetyAlert;
-use rapport_core::Item;
 
 /// One stored form per record kind: `meta` and the record under its name.
 macro_rules! stored {

@@ -243,9 +243,9 @@ impl RapportSync {
         let store = Arc::clone(self.client.store());
         // SQLite reads run on a worker of the sync runtime, never on the
         // caller's thread.
-        let read = self
-            .runtime()?
-            .spawn_blocking(move || crate::clinical::summary_of(&store, &whose, since, until, today));
+        let read = self.runtime()?.spawn_blocking(move || {
+            crate::clinical::summary_of(&store, &whose, since, until, today)
+        });
         Ok(AbortOnDrop(read).finish().await??)
     }
 

@@ -467,10 +467,16 @@ fn errors_arrive_typed_with_the_core_message() {
             last_session_on: None,
         })
         .unwrap_err();
-    assert!(matches!(err, StoreError::Invalid { ref field, .. } if field == "session_count"), "{err}");
+    assert!(
+        matches!(err, StoreError::Invalid { ref field, .. } if field == "session_count"),
+        "{err}"
+    );
 
     let err = store.delete_item("".into()).unwrap_err();
-    assert!(matches!(err, StoreError::NotFound { ref id, .. } if id.is_empty()), "{err}");
+    assert!(
+        matches!(err, StoreError::NotFound { ref id, .. } if id.is_empty()),
+        "{err}"
+    );
 
     let text = dir.path().join("notes.txt");
     std::fs::write(
@@ -480,7 +486,13 @@ fn errors_arrive_typed_with_the_core_message() {
     .unwrap();
     let err = RapportStore::open(text.display().to_string()).unwrap_err();
     assert!(
-        matches!(err, StoreError::NotOurDatabase { wrong_key: false, .. }),
+        matches!(
+            err,
+            StoreError::NotOurDatabase {
+                wrong_key: false,
+                ..
+            }
+        ),
         "{err:?}"
     );
 }

@@ -309,6 +309,10 @@ pub mod scores {
     }
 
     pub fn reconcile<R: Reconciler>(value: &[i32], r: R) -> Result<(), R::Error> {
-        value.iter().map(|v| Score(*v)).collect::<Vec<_>>().reconcile(r)
+        value
+            .iter()
+            .map(|v| Score(*v))
+            .collect::<Vec<_>>()
+            .reconcile(r)
     }
 }

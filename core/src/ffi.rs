@@ -50,10 +50,16 @@ mod tests {
     fn a_day_crosses_as_iso_text_and_a_malformed_one_is_refused() {
         let day = NaiveDate::from_ymd_opt(2025, 3, 14).unwrap();
         let lowered = <CalendarDay as Lower<UniFfiTag>>::lower(day);
-        assert_eq!(<CalendarDay as Lift<UniFfiTag>>::try_lift(lowered).unwrap(), day);
+        assert_eq!(
+            <CalendarDay as Lift<UniFfiTag>>::try_lift(lowered).unwrap(),
+            day
+        );
         for bad in ["14/03/2025", "2025-02-30", ""] {
             let lowered = <String as Lower<UniFfiTag>>::lower(bad.to_owned());
-            assert!(<CalendarDay as Lift<UniFfiTag>>::try_lift(lowered).is_err(), "{bad}");
+            assert!(
+                <CalendarDay as Lift<UniFfiTag>>::try_lift(lowered).is_err(),
+                "{bad}"
+            );
         }
     }
 }

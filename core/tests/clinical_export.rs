@@ -34,7 +34,8 @@ fn full_record() -> (TestStore, course::Course) {
             goal: None,
         })
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
     s.delete(&gone).unwrap();
     s.set_shared(&c.win6, true).unwrap();
     s.save_after_care_plan(AfterCarePlan {
@@ -60,7 +61,8 @@ fn full_record() -> (TestStore, course::Course) {
             written_at: at(2, 16, 9),
         })
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
     course::share(&therapist, &s, "acct-eve", &[note]);
     (s, c)
 }

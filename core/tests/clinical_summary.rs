@@ -351,7 +351,8 @@ fn a_therapist_sees_only_what_the_client_shared() {
         })
         .unwrap()
         .item
-        .meta.id;
+        .meta
+        .id;
     course::share(
         &other,
         &therapist,

@@ -23,7 +23,11 @@ fn marker_on_disk(dir: &Path) -> bool {
 
 fn write_marker(store: &Store) -> rapport_core::ItemId {
     let text = format!("I told {} how I felt", String::from_utf8_lossy(MARKER));
-    store.create(reflection(&text, at(3, 1, 9))).unwrap().meta.id
+    store
+        .create(reflection(&text, at(3, 1, 9)))
+        .unwrap()
+        .meta
+        .id
 }
 
 #[test]

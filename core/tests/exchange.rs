@@ -191,7 +191,8 @@ fn a_deletion_reaches_the_other_device() {
     let r = a
         .create(reflection("private thought", at(1, 1, 1)))
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
     exchange(&a, &b);
     assert!(b.get::<Reflection>(&r).is_ok());
 
@@ -294,7 +295,11 @@ fn changes_for_an_item_of_another_kind_are_refused() {
 fn removing_the_local_copy_forgets_the_item_without_a_tombstone() {
     let therapist = TestStore::new();
     let client = TestStore::new();
-    let w = client.create(win("shared win", at(1, 1, 1))).unwrap().meta.id;
+    let w = client
+        .create(win("shared win", at(1, 1, 1)))
+        .unwrap()
+        .meta
+        .id;
     let p = client.create(person("Sam")).unwrap().meta.id;
     deliver(&client, &therapist);
     therapist.set_shared(&w, true).unwrap(); // a local change not yet pushed

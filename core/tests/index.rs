@@ -20,7 +20,11 @@ fn sample(s: &TestStore) {
     s.create(i).unwrap();
     let w = s.create(win("Made the call", at(1, 4, 5))).unwrap().meta.id;
     s.set_shared(&w, true).unwrap();
-    let r = s.create(reflection("gone soon", at(1, 5, 6))).unwrap().meta.id;
+    let r = s
+        .create(reflection("gone soon", at(1, 5, 6)))
+        .unwrap()
+        .meta
+        .id;
     s.delete(&r).unwrap();
     s.set_dispute_stage(
         &sam,

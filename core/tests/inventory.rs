@@ -141,7 +141,8 @@ fn people_are_listed_by_kind() {
     let b = s
         .create(Person::new("JB", "manager", Ring::Outer))
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
     s.create(goal("g")).unwrap();
     let mut people = ids(
         &s,

@@ -133,7 +133,8 @@ fn list_is_newest_first_and_paged() {
         made.push(
             s.create(win(&format!("win {day}"), at(4, day, 9)))
                 .unwrap()
-                .meta.id,
+                .meta
+                .id,
         );
     }
     let newest_first: Vec<ItemId> = made.iter().rev().cloned().collect();
@@ -167,7 +168,11 @@ fn list_filters_by_kind_person_goal_and_date_range() {
     let kim = s.create(person("Kim")).unwrap().meta.id;
     let g = s.create(goal("Reconnect")).unwrap().meta.id;
 
-    let i_sam = s.create(interaction(&sam, at(5, 1, 9), "a")).unwrap().meta.id;
+    let i_sam = s
+        .create(interaction(&sam, at(5, 1, 9), "a"))
+        .unwrap()
+        .meta
+        .id;
     let mut linked = interaction(&kim, at(5, 2, 9), "b");
     linked.goal = link(&g);
     let i_kim = s.create(linked).unwrap().meta.id;
@@ -236,7 +241,8 @@ fn search_finds_words_in_every_text_field() {
     let r = s
         .create(reflection("The argument about chores", at(3, 6, 9)))
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
 
     let found = |text: &str| -> Vec<ItemId> {
         s.search(text, 0)
@@ -280,11 +286,16 @@ fn search_follows_edits() {
 fn titles_come_from_the_first_non_empty_line_shortened_to_80_characters() {
     let s = TestStore::new();
     let sam = s.create(person("Sam")).unwrap().meta.id;
-    let blank = s.create(interaction(&sam, at(1, 1, 9), "")).unwrap().meta.id;
+    let blank = s
+        .create(interaction(&sam, at(1, 1, 9), ""))
+        .unwrap()
+        .meta
+        .id;
     let multi = s
         .create(reflection("\n  first line  \nsecond", at(1, 2, 9)))
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
     let long = "é".repeat(100);
     let long_id = s.create(reflection(&long, at(1, 3, 9))).unwrap().meta.id;
 

@@ -22,7 +22,8 @@ fn client_with_a_note() -> (TestStore, ItemId, ItemId) {
     let own = client
         .create(win("Said no kindly", at(3, 2, 9)))
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
     client.set_shared(&own, true).unwrap();
     acknowledge_all(&client);
 
@@ -35,7 +36,8 @@ fn client_with_a_note() -> (TestStore, ItemId, ItemId) {
             written_at: at(3, 3, 10),
         })
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
     therapist.set_shared(&note, true).unwrap();
     deliver(&therapist, &client);
     client
@@ -144,7 +146,8 @@ fn owner_of_names_the_other_account_and_none_for_the_own_whatever_the_input() {
             written_at: at(3, 3, 10),
         })
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
     therapist.delete(&gone).unwrap();
     deliver(&therapist, &client2);
     client2

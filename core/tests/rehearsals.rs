@@ -49,7 +49,8 @@ fn the_real_outcome_is_linked_later_so_expectation_meets_result() {
     let real = s
         .create(interaction(&dad, at(12, 1, 19), "a quiet Christmas"))
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
 
     let linked = s
         .modify(&r, |x: &mut Rehearsal| {

@@ -80,19 +80,23 @@ fn an_evening_and_a_morning_land_on_the_clients_own_day_from_utc_minus_10_to_plu
         let evening = s
             .create(interaction(&sam, local(zone, 2026, 6, 10, 22, 30), "talk"))
             .unwrap()
-            .meta.id;
+            .meta
+            .id;
         let morning = s
             .create(interaction(&sam, local(zone, 2026, 6, 10, 6, 15), "call"))
             .unwrap()
-            .meta.id;
+            .meta
+            .id;
         let last_minute = s
             .create(interaction(&sam, local(zone, 2026, 6, 10, 23, 59), "text"))
             .unwrap()
-            .meta.id;
+            .meta
+            .id;
         let first_minute = s
             .create(interaction(&sam, local(zone, 2026, 6, 11, 0, 0), "visit"))
             .unwrap()
-            .meta.id;
+            .meta
+            .id;
 
         let mine = Whose::Mine;
         let june_10 = on_day(&s, &mine, day(2026, 6, 10));
@@ -115,7 +119,8 @@ fn an_evening_and_a_morning_land_on_the_clients_own_day_from_utc_minus_10_to_plu
             })
             .unwrap()
             .item
-            .meta.id;
+            .meta
+            .id;
         let summary_of = |d: NaiveDate| {
             let range = DateRange::since(d, d).unwrap();
             let summary = s.session_summary(&mine, Some(range), d).unwrap();
@@ -150,7 +155,8 @@ fn daylight_saving_days_are_23_and_25_hours_long_and_keep_their_entries() {
             "a",
         ))
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
     let first_130 = tz
         .with_ymd_and_hms(2026, 11, 1, 1, 30, 0)
         .earliest()
@@ -163,7 +169,11 @@ fn daylight_saving_days_are_23_and_25_hours_long_and_keep_their_entries() {
         .with_timezone(&Utc);
     assert_eq!(second_130 - first_130, Duration::hours(1));
     let a = s.create(interaction(&sam, first_130, "b")).unwrap().meta.id;
-    let b = s.create(interaction(&sam, second_130, "c")).unwrap().meta.id;
+    let b = s
+        .create(interaction(&sam, second_130, "c"))
+        .unwrap()
+        .meta
+        .id;
     let long_late = s
         .create(interaction(
             &sam,
@@ -171,7 +181,8 @@ fn daylight_saving_days_are_23_and_25_hours_long_and_keep_their_entries() {
             "d",
         ))
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
     assert_eq!(on_day(&s, &Whose::Mine, day(2026, 3, 8)), [short_late]);
     assert_eq!(
         on_day(&s, &Whose::Mine, day(2026, 11, 1)),
@@ -283,7 +294,8 @@ fn the_therapists_view_cuts_the_clients_days_not_the_therapists() {
             "talk",
         ))
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
 
     let therapist = TestStore::on_tmpfs();
     therapist.set_time_zone("Asia/Tokyo").unwrap();

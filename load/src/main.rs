@@ -21,7 +21,7 @@ use std::{
 
 use clap::{Parser, ValueEnum};
 use rapport_protocol::{
-    Bundle, BundleId, CBOR, ItemId, DocKind, Role, Session, SignInRequest, SignUpRequest,
+    Bundle, BundleId, CBOR, DocKind, ItemId, Role, Session, SignInRequest, SignUpRequest,
     SyncRequest, SyncResponse,
 };
 

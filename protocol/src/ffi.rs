@@ -72,10 +72,7 @@ mod tests {
             assert_eq!(instant(system_time(at)).expect("round trip"), at);
         }
         let sub_milli = UNIX_EPOCH + Duration::from_micros(1_500);
-        assert_eq!(
-            instant(sub_milli).expect("in range").timestamp_millis(),
-            1
-        );
+        assert_eq!(instant(sub_milli).expect("in range").timestamp_millis(), 1);
         let before = UNIX_EPOCH - Duration::from_micros(1_500);
         assert_eq!(instant(before).expect("in range").timestamp_millis(), -2);
     }

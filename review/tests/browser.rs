@@ -170,7 +170,8 @@ async fn a_therapist_prepares_a_session_in_the_browser_and_the_note_reaches_the_
             goal: None,
         })
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
     // A second client, with nothing flagged.
     let avery = client_device(&server, "avery@example.org", "Avery").await;
     let quiet = avery
@@ -183,7 +184,8 @@ async fn a_therapist_prepares_a_session_in_the_browser_and_the_note_reaches_the_
         })
         .unwrap()
         .item
-        .meta.id;
+        .meta
+        .id;
     avery.store.set_shared(&quiet, true).unwrap();
 
     let app = ReviewApp::start(&server.url);

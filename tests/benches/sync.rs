@@ -90,7 +90,8 @@ async fn run(sealed: bool) -> f64 {
                 .store
                 .create(Person::new(format!("P{i}"), "friend", Ring::Middle))
                 .unwrap()
-                .meta.id
+                .meta
+                .id
         })
         .collect();
     for i in 0..ENTRIES {

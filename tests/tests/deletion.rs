@@ -22,11 +22,13 @@ async fn deleting_everything_removes_the_record_everywhere() {
     let mum = s
         .create(Person::new("Mum", "mother", Ring::Inner))
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
     let call = s
         .create(Interaction::new(mum, at, Channel::Phone))
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
     let win = s
         .create(Win {
             occurred_at: at,
@@ -35,7 +37,8 @@ async fn deleting_everything_removes_the_record_everywhere() {
             goal: None,
         })
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
     s.set_shared(&win, true).unwrap();
     s.set_shared(&call, true).unwrap();
     client.sync().await;

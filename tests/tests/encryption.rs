@@ -38,7 +38,8 @@ fn win(device: &Device, title: &str) -> ItemId {
             goal: None,
         })
         .unwrap()
-        .meta.id
+        .meta
+        .id
 }
 
 fn canary(field: &str) -> String {
@@ -147,7 +148,8 @@ async fn no_content_on_the_server(mut server: Server) {
             goal: None,
         })
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
     let private = s
         .create(Reflection {
             written_at: at,
@@ -156,7 +158,8 @@ async fn no_content_on_the_server(mut server: Server) {
             goal: None,
         })
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
     let mut goal = Goal::new(canary("goal_title"), at);
     goal.description = canary("goal_description");
     let goal = s.create(goal).unwrap().meta.id;
@@ -654,7 +657,8 @@ async fn a_record_synced_in_plaintext_is_sealed_again_on_its_first_encrypted_syn
             goal: None,
         })
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
     plain.sync_now().await.unwrap();
     let plaintext_rows: i64 = db(&server)
         .query_row(

@@ -467,7 +467,8 @@ async fn unshare_under(fault: FaultKind) {
             goal: None,
         })
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
     client.store.set_shared(&id, true).unwrap();
     client.sync().await;
     therapist.sync().await;
@@ -526,7 +527,8 @@ async fn a_kind_grant_delivered_twice_ends_with_one_revocation() {
             goal: None,
         })
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
     proxy.strike("POST", "/v1/grants", FaultKind::Duplicate);
     let grant = client
         .sync
@@ -563,7 +565,8 @@ async fn a_document_grant_delivered_twice_is_one_grant() {
             goal: None,
         })
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
     client.store.set_shared(&id, true).unwrap();
     proxy.strike("POST", "/v1/grants", FaultKind::Duplicate);
     client.sync().await;

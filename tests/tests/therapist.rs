@@ -37,18 +37,21 @@ fn write_record(client: &Device) -> Record {
     let mum = s
         .create(Person::new("Mum", "mother", Ring::Inner))
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
     let boss = s
         .create(Person::new("R.", "manager", Ring::Outer))
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
     let mut i = Interaction::new(mum.clone(), at, Channel::Phone);
     i.what_i_wanted = "to be listened to".into();
     let with_mum = s.create(i).unwrap().meta.id;
     let with_boss = s
         .create(Interaction::new(boss.clone(), at, Channel::InPerson))
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
     let win = s
         .create(Win {
             occurred_at: at,
@@ -57,7 +60,8 @@ fn write_record(client: &Device) -> Record {
             goal: None,
         })
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
     let private = s
         .create(Reflection {
             written_at: at,
@@ -66,7 +70,8 @@ fn write_record(client: &Device) -> Record {
             goal: None,
         })
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
     Record {
         mum,
         boss,
@@ -138,7 +143,8 @@ async fn therapist_sees_exactly_the_shared_items_and_loses_them_on_revocation() 
         .store
         .create(Interaction::new(r.mum.clone(), at, Channel::Text))
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
     client.sync().await;
     therapist.sync().await;
     assert!(ids(&therapist).contains(&later));

@@ -131,10 +131,12 @@ pub(crate) fn emphasis(
                     person_id: p.id.clone(),
                     nickname: p.record.nickname.clone(),
                     dispute_stage: p.record.dispute_stage(),
-                    interactions_in_range: crate::clinical::count(interactions
-                        .iter()
-                        .filter(|i| i.record.person_id == p.id)
-                        .count()),
+                    interactions_in_range: crate::clinical::count(
+                        interactions
+                            .iter()
+                            .filter(|i| i.record.person_id == p.id)
+                            .count(),
+                    ),
                 })
                 .collect();
             focus_people
@@ -144,13 +146,18 @@ pub(crate) fn emphasis(
                 focus_people,
                 skills_used: skill_counts(interactions.iter().copied())
                     .into_iter()
-                    .map(|(skill, times)| SkillUse { skill, times: crate::clinical::count(times) })
+                    .map(|(skill, times)| SkillUse {
+                        skill,
+                        times: crate::clinical::count(times),
+                    })
                     .collect(),
-                active_goals: crate::clinical::count(record
-                    .goals
-                    .iter()
-                    .filter(|g| g.record.status == GoalStatus::Active)
-                    .count()),
+                active_goals: crate::clinical::count(
+                    record
+                        .goals
+                        .iter()
+                        .filter(|g| g.record.status == GoalStatus::Active)
+                        .count(),
+                ),
                 sessions_left: profile
                     .map_or(0, |p| p.session_count.saturating_sub(p.current_session)),
             })

@@ -149,7 +149,10 @@ pub(crate) fn review(record: &Gathered, until: DateTime<Utc>) -> TerminationRevi
     gains.extend(
         skills
             .into_iter()
-            .map(|(skill, times)| Gain::SkillPractised { skill, times: crate::clinical::count(times) }),
+            .map(|(skill, times)| Gain::SkillPractised {
+                skill,
+                times: crate::clinical::count(times),
+            }),
     );
 
     let profile = record.profile.as_ref();

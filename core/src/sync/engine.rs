@@ -10,7 +10,7 @@ use std::sync::Arc;
 use chrono::Utc;
 use rapport_crypto::CryptoError;
 use rapport_protocol::{
-    Bundle, BundleId, ItemId, DocKind, ErrorCode, Limits, NeedsWrap, PulledChange, Session,
+    Bundle, BundleId, DocKind, ErrorCode, ItemId, Limits, NeedsWrap, PulledChange, Session,
     SnapshotRequest, SyncRequest, SyncResponse,
 };
 use reqwest::Method;

@@ -8,8 +8,8 @@ use std::collections::{BTreeSet, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use rapport_protocol::{
-    Access, AccountId, CareLink, ItemId, DocKind, ErrorCode, Grant, GrantId, GrantRequest,
-    GrantScope, Role, Session, Tag,
+    Access, AccountId, CareLink, DocKind, ErrorCode, Grant, GrantId, GrantRequest, GrantScope,
+    ItemId, Role, Session, Tag,
 };
 
 use super::keyring::Keyring;
@@ -116,7 +116,7 @@ pub(super) async fn reconcile(
         } else {
             // The new epoch first: if the answer to the revocation is lost,
             // the next look finds the grant gone and nothing to start it.
-            start_new_epochs(client, &[doc_id.clone()])?;
+            start_new_epochs(client, std::slice::from_ref(doc_id))?;
             revoke(client, &grant.grant_id).await?;
             changed = true;
         }

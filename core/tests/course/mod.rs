@@ -110,7 +110,8 @@ pub fn build(s: &Store) -> Course {
             last_session_on: Some(day(2, 9)),
         })
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
 
     let mut sam = Person::new("Sam", "partner", Ring::Inner);
     sam.gives = "Warmth, a home".into();
@@ -121,15 +122,18 @@ pub fn build(s: &Store) -> Course {
     let mum = s
         .create(Person::new("Mum", "mother", Ring::Inner))
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
     let jo = s
         .create(Person::new("J.", "friend", Ring::Middle))
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
     let boss = s
         .create(Person::new("R.", "manager", Ring::Outer))
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
     s.set_dispute_stage(
         &sam,
         DisputeStage::Impasse,
@@ -284,7 +288,8 @@ pub fn build(s: &Store) -> Course {
         })
         .unwrap()
         .item
-        .meta.id
+        .meta
+        .id
     };
     let mood_talked = mood(at(2, 10, 21), 7, "Talked with Sam");
     let mood_badly = mood(at(2, 12, 20), 3, "Meeting with R. went badly");
@@ -301,7 +306,8 @@ pub fn build(s: &Store) -> Course {
             }),
         })
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
 
     let r1 = s
         .create(Rehearsal {
@@ -315,7 +321,8 @@ pub fn build(s: &Store) -> Course {
             outcome_interaction_id: Some(i6a.clone()),
         })
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
     let r2 = s
         .create(Rehearsal {
             person_id: jo.clone(),
@@ -328,7 +335,8 @@ pub fn build(s: &Store) -> Course {
             outcome_interaction_id: None,
         })
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
 
     Course {
         profile,

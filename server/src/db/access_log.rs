@@ -1,6 +1,6 @@
 //! The access log: every delivery of a document to an account other than its owner.
 
-use rapport_protocol::{AccessLogEntry, AccountId, ItemId, DocKind};
+use rapport_protocol::{AccessLogEntry, AccountId, DocKind, ItemId};
 
 use super::{Tx, accounts::parse_time, documents::parse_kind};
 use crate::{error::ApiResult, params};

@@ -1,7 +1,7 @@
 //! Documents as the server sees them: an owner, a kind, opaque tags, and
 //! opaque bytes (bundles and snapshots) it never parses.
 
-use rapport_protocol::{AccountId, BundleId, ItemId, DocKind, Tag};
+use rapport_protocol::{AccountId, BundleId, DocKind, ItemId, Tag};
 
 use super::{
     Tx, cursor::Cursor, grants, next_seq, now, recount_storage, recount_within, stored_bytes,

@@ -1,6 +1,6 @@
 //! Grants: who, besides the owner, may read or write which documents.
 
-use rapport_protocol::{Access, AccountId, ItemId, DocKind, Grant, GrantId, GrantScope, Tag};
+use rapport_protocol::{Access, AccountId, DocKind, Grant, GrantId, GrantScope, ItemId, Tag};
 
 use super::{
     Tx, accounts::parse_time, documents, exec::Row, feed_of, links, new_id, next_seq, now,

@@ -24,7 +24,7 @@ use std::{
 };
 
 use rapport_protocol::{
-    Bundle, BundleId, CBOR, ItemId, DocKind, ErrorBody, ErrorCode, Role, Session, SignInRequest,
+    Bundle, BundleId, CBOR, DocKind, ErrorBody, ErrorCode, ItemId, Role, Session, SignInRequest,
     SignUpRequest, SyncRequest, SyncResponse, Tag,
 };
 use reqwest::{

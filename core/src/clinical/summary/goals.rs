@@ -81,24 +81,31 @@ pub(super) fn progress(
                 id: g.id.clone(),
                 title: goal.title.clone(),
                 status: goal.status,
-                milestones_reached: crate::clinical::count(goal
-                    .milestones
-                    .values()
-                    .filter(|m| m.completed_at.is_some_and(|at| at < range.end()))
-                    .count()),
+                milestones_reached: crate::clinical::count(
+                    goal.milestones
+                        .values()
+                        .filter(|m| m.completed_at.is_some_and(|at| at < range.end()))
+                        .count(),
+                ),
                 milestones_total: crate::clinical::count(goal.milestones.len()),
                 reached_in_range,
                 barriers_in_range: crate::clinical::count(in_range(CourseEventKind::Barrier)),
-                corrections_in_range: crate::clinical::count(in_range(CourseEventKind::CourseCorrection)),
-                wins_in_range: crate::clinical::count(record
-                    .wins
-                    .iter()
-                    .filter(|w| range.contains(w.record.occurred_at) && linked(&w.record.goal))
-                    .count()),
-                interactions_in_range: crate::clinical::count(interactions
-                    .iter()
-                    .filter(|i| linked(&i.record.goal))
-                    .count()),
+                corrections_in_range: crate::clinical::count(in_range(
+                    CourseEventKind::CourseCorrection,
+                )),
+                wins_in_range: crate::clinical::count(
+                    record
+                        .wins
+                        .iter()
+                        .filter(|w| range.contains(w.record.occurred_at) && linked(&w.record.goal))
+                        .count(),
+                ),
+                interactions_in_range: crate::clinical::count(
+                    interactions
+                        .iter()
+                        .filter(|i| linked(&i.record.goal))
+                        .count(),
+                ),
             }
         })
         .collect()

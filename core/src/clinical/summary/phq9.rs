@@ -34,9 +34,7 @@ pub(super) fn entries(record: &Gathered, range: &Span) -> (Vec<Phq9Entry>, Optio
         })
         .collect();
     let phq9_change = match (phq9.first(), phq9.last()) {
-        (Some(first), Some(last)) if phq9.len() > 1 => {
-            Some(last.total - first.total)
-        }
+        (Some(first), Some(last)) if phq9.len() > 1 => Some(last.total - first.total),
         _ => None,
     };
     (phq9, phq9_change)
