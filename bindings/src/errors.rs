@@ -70,7 +70,7 @@ impl From<rapport_core::Error> for StoreError {
             E::ReadOnly { kind, id, owner } => StoreError::ReadOnly {
                 kind: kind.to_owned(),
                 id,
-                owner: AccountId(owner),
+                owner,
             },
             E::MalformedChanges { doc_id } | E::MalformedDocument { doc_id, .. } => {
                 StoreError::Malformed {

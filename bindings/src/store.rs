@@ -108,7 +108,7 @@ impl RapportStore {
     /// that owns it (a therapist's note on a client's device, a client's
     /// entry on a therapist's).
     pub fn owner_of(&self, id: ItemId) -> Result<Option<AccountId>, StoreError> {
-        Ok(self.inner.owner_of(&id)?.map(AccountId))
+        Ok(self.inner.owner_of(&id)?)
     }
 
     /// Items newest first, filtered and paged.

@@ -174,7 +174,7 @@ fn a_therapist_redeems_an_invite_and_both_see_the_link() {
 
     let note = therapist
         .write_note(Note {
-            client_id: link.client.to_string(),
+            client_id: link.client.clone(),
             subject: NoteSubject::Week {
                 starting: "2025-03-03".parse().unwrap(),
             },

@@ -48,7 +48,7 @@ pub enum Error {
     ReadOnly {
         kind: &'static str,
         id: String,
-        owner: String,
+        owner: rapport_protocol::AccountId,
     },
 
     /// SQLite failed (disk full, file locked, I/O error); the source keeps

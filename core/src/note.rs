@@ -4,7 +4,7 @@
 
 use autosurgeon::{Hydrate, Reconcile};
 use chrono::{DateTime, NaiveDate, Utc};
-use rapport_protocol::DocKind;
+use rapport_protocol::{AccountId, DocKind};
 
 use crate::error::{Error, Result};
 use crate::id::ItemId;
@@ -28,7 +28,7 @@ pub enum NoteSubject {
 pub struct Note {
     /// The account id of the client the note is for; the note is shared
     /// with that client only.
-    pub client_id: String,
+    pub client_id: AccountId,
     pub subject: NoteSubject,
     pub text: String,
     #[autosurgeon(with = "crate::doc::timestamp")]
@@ -40,7 +40,7 @@ impl Record for Note {
 
     fn validate(&self) -> Result<()> {
         require_text("text", &self.text)?;
-        require_text("client_id", &self.client_id)?;
+        require_text("client_id", self.client_id.as_str())?;
         if let NoteSubject::Item { id } = &self.subject
             && id.as_str().is_empty()
         {

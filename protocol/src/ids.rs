@@ -39,6 +39,33 @@ macro_rules! string_id {
                 Self(value)
             }
         }
+
+        /// An id reads as its text (`id.len()`, `Option<Id>::as_deref()`).
+        impl std::ops::Deref for $name {
+            type Target = str;
+
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+
+        impl PartialEq<String> for $name {
+            fn eq(&self, other: &String) -> bool {
+                &self.0 == other
+            }
+        }
     };
 }
 
@@ -81,41 +108,47 @@ impl ItemId {
     }
 }
 
-/// An item id is stored in Automerge documents as a string (a goal link's
-/// `goal_id`, an interaction's `person_id`).
+/// The ids a record holds are stored in Automerge documents as strings (a
+/// goal link's `goal_id`, an interaction's `person_id`, a note's client).
 #[cfg(feature = "autosurgeon")]
 mod stored {
     use autosurgeon::reconcile::LoadKey;
     use autosurgeon::{Hydrate, HydrateError, Reconcile, Reconciler};
 
-    use super::ItemId;
+    use super::{AccountId, ItemId};
 
-    /// As its string, key included (a list of ids matches elements by id).
-    impl Reconcile for ItemId {
-        type Key<'a> = <String as Reconcile>::Key<'a>;
+    macro_rules! stored_id {
+        ($($id:ident),+) => {$(
+            /// As its string, key included (a list of ids matches elements by id).
+            impl Reconcile for $id {
+                type Key<'a> = <String as Reconcile>::Key<'a>;
 
-        fn reconcile<R: Reconciler>(&self, reconciler: R) -> Result<(), R::Error> {
-            self.0.reconcile(reconciler)
-        }
+                fn reconcile<R: Reconciler>(&self, reconciler: R) -> Result<(), R::Error> {
+                    self.0.reconcile(reconciler)
+                }
 
-        fn key(&self) -> LoadKey<Self::Key<'_>> {
-            self.0.key()
-        }
+                fn key(&self) -> LoadKey<Self::Key<'_>> {
+                    self.0.key()
+                }
 
-        fn hydrate_key<'a, D: autosurgeon::ReadDoc>(
-            doc: &D,
-            obj: &automerge::ObjId,
-            prop: autosurgeon::Prop<'_>,
-        ) -> Result<LoadKey<Self::Key<'a>>, autosurgeon::ReconcileError> {
-            String::hydrate_key(doc, obj, prop)
-        }
+                fn hydrate_key<'a, D: autosurgeon::ReadDoc>(
+                    doc: &D,
+                    obj: &automerge::ObjId,
+                    prop: autosurgeon::Prop<'_>,
+                ) -> Result<LoadKey<Self::Key<'a>>, autosurgeon::ReconcileError> {
+                    String::hydrate_key(doc, obj, prop)
+                }
+            }
+
+            // Hand-written: `Option<$id>` hydrates a present value through
+            // `hydrate_string`, which a derived newtype impl does not override.
+            impl Hydrate for $id {
+                fn hydrate_string(s: &'_ str) -> Result<Self, HydrateError> {
+                    Ok($id(s.to_owned()))
+                }
+            }
+        )+};
     }
 
-    // Hand-written: `Option<ItemId>` hydrates a present value through
-    // `hydrate_string`, which a derived newtype impl does not override.
-    impl Hydrate for ItemId {
-        fn hydrate_string(s: &'_ str) -> Result<Self, HydrateError> {
-            Ok(ItemId(s.to_owned()))
-        }
-    }
+    stored_id!(ItemId, AccountId);
 }

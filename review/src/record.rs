@@ -192,7 +192,7 @@ pub fn is_clients_check_in(app: &App, id: &ItemId) -> Result<bool, ReviewError> 
     let Some(owner) = app.store.owner_of(id)? else {
         return Ok(false);
     };
-    let linked = app.links()?.iter().any(|l| l.client.0 == owner);
+    let linked = app.links()?.iter().any(|l| l.client == owner);
     let kind = app.store.kind_of(id)?;
     Ok(linked && matches!(kind, DocKind::Phq9CheckIn | DocKind::MoodCheckIn))
 }

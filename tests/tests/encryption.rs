@@ -191,7 +191,7 @@ async fn no_content_on_the_server(mut server: Server) {
     let note = therapist
         .sync
         .write_note(Note {
-            client_id: care.client.0.clone(),
+            client_id: care.client.clone(),
             subject: NoteSubject::Item { id: win.clone() },
             text: canary("note"),
             written_at: at,

@@ -122,7 +122,7 @@ async fn therapist_sees_exactly_the_shared_items_and_loses_them_on_revocation() 
     assert_eq!(seen.what_i_wanted, "to be listened to");
     assert_eq!(
         therapist.store.owner_of(&r.win).unwrap(),
-        Some(care.client.0.clone())
+        Some(care.client.clone())
     );
     for hidden in [&r.private, &r.with_boss, &r.boss, &r.mum] {
         assert!(therapist.store.get::<Reflection>(hidden).is_err());
@@ -179,7 +179,7 @@ async fn ending_the_link_removes_everything_and_notes_reach_the_client_read_only
     let note = therapist
         .sync
         .write_note(Note {
-            client_id: care.client.0.clone(),
+            client_id: care.client.clone(),
             subject: NoteSubject::Item { id: r.win.clone() },
             text: "Well done holding the boundary".into(),
             written_at: Utc::now(),
@@ -191,7 +191,7 @@ async fn ending_the_link_removes_everything_and_notes_reach_the_client_read_only
     assert_eq!(received.text, "Well done holding the boundary");
     assert_eq!(
         client.store.owner_of(&note.id).unwrap(),
-        Some(care.therapist.0.clone())
+        Some(care.therapist.clone())
     );
 
     // The note is read-only on the client: editing, deleting or unsharing
@@ -229,7 +229,7 @@ async fn ending_the_link_removes_everything_and_notes_reach_the_client_read_only
     therapist
         .sync
         .write_note(Note {
-            client_id: care.client.0.clone(),
+            client_id: care.client.clone(),
             subject: NoteSubject::Week { starting: week },
             text: "A hard week, handled with care".into(),
             written_at: Utc::now(),

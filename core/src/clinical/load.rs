@@ -33,7 +33,7 @@ pub(crate) fn zones_of(store: &Store, whose: &Whose) -> Result<TimeZones> {
     match whose {
         Whose::Mine | Whose::TherapistView { .. } => store.own_time_zones(),
         Whose::Client { account_id } => {
-            let changes = match store.profile_id_of(Some(account_id))? {
+            let changes = match store.profile_id_of(Some(account_id.as_str()))? {
                 Some(id) => store.zone_changes(&id)?,
                 None => Vec::new(),
             };

@@ -2,7 +2,7 @@
 //! by the shared loader (`load`) and by every view.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rapport_protocol::DocKind;
+use rapport_protocol::{AccountId, DocKind};
 
 use super::ClinicalError;
 use crate::id::ItemId;
@@ -18,7 +18,7 @@ pub enum Whose {
     /// One client's record on a therapist's device, by the client's account
     /// id: only what that client shared is on the device, so only that is
     /// covered.
-    Client { account_id: String },
+    Client { account_id: AccountId },
     /// The client's preview of what the therapist will see: the device's own
     /// items marked shared, plus those the client's kind grants cover (as
     /// the server lists them; see `SyncClient::therapist_view_grants`).
@@ -49,7 +49,7 @@ impl Whose {
     pub(crate) fn covers(&self, item: Candidate<'_>) -> bool {
         match (self, item.owner) {
             (Whose::Mine, None) => true,
-            (Whose::Client { account_id }, Some(o)) => o == account_id,
+            (Whose::Client { account_id }, Some(o)) => o == account_id.as_str(),
             (Whose::TherapistView { kind_grants }, None) => {
                 item.shared
                     || kind_grants.iter().any(|g| {

@@ -7,6 +7,7 @@ use rusqlite::OptionalExtension;
 use super::Store;
 use crate::error::Result;
 use crate::id::ItemId;
+use rapport_protocol::AccountId;
 
 /// Refuses a local edit of a document another account owns.
 pub(super) fn check_writable(
@@ -25,7 +26,7 @@ pub(super) fn check_writable(
         Some(owner) => Err(crate::error::Error::ReadOnly {
             kind: kind.as_str(),
             id: id.to_string(),
-            owner,
+            owner: AccountId(owner),
         }),
         None => Ok(()),
     }
@@ -60,15 +61,16 @@ impl Store {
     /// device holds nothing for answers `None` too (ask [`Store::summary`]
     /// whether it exists); an item deleted keeps its owner until its copy is
     /// removed.
-    pub fn owner_of(&self, doc_id: &ItemId) -> Result<Option<String>> {
+    pub fn owner_of(&self, doc_id: &ItemId) -> Result<Option<AccountId>> {
         self.read(|tx, _| {
             Ok(tx
                 .query_row(
                     "SELECT owner FROM doc_owners WHERE doc_id = ?1",
                     [doc_id.as_str()],
-                    |r| r.get(0),
+                    |r| r.get::<_, String>(0),
                 )
-                .optional()?)
+                .optional()?
+                .map(AccountId))
         })
     }
 

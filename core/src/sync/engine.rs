@@ -192,7 +192,7 @@ async fn push_and_pull(
 ) -> Result<Vec<NeedsWrap>, SyncError> {
     let client = run.client;
     let store = &client.store;
-    let me = run.session.account_id.0.clone();
+    let me = run.session.account_id.clone();
     let actor = store.device_actor();
     let mut cursor = state::cursor(store)?;
     let mut needs: Vec<NeedsWrap>;
@@ -310,7 +310,7 @@ async fn push_and_pull(
         let owners: Vec<(ItemId, String)> = response
             .changes
             .iter()
-            .filter(|c| c.owner.0 != me)
+            .filter(|c| c.owner != me)
             .map(|c| (c.doc_id.clone(), c.owner.0.clone()))
             .collect();
         store.set_owners(&owners)?;
@@ -428,8 +428,8 @@ async fn open_page(
         };
         let owner = store
             .owner_of(&piece.doc_id)?
-            .unwrap_or_else(|| run.session.account_id.0.clone());
-        pieces.push((Some(piece.seq), piece.doc_id, kind, owner, piece.data));
+            .unwrap_or_else(|| run.session.account_id.clone());
+        pieces.push((Some(piece.seq), piece.doc_id, kind, owner.0, piece.data));
     }
     for change in changes {
         pieces.push((
@@ -555,7 +555,7 @@ async fn upload_sealed_snapshot(
 async fn upload_snapshots(run: &Run<'_>) -> Result<(), SyncError> {
     let client = run.client;
     let store = &client.store;
-    let me = &run.session.account_id.0;
+    let me = &run.session.account_id;
     for (doc, bundles) in store.pushed_at_least(SNAPSHOT_AFTER)? {
         if store.owner_of(&doc)?.is_some_and(|o| &o != me) {
             store.forget_pushed(&doc, &bundles)?;

@@ -161,7 +161,7 @@ fn wanted_locally(
         match (role, summary.kind) {
             (Role::Therapist, DocKind::Note) => {
                 let note: Note = store.get::<Note>(&summary.id)?.record;
-                wanted.push((summary.id, Some(AccountId(note.client_id))));
+                wanted.push((summary.id, Some(note.client_id)));
             }
             (Role::Client, kind) if kind != DocKind::Note => wanted.push((summary.id, None)),
             _ => {}

@@ -94,7 +94,7 @@ pub async fn write(
         return Err(ReviewError::BadRequest("the note is empty".into()).into());
     }
     app.sync.write_note(Note {
-        client_id: account,
+        client_id: account.into(),
         subject,
         text: text.to_owned(),
         written_at: Utc::now(),

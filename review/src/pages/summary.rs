@@ -239,7 +239,7 @@ pub fn summary(
     let rows = record::client_rows(&app.store, account)?;
     let client = header(app, account, &rows)?;
     let whose = Whose::Client {
-        account_id: account.to_owned(),
+        account_id: account.into(),
     };
     let s = app.store.session_summary(&whose, range, app.today())?;
     let days = Days::new(

@@ -38,7 +38,7 @@ pub async fn page(
     let until = today.succ_opt().unwrap_or(today);
     let review = app.store.termination_review(
         &Whose::Client {
-            account_id: account.clone(),
+            account_id: account.clone().into(),
         },
         until,
     )?;

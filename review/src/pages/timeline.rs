@@ -91,7 +91,7 @@ pub async fn page(
         kinds: kind.into_iter().collect(),
     };
     let whose = Whose::Client {
-        account_id: account.clone(),
+        account_id: account.clone().into(),
     };
     let start = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
     let range = DateRange::since(start, app.today())?;
