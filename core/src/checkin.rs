@@ -22,6 +22,7 @@ pub struct MoodCheckIn {
     pub at: DateTime<Utc>,
     pub rating: u8,
     /// The event behind the mood, so the mood-to-event link is visible.
+    #[autosurgeon(with = "crate::doc::text")]
     pub event: String,
     /// The client marked this as a crisis.
     pub crisis: bool,

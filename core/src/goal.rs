@@ -26,6 +26,7 @@ pub enum GoalStatus {
 
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
 pub struct Milestone {
+    #[autosurgeon(hydrate = "crate::doc::string")]
     pub title: String,
     /// Sort key; ties break by id.
     pub position: i64,
@@ -42,19 +43,25 @@ pub enum CourseEventKind {
 
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
 pub struct CourseEvent {
+    #[autosurgeon(hydrate = "crate::doc::string")]
     pub id: String,
+    #[autosurgeon(hydrate = "crate::doc::string")]
     pub kind: CourseEventKind,
     #[autosurgeon(with = "crate::doc::timestamp")]
     pub at: DateTime<Utc>,
+    #[autosurgeon(with = "crate::doc::text")]
     pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
 pub struct Goal {
+    #[autosurgeon(hydrate = "crate::doc::string")]
     pub title: String,
+    #[autosurgeon(with = "crate::doc::text")]
     pub description: String,
     /// People of the inventory this goal is about.
     pub person_ids: Vec<ItemId>,
+    #[autosurgeon(hydrate = "crate::doc::string")]
     pub status: GoalStatus,
     #[autosurgeon(with = "crate::doc::timestamp")]
     pub set_at: DateTime<Utc>,

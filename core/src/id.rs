@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use autosurgeon::{Hydrate, HydrateError, Reconcile};
+use autosurgeon::{Hydrate, HydrateError, ReadDoc, Reconcile};
 use serde::{Deserialize, Serialize};
 
 /// The id of one item (one Automerge document) of the record.
@@ -30,10 +30,15 @@ impl ItemId {
 // Hand-written rather than derived: the derived newtype impl only overrides
 // `hydrate`, but `Option<ItemId>` hydrates a present value through
 // `hydrate_string`, so every `Option<ItemId>` field failed to read back
-// ("unexpected string").
+// ("unexpected string"). Ids are written as scalar strings; one written as
+// Text (by another Automerge implementation) reads too.
 impl Hydrate for ItemId {
     fn hydrate_string(s: &'_ str) -> Result<Self, HydrateError> {
         Ok(ItemId(s.to_owned()))
+    }
+
+    fn hydrate_text<D: ReadDoc>(doc: &D, obj: &automerge::ObjId) -> Result<Self, HydrateError> {
+        Ok(ItemId(doc.text(obj)?))
     }
 }
 

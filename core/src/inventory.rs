@@ -29,25 +29,35 @@ pub enum DisputeStage {
 
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
 pub struct StageChange {
+    #[autosurgeon(hydrate = "crate::doc::string")]
     pub stage: DisputeStage,
     #[autosurgeon(with = "crate::doc::timestamp")]
     pub at: DateTime<Utc>,
+    #[autosurgeon(with = "crate::doc::text")]
     pub note: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
 pub struct Person {
     /// A nickname or initials: the client need not write a full name.
+    #[autosurgeon(hydrate = "crate::doc::string")]
     pub nickname: String,
     /// E.g. "partner", "mother", "manager".
+    #[autosurgeon(hydrate = "crate::doc::string")]
     pub relationship: String,
+    #[autosurgeon(hydrate = "crate::doc::string")]
     pub ring: Ring,
     /// What the relationship gives me.
+    #[autosurgeon(with = "crate::doc::text")]
     pub gives: String,
     /// What goes wrong in it.
+    #[autosurgeon(with = "crate::doc::text")]
     pub goes_wrong: String,
+    #[autosurgeon(with = "crate::doc::text")]
     pub my_expectations: String,
+    #[autosurgeon(with = "crate::doc::text")]
     pub their_expectations: String,
+    #[autosurgeon(with = "crate::doc::text")]
     pub notes: String,
     /// Every stage change of a role dispute with this person, oldest first;
     /// the last one is the current stage. Empty when there is no dispute.

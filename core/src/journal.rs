@@ -44,6 +44,7 @@ pub enum RelationshipChange {
 /// A feeling with its intensity (0 to 10).
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
 pub struct Feeling {
+    #[autosurgeon(hydrate = "crate::doc::string")]
     pub label: String,
     pub intensity: u8,
 }
@@ -52,6 +53,7 @@ pub struct Feeling {
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
 pub struct GoalLink {
     pub goal_id: ItemId,
+    #[autosurgeon(hydrate = "crate::doc::opt_string")]
     pub milestone_id: Option<String>,
 }
 
@@ -62,22 +64,33 @@ pub struct Interaction {
     pub person_id: ItemId,
     #[autosurgeon(with = "crate::doc::timestamp")]
     pub occurred_at: DateTime<Utc>,
+    #[autosurgeon(hydrate = "crate::doc::string")]
     pub channel: Channel,
+    #[autosurgeon(hydrate = "crate::doc::string")]
     pub initiated_by: Initiator,
+    #[autosurgeon(with = "crate::doc::text")]
     pub what_i_wanted: String,
+    #[autosurgeon(with = "crate::doc::text")]
     pub what_they_wanted: String,
+    #[autosurgeon(with = "crate::doc::text")]
     pub what_i_said: String,
+    #[autosurgeon(with = "crate::doc::text")]
     pub what_they_said: String,
     pub feelings: Vec<Feeling>,
     /// Mood before and after, 0 (worst) to 10 (best).
     pub mood_before: Option<u8>,
     pub mood_after: Option<u8>,
+    #[autosurgeon(hydrate = "crate::doc::opt_string")]
     pub got_what_i_wanted: Option<GotWhatIWanted>,
+    #[autosurgeon(hydrate = "crate::doc::opt_string")]
     pub relationship: Option<RelationshipChange>,
     /// Options I could try next, and the one I choose.
+    #[autosurgeon(hydrate = "crate::doc::strings")]
     pub options: Vec<String>,
+    #[autosurgeon(hydrate = "crate::doc::opt_string")]
     pub chosen_option: Option<String>,
     /// Skills used, e.g. "I" statements, active listening.
+    #[autosurgeon(hydrate = "crate::doc::strings")]
     pub skills_used: Vec<String>,
     pub goal: Option<GoalLink>,
 }
@@ -163,7 +176,9 @@ impl Record for Interaction {
 pub struct Win {
     #[autosurgeon(with = "crate::doc::timestamp")]
     pub occurred_at: DateTime<Utc>,
+    #[autosurgeon(hydrate = "crate::doc::string")]
     pub title: String,
+    #[autosurgeon(with = "crate::doc::text")]
     pub details: String,
     pub goal: Option<GoalLink>,
 }
@@ -193,6 +208,7 @@ impl Record for Win {
 pub struct Reflection {
     #[autosurgeon(with = "crate::doc::timestamp")]
     pub written_at: DateTime<Utc>,
+    #[autosurgeon(with = "crate::doc::text")]
     pub text: String,
     pub person_id: Option<ItemId>,
     pub goal: Option<GoalLink>,

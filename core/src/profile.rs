@@ -32,13 +32,16 @@ pub enum Phase {
 
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
 pub struct Profile {
+    #[autosurgeon(hydrate = "crate::doc::opt_string")]
     pub problem_area: Option<ProblemArea>,
     /// The therapist's summary linking the episode to the problem area.
+    #[autosurgeon(with = "crate::doc::text")]
     pub formulation: String,
     #[autosurgeon(with = "crate::doc::opt_date")]
     pub formulation_accepted_on: Option<NaiveDate>,
     /// Number of weekly sessions agreed (usually 12 to 16; 8 for the brief form).
     pub session_count: u8,
+    #[autosurgeon(hydrate = "crate::doc::string")]
     pub phase: Phase,
     /// The session most recently held (0 before the first).
     pub current_session: u8,
@@ -156,8 +159,10 @@ impl Store {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Reconcile, Hydrate)]
 pub struct AfterCarePlan {
     /// E.g. "sleeping badly for a week", "avoiding calls from friends".
+    #[autosurgeon(hydrate = "crate::doc::strings")]
     pub warning_signs: Vec<String>,
     /// What the client will do after the last session, and when to ask for help.
+    #[autosurgeon(with = "crate::doc::text")]
     pub plan_for_after: String,
 }
 
@@ -267,8 +272,7 @@ impl Store {
                 // Nothing changed: no change to store, sync or announce.
                 return Ok(());
             }
-            autosurgeon::reconcile_prop(document, &record, AFTER_CARE_KEY, &plan)
-                .map_err(|e| Error::Storage(e.to_string()))?;
+            crate::doc::write_part(document, &record, AFTER_CARE_KEY, &plan)?;
             autosurgeon::reconcile_prop(document, ROOT, "updated_at", now.timestamp_millis())
                 .map_err(|e| Error::Storage(e.to_string()))?;
             Ok(())

@@ -14,8 +14,11 @@ use crate::record::{IndexEntry, Record, limit_text, opt_in_range, require_text};
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
 pub struct Rehearsal {
     pub person_id: ItemId,
+    #[autosurgeon(hydrate = "crate::doc::string")]
     pub scenario: String,
+    #[autosurgeon(with = "crate::doc::text")]
     pub what_i_want_to_say: String,
+    #[autosurgeon(with = "crate::doc::text")]
     pub how_they_may_answer: String,
     /// Confidence 0 (none) to 10 (full), before and after practice.
     pub confidence_before: Option<u8>,

@@ -24,6 +24,7 @@ use crate::store::Store;
 pub struct ZoneChange {
     #[autosurgeon(with = "crate::doc::timestamp")]
     pub since: DateTime<Utc>,
+    #[autosurgeon(hydrate = "crate::doc::string")]
     pub zone: String,
 }
 

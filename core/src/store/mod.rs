@@ -139,9 +139,14 @@ impl Store {
     ) -> Result<Item<R>> {
         self.edit(id, Some(R::KIND), |document, now| {
             let mut record: R = doc::read_record(document, id)?;
+            let before = record.clone();
             change(&mut record)?;
             record.validate()?;
-            doc::write_record(document, &record, now)?;
+            if record != before {
+                // Unchanged, it is not written: no change to store, sync
+                // or announce, and `updated_at` stays.
+                doc::write_record(document, &record, now)?;
+            }
             item_of(document, id, record)
         })
     }
