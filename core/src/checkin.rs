@@ -26,6 +26,7 @@ pub struct MoodCheckIn {
     pub rating: i32,
     /// The event behind the mood, so the mood-to-event link is visible.
     #[cfg_attr(feature = "uniffi", uniffi(default))]
+    #[autosurgeon(with = "crate::doc::text")]
     pub event: String,
     /// The client marked this as a crisis.
     #[cfg_attr(feature = "uniffi", uniffi(default))]

@@ -1,17 +1,49 @@
 //! How an item lives in its Automerge document: an envelope of metadata
 //! (kind, sharing, tombstone, times) around the typed record, plus the
-//! autosurgeon mappings for times and dates.
+//! autosurgeon mappings for strings, times and dates.
 //!
 //! Root keys: `kind`, `shared`, `deleted`, `created_at`, `updated_at`, `record`.
+//!
+//! # Which strings are Text
+//!
+//! Prose a person writes and may revise on another device before the two
+//! sync (a reflection, what I wanted, what they said, a win's details, a
+//! goal's description, a barrier, what a relationship gives, a formulation,
+//! a rehearsal's script, a note's body, a mood's event) is an Automerge Text
+//! object: `#[autosurgeon(with = "crate::doc::text")]`. Concurrent edits of
+//! it merge; a write changes only the characters that changed.
+//!
+//! Everything else stays a scalar string: ids, enum values, dates, zone
+//! names, and the one-line names, titles and list entries a person picks or
+//! retypes whole (a nickname, a relationship, a goal's, milestone's or win's
+//! title, a rehearsal's scenario, a feeling, an option, a skill, a warning
+//! sign). Merging two concurrent retypings of a title character by character
+//! would splice two titles into one; one of them winning is better there.
+//!
+//! Every string reads either form (`hydrate = "crate::doc::string"`,
+//! `opt_string`, `strings`, and [`ItemId`] itself): another Automerge
+//! implementation may write any string as Text (the JavaScript one does by
+//! default), and such a document must not be refused as damaged.
+//!
+//! A record written before text fields were Text has scalars there; the
+//! next save that changes the record turns each of its Text fields into a
+//! Text object (autosurgeon gives a field's writer no view of what is there,
+//! so it cannot keep an unchanged scalar). Until then a concurrent edit of
+//! such a field on two devices keeps one of them, as before; and an edit of
+//! it concurrent with another device's first save of the record may lose
+//! to that save's copy of the old text. Both last one sync round per old
+//! record. See docs/adr/0011-text-fields.md.
 
-use automerge::{AutoCommit, ROOT, ReadDoc};
-use autosurgeon::{hydrate_prop, reconcile_prop};
+use automerge::{AutoCommit, ObjId, ObjType, ROOT, ReadDoc, Value};
+use autosurgeon::{Hydrate, HydrateError, Prop, hydrate_prop, reconcile_prop};
 use chrono::{DateTime, Utc};
 use rapport_protocol::DocKind;
 
 use crate::error::{Error, Result};
 use crate::id::ItemId;
 use crate::record::{ItemMeta, Record};
+
+pub mod text;
 
 /// The metadata of an item, read from the envelope.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,7 +83,7 @@ pub fn read_envelope(doc: &AutoCommit, id: &ItemId) -> Result<Option<Envelope>> 
     // its first change reads as "no kind yet" instead of as malformed.
     let has = |key: &str| -> Result<bool> { Ok(doc.get(ROOT, key).map_err(storage)?.is_some()) };
     let kind: Option<String> = if has("kind")? {
-        hydrate_prop(doc, ROOT, "kind").map_err(|e| malformed(id, "item", e))?
+        opt_string(doc, &ROOT, "kind".into()).map_err(|e| malformed(id, "item", e))?
     } else {
         None
     };
@@ -102,8 +134,19 @@ pub fn init<R: Record>(doc: &mut AutoCommit, record: &R, now: DateTime<Utc>) -> 
 /// Reconciles the record into the document: only the fields that changed are
 /// written, so concurrent edits of different fields both survive a merge.
 pub fn write_record<R: Record>(doc: &mut AutoCommit, record: &R, now: DateTime<Utc>) -> Result<()> {
-    reconcile_prop(doc, ROOT, "record", record).map_err(|e| Error::Storage(e.to_string()))?;
+    write_part(doc, &ROOT, "record", record)?;
     touch(doc, now)
+}
+
+/// Reconciles `value` into `obj[key]`, Text fields as [`text`] says.
+pub(crate) fn write_part<V: autosurgeon::Reconcile>(
+    doc: &mut AutoCommit,
+    obj: &ObjId,
+    key: &str,
+    value: V,
+) -> Result<()> {
+    reconcile_prop(&mut text::Writer(doc), obj, key, value)
+        .map_err(|e| Error::Storage(e.to_string()))
 }
 
 pub fn set_shared(doc: &mut AutoCommit, shared: bool, now: DateTime<Utc>) -> Result<()> {
@@ -132,6 +175,50 @@ fn put<V: autosurgeon::Reconcile>(doc: &mut AutoCommit, key: &str, value: V) -> 
 
 fn storage(e: automerge::AutomergeError) -> Error {
     Error::Storage(e.to_string())
+}
+
+/// `#[autosurgeon(hydrate = "crate::doc::string")]`: a value stored as a
+/// string (a `String`, a unit enum variant), read from a scalar string or
+/// from a Text object.
+pub fn string<D: autosurgeon::ReadDoc, T: Hydrate>(
+    doc: &D,
+    obj: &ObjId,
+    prop: Prop<'_>,
+) -> Result<T, HydrateError> {
+    match doc.get(obj, &prop)? {
+        Some((Value::Object(ObjType::Text), text)) => T::hydrate_string(&doc.text(&text)?),
+        _ => T::hydrate(doc, obj, prop),
+    }
+}
+
+/// `#[autosurgeon(hydrate = "crate::doc::opt_string")]`: [`string`] for an
+/// `Option` (null or absent is `None`).
+pub fn opt_string<D: autosurgeon::ReadDoc, T: Hydrate>(
+    doc: &D,
+    obj: &ObjId,
+    prop: Prop<'_>,
+) -> Result<Option<T>, HydrateError> {
+    match doc.get(obj, &prop)? {
+        Some((Value::Object(ObjType::Text), text)) => {
+            T::hydrate_string(&doc.text(&text)?).map(Some)
+        }
+        _ => Option::<T>::hydrate(doc, obj, prop),
+    }
+}
+
+/// `#[autosurgeon(hydrate = "crate::doc::strings")]`: [`string`] for each
+/// entry of a list.
+pub fn strings<D: autosurgeon::ReadDoc, T: Hydrate>(
+    doc: &D,
+    obj: &ObjId,
+    prop: Prop<'_>,
+) -> Result<Vec<T>, HydrateError> {
+    match doc.get(obj, &prop)? {
+        Some((Value::Object(ObjType::List), list)) => (0..doc.length(&list))
+            .map(|i| string(doc, &list, Prop::Index(i as u32)))
+            .collect(),
+        _ => Vec::<T>::hydrate(doc, obj, prop),
+    }
 }
 
 /// `#[autosurgeon(with = "crate::doc::timestamp")]`: a UTC time as
@@ -180,7 +267,7 @@ pub mod opt_timestamp {
 
 /// `#[autosurgeon(with = "crate::doc::date")]`: a calendar date as `YYYY-MM-DD`.
 pub mod date {
-    use autosurgeon::{Hydrate, HydrateError, Prop, ReadDoc, Reconciler};
+    use autosurgeon::{HydrateError, Prop, ReadDoc, Reconciler};
     use chrono::NaiveDate;
 
     pub fn hydrate<D: ReadDoc>(
@@ -188,7 +275,7 @@ pub mod date {
         obj: &automerge::ObjId,
         prop: Prop<'_>,
     ) -> Result<NaiveDate, HydrateError> {
-        let s = String::hydrate(doc, obj, prop)?;
+        let s: String = super::string(doc, obj, prop)?;
         NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| HydrateError::unexpected("a date", s))
     }
 
@@ -199,7 +286,7 @@ pub mod date {
 
 /// `#[autosurgeon(with = "crate::doc::opt_date")]`: a calendar date as `YYYY-MM-DD`.
 pub mod opt_date {
-    use autosurgeon::{Hydrate, HydrateError, Prop, ReadDoc, Reconcile, Reconciler};
+    use autosurgeon::{HydrateError, Prop, ReadDoc, Reconcile, Reconciler};
     use chrono::NaiveDate;
 
     pub fn hydrate<D: ReadDoc>(
@@ -207,7 +294,7 @@ pub mod opt_date {
         obj: &automerge::ObjId,
         prop: Prop<'_>,
     ) -> Result<Option<NaiveDate>, HydrateError> {
-        match Option::<String>::hydrate(doc, obj, prop)? {
+        match super::opt_string::<_, String>(doc, obj, prop)? {
             None => Ok(None),
             Some(s) => NaiveDate::parse_from_str(&s, "%Y-%m-%d")
                 .map(Some)

@@ -4,12 +4,7 @@
 //! stable test replays the committed corpus and every crash found through
 //! exactly what the fuzzer ran. Not part of the API.
 
-use automerge::transaction::CommitOptions;
-use automerge::{ActorId, AutoCommit};
-use chrono::DateTime;
-
 use crate::clinical::ImportError;
-use crate::journal::{Channel, Interaction};
 use crate::store::IncomingChange;
 use crate::{DocKind, Error, ItemId, Store};
 
@@ -23,16 +18,13 @@ pub const ON_BASE: u8 = 0x10;
 /// middle) through [`Store::apply_batch`], else one [`Store::apply_changes`].
 pub const AS_PAGE: u8 = 0x20;
 
-/// A fixed interaction document (fixed actor and times, so the same bytes on
-/// every run): the seeds of `apply_changes` are changes made on top of it.
+/// A fixed interaction document: the seeds of `apply_changes` (and so most
+/// of its committed corpus) are changes made on top of it. Its bytes are
+/// kept as written before text fields became Automerge Text (its strings
+/// are scalars, the old format), so that those changes still find the
+/// document they depend on.
 pub fn base_document() -> Vec<u8> {
-    let at = DateTime::from_timestamp_millis(1_735_725_600_000).unwrap_or(DateTime::UNIX_EPOCH);
-    let mut record = Interaction::new(ItemId::new("person-1"), at, Channel::Phone);
-    record.what_i_wanted = "to be heard".to_owned();
-    let mut document = AutoCommit::new().with_actor(ActorId::from([1u8; 16]));
-    crate::doc::init(&mut document, &record, at).expect("a valid record writes");
-    document.commit_with(CommitOptions::default().with_time(at.timestamp()));
-    document.save()
+    include_bytes!("fuzz/base_document.automerge").to_vec()
 }
 
 /// A fresh record in memory: what every input starts from.

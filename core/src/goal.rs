@@ -29,6 +29,7 @@ pub enum GoalStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Milestone {
+    #[autosurgeon(hydrate = "crate::doc::string")]
     pub title: String,
     /// Sort key; ties break by id.
     pub position: i64,
@@ -48,22 +49,28 @@ pub enum CourseEventKind {
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CourseEvent {
+    #[autosurgeon(hydrate = "crate::doc::string")]
     pub id: String,
+    #[autosurgeon(hydrate = "crate::doc::string")]
     pub kind: CourseEventKind,
     #[autosurgeon(with = "crate::doc::timestamp")]
     pub at: DateTime<Utc>,
+    #[autosurgeon(with = "crate::doc::text")]
     pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Goal {
+    #[autosurgeon(hydrate = "crate::doc::string")]
     pub title: String,
     #[cfg_attr(feature = "uniffi", uniffi(default))]
+    #[autosurgeon(with = "crate::doc::text")]
     pub description: String,
     /// People of the inventory this goal is about.
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub person_ids: Vec<ItemId>,
+    #[autosurgeon(hydrate = "crate::doc::string")]
     pub status: GoalStatus,
     #[autosurgeon(with = "crate::doc::timestamp")]
     pub set_at: DateTime<Utc>,

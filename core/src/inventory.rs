@@ -31,10 +31,12 @@ pub enum DisputeStage {
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct StageChange {
+    #[autosurgeon(hydrate = "crate::doc::string")]
     pub stage: DisputeStage,
     #[autosurgeon(with = "crate::doc::timestamp")]
     pub at: DateTime<Utc>,
     #[cfg_attr(feature = "uniffi", uniffi(default))]
+    #[autosurgeon(with = "crate::doc::text")]
     pub note: String,
 }
 
@@ -42,22 +44,30 @@ pub struct StageChange {
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Person {
     /// A nickname or initials: the client need not write a full name.
+    #[autosurgeon(hydrate = "crate::doc::string")]
     pub nickname: String,
     /// E.g. "partner", "mother", "manager".
     #[cfg_attr(feature = "uniffi", uniffi(default))]
+    #[autosurgeon(hydrate = "crate::doc::string")]
     pub relationship: String,
+    #[autosurgeon(hydrate = "crate::doc::string")]
     pub ring: Ring,
     /// What the relationship gives me.
     #[cfg_attr(feature = "uniffi", uniffi(default))]
+    #[autosurgeon(with = "crate::doc::text")]
     pub gives: String,
     /// What goes wrong in it.
     #[cfg_attr(feature = "uniffi", uniffi(default))]
+    #[autosurgeon(with = "crate::doc::text")]
     pub goes_wrong: String,
     #[cfg_attr(feature = "uniffi", uniffi(default))]
+    #[autosurgeon(with = "crate::doc::text")]
     pub my_expectations: String,
     #[cfg_attr(feature = "uniffi", uniffi(default))]
+    #[autosurgeon(with = "crate::doc::text")]
     pub their_expectations: String,
     #[cfg_attr(feature = "uniffi", uniffi(default))]
+    #[autosurgeon(with = "crate::doc::text")]
     pub notes: String,
     /// Every stage change of a role dispute with this person, oldest first;
     /// the last one is the current stage. Empty when there is no dispute.

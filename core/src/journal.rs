@@ -49,6 +49,7 @@ pub enum RelationshipChange {
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Feeling {
+    #[autosurgeon(hydrate = "crate::doc::string")]
     pub label: String,
     #[autosurgeon(with = "crate::doc::score")]
     pub intensity: i32,
@@ -60,6 +61,7 @@ pub struct Feeling {
 pub struct GoalLink {
     pub goal_id: ItemId,
     #[cfg_attr(feature = "uniffi", uniffi(default))]
+    #[autosurgeon(hydrate = "crate::doc::opt_string")]
     pub milestone_id: Option<String>,
 }
 
@@ -71,15 +73,21 @@ pub struct Interaction {
     pub person_id: ItemId,
     #[autosurgeon(with = "crate::doc::timestamp")]
     pub occurred_at: DateTime<Utc>,
+    #[autosurgeon(hydrate = "crate::doc::string")]
     pub channel: Channel,
+    #[autosurgeon(hydrate = "crate::doc::string")]
     pub initiated_by: Initiator,
     #[cfg_attr(feature = "uniffi", uniffi(default))]
+    #[autosurgeon(with = "crate::doc::text")]
     pub what_i_wanted: String,
     #[cfg_attr(feature = "uniffi", uniffi(default))]
+    #[autosurgeon(with = "crate::doc::text")]
     pub what_they_wanted: String,
     #[cfg_attr(feature = "uniffi", uniffi(default))]
+    #[autosurgeon(with = "crate::doc::text")]
     pub what_i_said: String,
     #[cfg_attr(feature = "uniffi", uniffi(default))]
+    #[autosurgeon(with = "crate::doc::text")]
     pub what_they_said: String,
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub feelings: Vec<Feeling>,
@@ -91,16 +99,21 @@ pub struct Interaction {
     #[autosurgeon(with = "crate::doc::opt_score")]
     pub mood_after: Option<i32>,
     #[cfg_attr(feature = "uniffi", uniffi(default))]
+    #[autosurgeon(hydrate = "crate::doc::opt_string")]
     pub got_what_i_wanted: Option<GotWhatIWanted>,
     #[cfg_attr(feature = "uniffi", uniffi(default))]
+    #[autosurgeon(hydrate = "crate::doc::opt_string")]
     pub relationship: Option<RelationshipChange>,
     /// Options I could try next, and the one I choose.
     #[cfg_attr(feature = "uniffi", uniffi(default))]
+    #[autosurgeon(hydrate = "crate::doc::strings")]
     pub options: Vec<String>,
     #[cfg_attr(feature = "uniffi", uniffi(default))]
+    #[autosurgeon(hydrate = "crate::doc::opt_string")]
     pub chosen_option: Option<String>,
     /// Skills used, e.g. "I" statements, active listening.
     #[cfg_attr(feature = "uniffi", uniffi(default))]
+    #[autosurgeon(hydrate = "crate::doc::strings")]
     pub skills_used: Vec<String>,
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub goal: Option<GoalLink>,
@@ -188,8 +201,10 @@ impl Record for Interaction {
 pub struct Win {
     #[autosurgeon(with = "crate::doc::timestamp")]
     pub occurred_at: DateTime<Utc>,
+    #[autosurgeon(hydrate = "crate::doc::string")]
     pub title: String,
     #[cfg_attr(feature = "uniffi", uniffi(default))]
+    #[autosurgeon(with = "crate::doc::text")]
     pub details: String,
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub goal: Option<GoalLink>,
@@ -221,6 +236,7 @@ impl Record for Win {
 pub struct Reflection {
     #[autosurgeon(with = "crate::doc::timestamp")]
     pub written_at: DateTime<Utc>,
+    #[autosurgeon(with = "crate::doc::text")]
     pub text: String,
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub person_id: Option<ItemId>,

@@ -28,8 +28,10 @@ pub enum NoteSubject {
 pub struct Note {
     /// The account id of the client the note is for; the note is shared
     /// with that client only.
+    #[autosurgeon(hydrate = "crate::doc::string")]
     pub client_id: AccountId,
     pub subject: NoteSubject,
+    #[autosurgeon(with = "crate::doc::text")]
     pub text: String,
     #[autosurgeon(with = "crate::doc::timestamp")]
     pub written_at: DateTime<Utc>,

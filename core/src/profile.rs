@@ -37,9 +37,11 @@ pub enum Phase {
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Profile {
     #[cfg_attr(feature = "uniffi", uniffi(default))]
+    #[autosurgeon(hydrate = "crate::doc::opt_string")]
     pub problem_area: Option<ProblemArea>,
     /// The therapist's summary linking the episode to the problem area.
     #[cfg_attr(feature = "uniffi", uniffi(default))]
+    #[autosurgeon(with = "crate::doc::text")]
     pub formulation: String,
     #[autosurgeon(with = "crate::doc::opt_date")]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
@@ -48,6 +50,7 @@ pub struct Profile {
     #[cfg_attr(feature = "uniffi", uniffi(default = 12))]
     #[autosurgeon(with = "crate::doc::score")]
     pub session_count: i32,
+    #[autosurgeon(hydrate = "crate::doc::string")]
     pub phase: Phase,
     /// The session most recently held (0 before the first).
     #[cfg_attr(feature = "uniffi", uniffi(default = 0))]
@@ -123,8 +126,10 @@ impl Record for Profile {
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AfterCarePlan {
     /// E.g. "sleeping badly for a week", "avoiding calls from friends".
+    #[autosurgeon(hydrate = "crate::doc::strings")]
     pub warning_signs: Vec<String>,
     /// What the client will do after the last session, and when to ask for help.
+    #[autosurgeon(with = "crate::doc::text")]
     pub plan_for_after: String,
 }
 

@@ -15,10 +15,13 @@ use crate::record::{IndexEntry, Record, limit_text, opt_in_range, require_text};
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Rehearsal {
     pub person_id: ItemId,
+    #[autosurgeon(hydrate = "crate::doc::string")]
     pub scenario: String,
     #[cfg_attr(feature = "uniffi", uniffi(default))]
+    #[autosurgeon(with = "crate::doc::text")]
     pub what_i_want_to_say: String,
     #[cfg_attr(feature = "uniffi", uniffi(default))]
+    #[autosurgeon(with = "crate::doc::text")]
     pub how_they_may_answer: String,
     /// Confidence 0 (none) to 10 (full), before and after practice.
     #[cfg_attr(feature = "uniffi", uniffi(default))]

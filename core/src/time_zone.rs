@@ -23,6 +23,7 @@ use crate::id::ItemId;
 pub struct ZoneChange {
     #[autosurgeon(with = "crate::doc::timestamp")]
     pub since: DateTime<Utc>,
+    #[autosurgeon(hydrate = "crate::doc::string")]
     pub zone: String,
 }
 

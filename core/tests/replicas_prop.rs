@@ -2,16 +2,23 @@
 //! changes travel (any order, duplicated, merged, in several batches, over
 //! several rounds interleaved with more edits), once everything has been
 //! delivered every replica holds the same records and the same index, and a
-//! rebuilt index equals the incremental one.
+//! rebuilt index equals the incremental one. What is typed into a text
+//! field (Automerge Text) on any replica, concurrently or not, is all there
+//! in the end, once: no character lost or doubled. (Where each insertion
+//! lands is Automerge's call: a save sends the difference from the text
+//! before, and an insertion next to equal characters, such as a space, may
+//! be placed on either side of them.)
 #![allow(clippy::unwrap_used)]
 
 mod common;
+
+use std::collections::BTreeMap;
 
 use common::{TestStore, at, outbox_of};
 use proptest::prelude::*;
 use rapport_core::goal::Goal;
 use rapport_core::inventory::Person;
-use rapport_core::journal::{GoalLink, Interaction, Win};
+use rapport_core::journal::{GoalLink, Interaction, Reflection, Win};
 use rapport_core::store::{IncomingChange, ListQuery, MAX_PAGE, Summary};
 use rapport_core::{DocKind, ItemId, Store};
 
@@ -44,6 +51,10 @@ enum Op {
         goal: Option<usize>,
         w: u8,
     },
+    CreateReflection {
+        r: usize,
+        w: u8,
+    },
     /// The main text of an item: a goal's title, a person's nickname...
     EditTitle {
         r: usize,
@@ -54,6 +65,14 @@ enum Op {
     EditOther {
         r: usize,
         item: usize,
+        w: u8,
+    },
+    /// Types a word somewhere into a text field no other op rewrites: what a
+    /// relationship gives, what I said, a reflection.
+    TypeText {
+        r: usize,
+        item: usize,
+        at: u16,
         w: u8,
     },
     AddMilestone {
@@ -92,10 +111,13 @@ fn op(n: usize) -> impl Strategy<Value = Op> {
             .prop_map(|(r, person, w)| Op::CreateInteraction { r, person, w }),
         2 => (r.clone(), proptest::option::of(any::<usize>()), any::<u8>())
             .prop_map(|(r, goal, w)| Op::CreateWin { r, goal, w }),
+        1 => (r.clone(), any::<u8>()).prop_map(|(r, w)| Op::CreateReflection { r, w }),
         3 => (r.clone(), any::<usize>(), any::<u8>())
             .prop_map(|(r, item, w)| Op::EditTitle { r, item, w }),
         3 => (r.clone(), any::<usize>(), any::<u8>())
             .prop_map(|(r, item, w)| Op::EditOther { r, item, w }),
+        4 => (r.clone(), any::<usize>(), any::<u16>(), any::<u8>())
+            .prop_map(|(r, item, at, w)| Op::TypeText { r, item, at, w }),
         3 => (r.clone(), any::<usize>(), any::<u8>())
             .prop_map(|(r, goal, w)| Op::AddMilestone { r, goal, w }),
         2 => (r.clone(), any::<usize>(), any::<usize>())
@@ -209,7 +231,37 @@ const EDITABLE: [DocKind; 4] = [
     DocKind::Interaction,
 ];
 
-fn run(replicas: &[TestStore], op: &Op, step: u32) {
+/// The kinds with a text field that only [`Op::TypeText`] edits.
+const TYPED: [DocKind; 3] = [DocKind::Person, DocKind::Interaction, DocKind::Reflection];
+
+/// What [`Op::TypeText`] types at step `step`: a word no other op writes.
+fn typed(w: u8, step: u32) -> String {
+    format!(" {}#{step};", word(w))
+}
+
+/// Inserts `typed` into the text at the `at`-th of its char boundaries.
+fn type_into(text: &mut String, at: u16, typed: &str) {
+    let boundaries: Vec<usize> = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain([text.len()])
+        .collect();
+    text.insert_str(boundaries[at as usize % boundaries.len()], typed);
+}
+
+/// The text field of an item that only [`Op::TypeText`] edits.
+fn typed_field(s: &Store, id: &ItemId, kind: DocKind) -> String {
+    match kind {
+        DocKind::Person => s.get::<Person>(id).unwrap().record.gives,
+        DocKind::Interaction => s.get::<Interaction>(id).unwrap().record.what_i_said,
+        DocKind::Reflection => s.get::<Reflection>(id).unwrap().record.text,
+        other => panic!("no typed field in {other:?}"),
+    }
+}
+
+/// Runs `op`; returns the item and the text written into its typed field,
+/// for [`Op::TypeText`] and a new reflection.
+fn run(replicas: &[TestStore], op: &Op, step: u32) -> Option<(ItemId, String)> {
     let when = at(1 + step % 12, 1 + step % 28, step % 24);
     match *op {
         Op::CreateGoal { r, w } => {
@@ -236,12 +288,47 @@ fn run(replicas: &[TestStore], op: &Op, step: u32) {
             }
             s.create(win).unwrap();
         }
+        Op::CreateReflection { r, w } => {
+            let id = replicas[r]
+                .create(common::reflection(&word(w), when))
+                .unwrap()
+                .meta.id;
+            return Some((id, word(w)));
+        }
         Op::EditTitle { r, item, w } | Op::EditOther { r, item, w } => {
             let s = &replicas[r];
             if let Some(x) = pick(&live(s, &EDITABLE), item) {
                 let main = matches!(op, Op::EditTitle { .. });
                 edit(s, x, format!("{} {step}", word(w)), main);
             }
+        }
+        Op::TypeText { r, item, at, w } => {
+            let s = &replicas[r];
+            let x = pick(&live(s, &TYPED), item)?.clone();
+            let words = typed(w, step);
+            match x.kind {
+                DocKind::Person => s
+                    .modify(&x.id, |p: &mut Person| {
+                        type_into(&mut p.gives, at, &words);
+                        Ok(())
+                    })
+                    .map(drop),
+                DocKind::Interaction => s
+                    .modify(&x.id, |i: &mut Interaction| {
+                        type_into(&mut i.what_i_said, at, &words);
+                        Ok(())
+                    })
+                    .map(drop),
+                DocKind::Reflection => s
+                    .modify(&x.id, |f: &mut Reflection| {
+                        type_into(&mut f.text, at, &words);
+                        Ok(())
+                    })
+                    .map(drop),
+                other => panic!("no typed field in {other:?}"),
+            }
+            .unwrap();
+            return Some((x.id.clone(), words));
         }
         Op::AddMilestone { r, goal, w } => {
             let s = &replicas[r];
@@ -274,6 +361,7 @@ fn run(replicas: &[TestStore], op: &Op, step: u32) {
         }
         Op::Deliver { from, to, seed } => deliver(&replicas[from], &replicas[to], seed, false),
     }
+    None
 }
 
 /// Delivers `from`'s outbox to `to`: with `all`, every piece at least once;
@@ -337,6 +425,7 @@ fn contents(s: &Store) -> Vec<(ItemId, String)> {
                 Ok(DocKind::Person) => format!("{:?}", s.get::<Person>(&id).unwrap()),
                 Ok(DocKind::Win) => format!("{:?}", s.get::<Win>(&id).unwrap()),
                 Ok(DocKind::Interaction) => format!("{:?}", s.get::<Interaction>(&id).unwrap()),
+                Ok(DocKind::Reflection) => format!("{:?}", s.get::<Reflection>(&id).unwrap()),
                 Ok(other) => panic!("unexpected kind {other:?}"),
             };
             (id, text)
@@ -364,8 +453,9 @@ proptest! {
     #[test]
     fn replicas_converge_whatever_the_order_of_delivery((n, ops, seed) in scenario()) {
         let replicas: Vec<TestStore> = (0..n).map(|_| TestStore::on_tmpfs()).collect();
+        let mut typed = Vec::new();
         for (step, op) in ops.iter().enumerate() {
-            run(&replicas, op, step as u32);
+            typed.extend(run(&replicas, op, step as u32));
         }
 
         // Finally every replica's outbox reaches every other, pairs in random order.
@@ -383,6 +473,20 @@ proptest! {
         for other in &replicas[1..] {
             prop_assert_eq!(&other.index_dump().unwrap(), &dump);
             prop_assert_eq!(&contents(other), &records);
+        }
+        // Nothing typed into a text field is lost or doubled by the merge.
+        let mut expected: BTreeMap<ItemId, Vec<char>> = BTreeMap::new();
+        for (id, words) in &typed {
+            expected.entry(id.clone()).or_default().extend(words.chars());
+        }
+        for (id, mut chars) in expected {
+            if let Ok(kind) = replicas[0].kind_of(&id) {
+                let text = typed_field(&replicas[0], &id, kind);
+                let mut got: Vec<char> = text.chars().collect();
+                got.sort_unstable();
+                chars.sort_unstable();
+                prop_assert_eq!(got, chars, "{:?}", text);
+            }
         }
         // The index is exactly what the documents say.
         for s in &replicas {

@@ -142,9 +142,18 @@ mod stored {
 
             // Hand-written: `Option<$id>` hydrates a present value through
             // `hydrate_string`, which a derived newtype impl does not override.
+            // Written as scalar strings; one written as Text (by another
+            // Automerge implementation) reads too.
             impl Hydrate for $id {
                 fn hydrate_string(s: &'_ str) -> Result<Self, HydrateError> {
                     Ok($id(s.to_owned()))
+                }
+
+                fn hydrate_text<D: autosurgeon::ReadDoc>(
+                    doc: &D,
+                    obj: &automerge::ObjId,
+                ) -> Result<Self, HydrateError> {
+                    Ok($id(doc.text(obj)?))
                 }
             }
         )+};

@@ -71,9 +71,14 @@ impl Store {
     ) -> Result<Item<R>> {
         let (record, env) = self.edit(id, Some(R::KIND), |document, now| {
             let mut record: R = doc::read_record(document, id)?;
+            let before = record.clone();
             change(&mut record)?;
             record.validate()?;
-            doc::write_record(document, &record, now)?;
+            if record != before {
+                // Unchanged, it is not written: no change to store, sync or
+                // announce, and `updated_at` stays.
+                doc::write_record(document, &record, now)?;
+            }
             let entry = record.index();
             Ok((record, Reindex::Entry(entry)))
         })?;

@@ -94,8 +94,7 @@ impl Store {
                 // Nothing changed: no change to store, sync or announce.
                 return Ok(());
             }
-            autosurgeon::reconcile_prop(document, &record, AFTER_CARE_KEY, &plan)
-                .map_err(|e| Error::Storage(e.to_string()))?;
+            crate::doc::write_part(document, &record, AFTER_CARE_KEY, &plan)?;
             autosurgeon::reconcile_prop(document, ROOT, "updated_at", now.timestamp_millis())
                 .map_err(|e| Error::Storage(e.to_string()))?;
             Ok(())
