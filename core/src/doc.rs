@@ -275,7 +275,7 @@ pub mod date {
         obj: &automerge::ObjId,
         prop: Prop<'_>,
     ) -> Result<NaiveDate, HydrateError> {
-        let s: String = super::string(doc, obj, prop)?;
+        let s: String = crate::doc::string(doc, obj, prop)?;
         NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| HydrateError::unexpected("a date", s))
     }
 
@@ -294,7 +294,7 @@ pub mod opt_date {
         obj: &automerge::ObjId,
         prop: Prop<'_>,
     ) -> Result<Option<NaiveDate>, HydrateError> {
-        match super::opt_string::<_, String>(doc, obj, prop)? {
+        match crate::doc::opt_string::<_, String>(doc, obj, prop)? {
             None => Ok(None),
             Some(s) => NaiveDate::parse_from_str(&s, "%Y-%m-%d")
                 .map(Some)

@@ -292,7 +292,8 @@ fn run(replicas: &[TestStore], op: &Op, step: u32) -> Option<(ItemId, String)> {
             let id = replicas[r]
                 .create(common::reflection(&word(w), when))
                 .unwrap()
-                .meta.id;
+                .meta
+                .id;
             return Some((id, word(w)));
         }
         Op::EditTitle { r, item, w } | Op::EditOther { r, item, w } => {

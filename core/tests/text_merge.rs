@@ -21,7 +21,8 @@ fn two_devices_editing_one_reflection_offline_both_keep_both_edits() {
     let r = phone
         .create(reflection("I told Sam how tired I am.", at(3, 2, 21)))
         .unwrap()
-        .meta.id;
+        .meta
+        .id;
     deliver(&phone, &tablet);
 
     // Offline on both: one writes at the start, the other at the end.
