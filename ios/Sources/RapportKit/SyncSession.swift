@@ -82,6 +82,11 @@ public final class SyncSession: Sendable {
         get async { await ffi.get { $0.session() }.map(Session.init) }
     }
 
+    /// The sync status now (`status` streams it and its changes).
+    public func currentStatus() async -> SyncStatus {
+        await ffi.get { $0.status() }
+    }
+
     /// Signs this device out on the server and forgets the kept session.
     public func signOut() async throws {
         try await ffi.callAsync { try await $0.signOut() }

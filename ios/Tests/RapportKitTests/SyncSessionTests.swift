@@ -138,6 +138,10 @@ final class SyncSessionTests: ServerTestCase {
         let therapist = try await device("therapist")
         try await client.signUp(email: "rc@example.org", password: "correct horse battery", role: .client, displayName: "C")
         try await therapist.signUp(email: "rt@example.org", password: "correct horse battery", role: .therapist, displayName: "T")
+        // The status now, as Kotlin's currentStatus(): idle before any sync.
+        let now = await client.currentStatus()
+        XCTAssertEqual(now.state, .idle)
+        XCTAssertNil(now.lastSyncedAt)
         // Not a code at all: a bad request.
         await assertThrows(try await therapist.redeemInvite("bogus")) { error in
             guard case SyncError.Refused(let code, let message) = error else { return XCTFail("unexpected \(error)") }
