@@ -122,6 +122,7 @@ impl FaultProxy {
                 scripted: VecDeque::new(),
                 rng: SplitMix64(seed),
                 counts: FaultCounts::default(),
+                answers: Vec::new(),
             }),
         });
         let accept = tokio::spawn(accept(listener, Arc::clone(&shared)));
@@ -130,6 +131,12 @@ impl FaultProxy {
             shared,
             accept,
         }
+    }
+
+    /// Every answer the server sent through the proxy so far, heads and
+    /// bodies (a duplicated request's both answers), for a test to search.
+    pub fn answers(&self) -> Vec<u8> {
+        self.shared.state.lock().unwrap().answers.clone()
     }
 
     /// The fault rates from the next request on.
@@ -173,6 +180,9 @@ struct State {
     scripted: VecDeque<(String, String, FaultKind)>,
     rng: SplitMix64,
     counts: FaultCounts,
+    /// Every answer the server gave through the proxy, head and body, in
+    /// order (what a network observer or a device sees).
+    answers: Vec<u8>,
 }
 
 /// What happens to one request.
@@ -339,7 +349,14 @@ async fn forward(shared: &Shared, request: &Message) -> io::Result<Message> {
     let mut server = Peer::new(stream);
     server.stream.write_all(&request.bytes()).await?;
     let is_head = request.method_and_path().0.eq_ignore_ascii_case("HEAD");
-    read_response(&mut server, is_head).await
+    let answer = read_response(&mut server, is_head).await?;
+    shared
+        .state
+        .lock()
+        .unwrap()
+        .answers
+        .extend_from_slice(&answer.bytes());
+    Ok(answer)
 }
 
 /// One HTTP/1.1 message as it went over the wire.

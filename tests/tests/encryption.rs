@@ -21,6 +21,7 @@ use rapport_crypto::{
     open_wrap, read_header,
 };
 use rapport_protocol::Role;
+use rapport_tests::fault_proxy::FaultProxy;
 use rapport_tests::{Device, Server, link};
 
 /// The first four bytes of every Automerge document and change chunk.
@@ -118,9 +119,12 @@ fn pg_hex(bytes: &[u8]) -> Vec<u8> {
 }
 
 async fn no_content_on_the_server(mut server: Server) {
-    let phone = Device::sign_up(&server.url, "ava@example.org", Role::Client).await;
-    let tablet = Device::sign_in(&server.url, "ava@example.org", &phone).await;
-    let therapist = Device::sign_up(&server.url, "dr.ben@example.org", Role::Therapist).await;
+    // Every device talks to the server through a proxy that passes
+    // everything and keeps every answer, to search the response bodies too.
+    let wire = FaultProxy::start(&server.url, 1).await;
+    let phone = Device::sign_up(&wire.url, "ava@example.org", Role::Client).await;
+    let tablet = Device::sign_in(&wire.url, "ava@example.org", &phone).await;
+    let therapist = Device::sign_up(&wire.url, "dr.ben@example.org", Role::Therapist).await;
     let care = link(&phone, &therapist).await;
     phone.sync.links().await.unwrap();
 
@@ -208,6 +212,17 @@ async fn no_content_on_the_server(mut server: Server) {
     assert!(therapist.store.get::<Reflection>(&private).is_err());
     let received = phone.store.get::<Note>(&note.id).unwrap().record;
     assert_eq!(received.text, canary("note"));
+
+    // No answer of the server carried a canary or an Automerge document:
+    // what it serves is sealed, to the devices and to anyone on the way.
+    let answers = wire.answers();
+    assert!(answers.len() > 10_000, "{} bytes of answers", answers.len());
+    assert!(contains(&answers, b"HTTP/1.1 200"), "answers recorded");
+    assert!(!contains(&answers, b"CANARY-"), "a canary in an answer");
+    assert!(
+        !contains(&answers, &AUTOMERGE_MAGIC),
+        "Automerge bytes in an answer"
+    );
 
     if let Some(url) = server.postgres_url() {
         let dump = pg_dump(url);
