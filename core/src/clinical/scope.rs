@@ -75,13 +75,14 @@ impl Summary {
     }
 }
 
-/// A half-open range of the client's calendar days `[from, to)`; the days
-/// begin at the client's local midnight ([`DateRange::span`]).
+/// A half-open range of the client's calendar days `[start, end)`: `end`
+/// is the first day after it. The days begin at the client's local midnight
+/// ([`DateRange::span`]). (Not `from`/`to`: `from` is a keyword in Python.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DateRange {
-    from: NaiveDate,
-    to: NaiveDate,
+    start: NaiveDate,
+    end: NaiveDate,
 }
 
 impl DateRange {
@@ -90,7 +91,10 @@ impl DateRange {
         if from >= to {
             return Err(ClinicalError::InvalidRange { from, to });
         }
-        Ok(DateRange { from, to })
+        Ok(DateRange {
+            start: from,
+            end: to,
+        })
     }
 
     /// Since `from`, up to and including `today`.
@@ -101,21 +105,21 @@ impl DateRange {
         DateRange::new(from, to)
     }
 
-    pub fn from(&self) -> NaiveDate {
-        self.from
+    pub fn start(&self) -> NaiveDate {
+        self.start
     }
 
     /// The first day not in the range.
-    pub fn to(&self) -> NaiveDate {
-        self.to
+    pub fn end(&self) -> NaiveDate {
+        self.end
     }
 
     /// The instants the range covers, its days cut at local midnight in the
     /// client's zones.
     pub fn span(&self, zones: &TimeZones) -> Span {
         Span {
-            start: zones.start_of(self.from),
-            end: zones.start_of(self.to),
+            start: zones.start_of(self.start),
+            end: zones.start_of(self.end),
         }
     }
 }

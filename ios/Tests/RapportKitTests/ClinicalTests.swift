@@ -61,8 +61,8 @@ final class ClinicalTests: XCTestCase {
         // The 4th and the 6th, both included: the low point of the 4th and
         // the win of the 6th, not the PHQ-9s of the 3rd and the 10th.
         let summary = try await store.sessionSummary(since: day(4), until: day(6), today: day(14))
-        XCTAssertEqual(summary.range.from, CalendarDay(iso: "2025-03-04"))
-        XCTAssertEqual(summary.range.to.iso, "2025-03-07")
+        XCTAssertEqual(summary.range.start, CalendarDay(iso: "2025-03-04"))
+        XCTAssertEqual(summary.range.end.iso, "2025-03-07")
         XCTAssertEqual(summary.wins.map(\.title), ["Asked Sam for help"])
         XCTAssertEqual(summary.phq9, [])
         XCTAssertEqual(summary.mood.map(\.rating).contains(2), true, "\(summary.mood)")

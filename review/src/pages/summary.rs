@@ -243,8 +243,8 @@ pub fn summary(
     };
     let s = app.store.session_summary(&whose, range, app.today())?;
     let days = Days::new(
-        s.range.from(),
-        s.range.to(),
+        s.range.start(),
+        s.range.end(),
         s.mood
             .iter()
             .map(|m| m.at)
@@ -313,7 +313,7 @@ pub fn summary(
         })
         .collect();
     let notes = super::notes::views(app, account)?;
-    let week_starting = text::monday_of(s.range.from()).to_string();
+    let week_starting = text::monday_of(s.range.start()).to_string();
     Ok(SummaryPage {
         chrome: Chrome::new(
             app,
@@ -321,12 +321,12 @@ pub fn summary(
             format!("{}: since we last met", client.name),
             &format!("/clients/{account}"),
         ),
-        range_from: s.range.from().to_string(),
-        range_to: (s.range.to() - chrono::Duration::days(1)).to_string(),
+        range_from: s.range.start().to_string(),
+        range_to: (s.range.end() - chrono::Duration::days(1)).to_string(),
         range_text: format!(
             "{} to {}",
-            text::date(s.range.from()),
-            text::date(s.range.to() - chrono::Duration::days(1))
+            text::date(s.range.start()),
+            text::date(s.range.end() - chrono::Duration::days(1))
         ),
         flags,
         mood_chart,

@@ -221,8 +221,8 @@ class RecordStoreTest {
 
         val summary = store.sessionSummary(since = day, until = day, today = day)
         // Calendar days cross as LocalDate; the range is half-open.
-        assertEquals(day, summary.range.from)
-        assertEquals(day.plusDays(1), summary.range.to)
+        assertEquals(day, summary.range.start)
+        assertEquals(day.plusDays(1), summary.range.end)
         assertEquals(listOf(11), summary.phq9.map { it.total })
         assertEquals(listOf(AlertReason.PHQ9_ITEM9), summary.safetyFlags.map { it.reason })
         assertEquals(listOf("Said no kindly"), summary.wins.map { it.title })
