@@ -108,3 +108,14 @@ val Goal.orderedMilestones: List<Pair<String, Milestone>>
 /** Milestones done so far, of all of them. */
 val Goal.milestonesDone: Int
     get() = milestones.values.count { it.completedAt != null }
+
+/**
+ * The sentence to show a person for an error: a Rust error's own (its
+ * `toString()`; its fields say what was wrong), else the message.
+ */
+val Throwable.sentence: String
+    get() =
+        when (this) {
+            is app.rapport.ffi.StoreException, is app.rapport.ffi.SyncException -> toString()
+            else -> message ?: toString()
+        }

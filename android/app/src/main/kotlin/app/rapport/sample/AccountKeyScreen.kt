@@ -40,6 +40,7 @@ import androidx.compose.ui.text.input.KeyboardCapitalization
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import app.rapport.PairingOffer
+import app.rapport.sentence
 import com.google.mlkit.vision.barcode.common.Barcode
 import com.google.mlkit.vision.codescanner.GmsBarcodeScannerOptions
 import com.google.mlkit.vision.codescanner.GmsBarcodeScanning
@@ -128,7 +129,7 @@ private fun ReceivePairing(model: RapportViewModel) {
                                 code = model.acceptPairing(current, sealed)
                                 null
                             } catch (e: Exception) {
-                                e.message
+                                e.sentence
                             }
                     }
                 }
@@ -160,7 +161,7 @@ fun AccountKeySettings(model: RapportViewModel) {
     val shown = kit
     if (shown == null) {
         OutlinedButton(onClick = {
-            val reveal = { scope.launch { error = runCatching { kit = model.recoveryKit() }.exceptionOrNull()?.message } }
+            val reveal = { scope.launch { error = runCatching { kit = model.recoveryKit() }.exceptionOrNull()?.sentence } }
             // Asked again even while unlocked: the kit opens everything.
             lock?.confirm("Show your recovery kit") { reveal() } ?: reveal()
         }) { Text("Show my recovery kit") }
@@ -196,7 +197,7 @@ private fun SendPairing(model: RapportViewModel) {
                             answer = model.sealForPairing(offer)
                             null
                         } catch (e: Exception) {
-                            e.message
+                            e.sentence
                         }
                 }
             }) { Text("Continue") }
@@ -227,7 +228,7 @@ private fun SafetyNumbers(model: RapportViewModel) {
                 numbers = model.sharing().links.map { it.therapistName to model.safetyNumber(it.therapist) }
                 null
             } catch (e: Exception) {
-                e.message
+                e.sentence
             }
     }
     if (numbers.isEmpty() && error == null) return

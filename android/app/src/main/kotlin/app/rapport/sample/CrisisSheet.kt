@@ -33,7 +33,7 @@ import androidx.compose.ui.semantics.heading
 import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
 import app.rapport.CrisisResource
-import app.rapport.ffi.CrisisContact
+import app.rapport.core.CrisisContact
 
 /** The words on a resource's button: what tapping it does. */
 private fun CrisisResource.action(): String? = when (val c = contact) {
@@ -77,7 +77,7 @@ fun CrisisResourceList(resources: List<CrisisResource>, message: String?) {
             Column(verticalArrangement = Arrangement.spacedBy(4.dp)) {
                 Text(resource.name, style = MaterialTheme.typography.titleMedium)
                 if (resource.hours.isNotBlank()) Text(resource.hours, style = MaterialTheme.typography.bodySmall)
-                val uri = resource.uri
+                val uri = resource.uri()
                 val action = resource.action()
                 if (uri != null && action != null) {
                     // The button's text ("Call 988") is its label for TalkBack.

@@ -33,6 +33,7 @@ import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import app.rapport.CourseEventKind
 import app.rapport.StoredGoal
 import app.rapport.milestonesDone
+import app.rapport.orderedMilestones
 import kotlinx.coroutines.launch
 
 @Composable
@@ -71,14 +72,14 @@ private fun GoalCard(stored: StoredGoal, model: RapportViewModel) {
         Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(4.dp)) {
             Text(goal.title, style = MaterialTheme.typography.titleMedium)
             Text("${goal.status.name.lowercase()} · ${goal.milestonesDone} of ${goal.milestones.size} milestones")
-            goal.milestones.forEach { m ->
+            goal.orderedMilestones.forEach { (milestoneId, m) ->
                 Row(verticalAlignment = Alignment.CenterVertically) {
                     // The row is one checkbox for TalkBack, labelled by the milestone.
                     Row(
                         Modifier.toggleable(
                             value = m.completedAt != null,
                             role = Role.Checkbox,
-                            onValueChange = { done -> model.toggleMilestone(id, m.id, done) }
+                            onValueChange = { done -> model.toggleMilestone(id, milestoneId, done) }
                         ),
                         verticalAlignment = Alignment.CenterVertically
                     ) {

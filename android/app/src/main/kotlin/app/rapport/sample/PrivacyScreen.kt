@@ -24,6 +24,7 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.LocalContext
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
+import app.rapport.sentence
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
@@ -48,7 +49,7 @@ fun PrivacyScreen(model: RapportViewModel) {
                         }
                         "Exported. The file is not encrypted: keep it somewhere private."
                     } catch (e: Exception) {
-                        e.message
+                        e.sentence
                     }
             }
         }

@@ -35,6 +35,7 @@ import app.rapport.Win
 import app.rapport.ffi.StoreException
 import app.rapport.moodCheckIn
 import app.rapport.phq9CheckIn
+import app.rapport.sentence
 import java.io.File
 import java.time.Instant
 import java.time.ZoneId
@@ -102,9 +103,9 @@ class RapportViewModel(private val app: Application) : AndroidViewModel(app) {
                 key.fill(0)
                 AppState.Ready(store).also { followDevice(it.store) }
             } catch (e: KeyUnavailableException) {
-                AppState.KeyLost(e.message ?: "The key cannot be used.")
-            } catch (e: StoreException.UnusableFile) {
-                AppState.KeyLost(e.message ?: "The record cannot be opened.")
+                AppState.KeyLost(e.sentence)
+            } catch (e: StoreException.NotOurDatabase) {
+                AppState.KeyLost(e.sentence)
             }
         (state.value as? AppState.Ready)?.let { resumeSession(it.store) }
     }
@@ -200,7 +201,7 @@ class RapportViewModel(private val app: Application) : AndroidViewModel(app) {
         store().block()
         null
     } catch (e: Exception) {
-        e.message ?: "That could not be saved."
+        e.sentence
     }
 
     /** For one-tap actions (a switch, a checkbox): a failure shows as [message]. */
@@ -218,8 +219,8 @@ class RapportViewModel(private val app: Application) : AndroidViewModel(app) {
                 channel = channel,
                 initiatedBy = Initiator.ME,
                 whatIWanted = whatIWanted,
-                moodBefore = moodBefore.toUByte(),
-                moodAfter = moodAfter.toUByte()
+                moodBefore = moodBefore,
+                moodAfter = moodAfter
             )
         )
     }
@@ -236,7 +237,7 @@ class RapportViewModel(private val app: Application) : AndroidViewModel(app) {
                 personId = personId,
                 scenario = scenario,
                 whatIWantToSay = whatIWantToSay,
-                confidenceBefore = confidenceBefore.toUByte(),
+                confidenceBefore = confidenceBefore,
                 practicedAt = Instant.now()
             )
         )
@@ -289,7 +290,7 @@ class RapportViewModel(private val app: Application) : AndroidViewModel(app) {
         withContext(Dispatchers.IO) { accountKeyBox.clear() }
         null
     } catch (e: Exception) {
-        e.message ?: "Nothing was deleted."
+        e.sentence
     }
 
     // --- Sync ------------------------------------------------------------------
@@ -323,7 +324,7 @@ class RapportViewModel(private val app: Application) : AndroidViewModel(app) {
             session.value = sync
             _needsAccountKey.value = sync.accountKey() == null
         } catch (e: Exception) {
-            _message.value = e.message
+            _message.value = e.sentence
         }
     }
 
@@ -358,7 +359,7 @@ class RapportViewModel(private val app: Application) : AndroidViewModel(app) {
             try {
                 SyncSession.create(store(), serverUrl, deviceName = android.os.Build.MODEL)
             } catch (e: Exception) {
-                return e.message
+                return e.sentence
             }
         return try {
             val signed =
@@ -388,7 +389,7 @@ class RapportViewModel(private val app: Application) : AndroidViewModel(app) {
             null
         } catch (e: Exception) {
             sync.close()
-            e.message
+            e.sentence
         }
     }
 
@@ -421,7 +422,7 @@ class RapportViewModel(private val app: Application) : AndroidViewModel(app) {
         syncNow()
         null
     } catch (e: Exception) {
-        e.message ?: "That recovery kit could not be used."
+        e.sentence
     }
 
     /** This (new) phone's one-time pairing key; its offer goes to the other phone's screen as text or QR. */
@@ -471,7 +472,7 @@ class RapportViewModel(private val app: Application) : AndroidViewModel(app) {
                 sync.refreshSharing()
                 sync.syncNow()
             } catch (e: Exception) {
-                _message.value = e.message
+                _message.value = e.sentence
             }
         }
     }
@@ -479,7 +480,7 @@ class RapportViewModel(private val app: Application) : AndroidViewModel(app) {
     fun signOut() {
         val sync = session.value ?: return
         viewModelScope.launch {
-            runCatching { sync.signOut() }.onFailure { _message.value = it.message }
+            runCatching { sync.signOut() }.onFailure { _message.value = it.sentence }
             signOutLocally()
         }
     }

@@ -41,8 +41,9 @@ import app.rapport.Grant
 import app.rapport.Invite
 import app.rapport.ItemKind
 import app.rapport.SyncStatus
-import app.rapport.ffi.GrantScope
-import app.rapport.ffi.SyncState
+import app.rapport.core.SyncState
+import app.rapport.protocol.GrantScope
+import app.rapport.sentence
 import java.time.ZoneId
 import java.time.format.DateTimeFormatter
 import java.time.format.FormatStyle
@@ -162,7 +163,7 @@ private fun TherapistSection(model: RapportViewModel) {
                 sharing = model.sharing()
                 null
             } catch (e: Exception) {
-                e.message
+                e.sentence
             }
     }
     fun attempt(work: suspend () -> Unit) {
@@ -172,7 +173,7 @@ private fun TherapistSection(model: RapportViewModel) {
                     work()
                     null
                 } catch (e: Exception) {
-                    e.message
+                    e.sentence
                 }
             refresh++
         }
@@ -216,7 +217,7 @@ private fun TherapistSection(model: RapportViewModel) {
     }
 }
 
-private fun List<Grant>.kindGrant(kind: ItemKind): Grant? = firstOrNull { (it.scope as? GrantScope.Kind)?.let { s -> s.kind == kind && s.personId == null } == true }
+private fun List<Grant>.kindGrant(kind: ItemKind): Grant? = firstOrNull { (it.scope as? GrantScope.Kind)?.let { s -> s.kind == kind && s.tag == null } == true }
 
 private fun describe(status: SyncStatus?): String {
     if (status == null) return "Not signed in: everything stays on this phone."
