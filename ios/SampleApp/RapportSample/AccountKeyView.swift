@@ -59,6 +59,10 @@ struct KeyNeededSection: View {
             if let error { Text(error).foregroundStyle(.red) }
         }
         ReceivePairingSection()
+        PassphraseSection(
+            title: "Or restore your passphrase backup", action: "Restore the backup",
+            note: "If you made a backup on the server, its passphrase opens it on this phone."
+        ) { passphrase in try await model.restoreAccountKey(passphrase: passphrase); return nil }
     }
 
     private func attempt(_ work: () async throws -> Void) async {
@@ -176,11 +180,49 @@ struct AccountKeySections: View {
                 }
             }
         }
+        PassphraseSection(
+            title: "Passphrase backup on the server", action: "Back up my account key",
+            note: "Optional: your account key, sealed on this phone under a passphrase only you know. With it, a new phone can read your record even if this one is lost."
+        ) { passphrase in
+            try await sync.backUpAccountKey(passphrase: passphrase)
+            return "Backed up. Keep the passphrase somewhere safe: it cannot be reset."
+        }
         if let error { Section { Text(error).foregroundStyle(.red) } }
     }
 
     private func attempt(_ work: () async throws -> Void) async {
         error = await failure(of: work)
+    }
+}
+
+/// A passphrase and one action with it (back up, or restore). The
+/// passphrase is sealed on this phone (Argon2id) and never leaves it; the
+/// field is cleared as soon as it is used.
+private struct PassphraseSection: View {
+    let title: String
+    let action: String
+    let note: String
+    let run: (String) async throws -> String?
+    @State private var passphrase = ""
+    @State private var outcome: String?
+
+    var body: some View {
+        Section {
+            SecureField("Backup passphrase", text: $passphrase)
+            Button(action) {
+                let typed = passphrase
+                passphrase = ""
+                Task {
+                    do { outcome = try await run(typed) } catch { outcome = (error as? SyncError)?.message ?? error.localizedDescription }
+                }
+            }
+            .disabled(passphrase.count < 12)
+            if let outcome { Text(outcome) }
+        } header: {
+            Text(title)
+        } footer: {
+            Text("\(note) At least 12 characters. Forget it, and the backup cannot be opened by anyone: not by us, not by your therapist.")
+        }
     }
 }
 

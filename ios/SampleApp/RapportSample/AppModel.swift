@@ -154,6 +154,15 @@ final class AppModel {
         await syncNow()
     }
 
+    /// Takes the account key from the server's passphrase backup (kept in
+    /// the Keychain by RapportKit), then syncs.
+    func restoreAccountKey(passphrase: String) async throws {
+        guard let sync else { throw SyncError.SignedOut(expired: false) }
+        try await sync.restoreAccountKey(passphrase: passphrase)
+        needsAccountKey = false
+        await syncNow()
+    }
+
     /// The new phone takes the key the other phone sealed to `offer` (its
     /// text, pasted or typed) and returns the code to compare. The core keeps
     /// the key at once: `rejectPairing()` undoes that when the codes differ.

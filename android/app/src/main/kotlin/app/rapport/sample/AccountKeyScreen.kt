@@ -37,6 +37,8 @@ import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.text.font.FontFamily
 import androidx.compose.ui.text.input.KeyboardCapitalization
+import androidx.compose.ui.text.input.KeyboardType
+import androidx.compose.ui.text.input.PasswordVisualTransformation
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import app.rapport.PairingOffer
@@ -94,6 +96,35 @@ fun KeyNeededSection(model: RapportViewModel) {
     SaveError(error)
     Text("Or add this phone from your other phone:", style = MaterialTheme.typography.titleSmall)
     ReceivePairing(model)
+    Text("Or, if you made one, restore your passphrase backup:", style = MaterialTheme.typography.titleSmall)
+    PassphraseField("Restore the backup") { model.restoreAccountKey(it) }
+}
+
+/**
+ * A passphrase and one action with it (back up, or restore). The passphrase
+ * is sealed on this phone (Argon2id) and never leaves it; the field is
+ * cleared as soon as it is used.
+ */
+@Composable
+private fun PassphraseField(action: String, run: suspend (String) -> String?) {
+    val scope = rememberCoroutineScope()
+    var passphrase by remember { mutableStateOf("") }
+    var outcome by remember { mutableStateOf<String?>(null) }
+    OutlinedTextField(
+        passphrase,
+        { passphrase = it },
+        label = { Text("Backup passphrase") },
+        visualTransformation = PasswordVisualTransformation(),
+        keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Password, autoCorrectEnabled = false),
+        modifier = Modifier.fillMaxWidth()
+    )
+    Button(enabled = passphrase.length >= 12, onClick = {
+        val typed = passphrase
+        passphrase = ""
+        scope.launch { outcome = run(typed) }
+    }) { Text(action) }
+    Text("At least 12 characters. Forget it, and the backup cannot be opened by anyone: not by us, not by your therapist.", style = MaterialTheme.typography.bodySmall)
+    SaveError(outcome)
 }
 
 /** The new phone's side: show the offer, take the other phone's answer, show the code to compare. */
@@ -173,6 +204,9 @@ fun AccountKeySettings(model: RapportViewModel) {
     SaveError(error)
     Text("Add a device", style = MaterialTheme.typography.titleSmall)
     SendPairing(model)
+    Text("Passphrase backup on the server", style = MaterialTheme.typography.titleSmall)
+    Text("Optional: your account key, sealed on this phone under a passphrase only you know. With it, a new phone can read your record even if this one is lost.")
+    PassphraseField("Back up my account key") { model.backUpAccountKey(it) }
     SafetyNumbers(model)
 }
 

@@ -425,6 +425,28 @@ class RapportViewModel(private val app: Application) : AndroidViewModel(app) {
         e.sentence
     }
 
+    /**
+     * Seals the account key under [passphrase] (Argon2id, on this phone) and
+     * keeps it on the server; returns the sentence to show.
+     */
+    suspend fun backUpAccountKey(passphrase: String): String = try {
+        signedInSession().backUpAccountKey(passphrase)
+        "Backed up. Keep the passphrase somewhere safe: it cannot be reset."
+    } catch (e: Exception) {
+        e.sentence
+    }
+
+    /** Takes the account key from the server's passphrase backup; returns null or the sentence to show. */
+    suspend fun restoreAccountKey(passphrase: String): String? = try {
+        val sync = signedInSession()
+        sync.restoreAccountKey(passphrase)
+        keepAccountKey(sync)
+        syncNow()
+        null
+    } catch (e: Exception) {
+        e.sentence
+    }
+
     /** This (new) phone's one-time pairing key; its offer goes to the other phone's screen as text or QR. */
     suspend fun newPairingOffer(): PairingOffer = PairingOffer.create()
 
