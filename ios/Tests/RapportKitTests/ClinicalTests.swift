@@ -38,7 +38,7 @@ final class ClinicalTests: XCTestCase {
         XCTAssertEqual(summary.whose, .mine)
         // Both days belong to the range asked for; the range kept is
         // half-open, to the day after `today`.
-        XCTAssertEqual(summary.range, DateRange(from: day(1), to: day(15)))
+        XCTAssertEqual(summary.range, DateRange(start: day(1), end: day(15)))
         XCTAssertEqual(summary.wins.map(\.title), ["Asked Sam for help"])
         XCTAssertEqual(summary.phq9.map(\.total), [10, 8])
         XCTAssertEqual(summary.phq9Change, -2)

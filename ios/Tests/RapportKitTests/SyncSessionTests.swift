@@ -106,7 +106,7 @@ final class SyncSessionTests: ServerTestCase {
         try await client.store.setTimeZone("UTC")
         let preview = try await client.therapistViewSummary(since: day(4), until: day(5), today: day(5))
         XCTAssertEqual(preview.wins.map(\.title), ["Shared win"])
-        XCTAssertEqual(preview.range, DateRange(from: day(4), to: day(6)))
+        XCTAssertEqual(preview.range, DateRange(start: day(4), end: day(6)))
         let own = try await client.store.sessionSummary(since: day(4), until: day(5), today: day(5))
         XCTAssertEqual(Set(own.wins.map(\.title)), ["Shared win", "Private win"])
 
