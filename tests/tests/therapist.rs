@@ -241,3 +241,52 @@ async fn ending_the_link_removes_everything_and_notes_reach_the_client_read_only
     assert_eq!(report.removed, 1);
     assert!(therapist.store.get::<Win>(&r.win).is_err());
 }
+
+/// A kind grant over many items seals their keys on several threads at once
+/// (from 64 wraps on): every one of them opens on the therapist's device.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kind_grant_over_many_items_seals_every_key() {
+    let server = Server::start();
+    let client = Device::sign_up(&server.url, "gil@example.org", Role::Client).await;
+    let therapist = Device::sign_up(&server.url, "dr.hal@example.org", Role::Therapist).await;
+    let at = Utc.with_ymd_and_hms(2026, 5, 4, 19, 0, 0).unwrap();
+    let wins: BTreeSet<ItemId> = (0..150)
+        .map(|n| {
+            client
+                .store
+                .create(Win {
+                    occurred_at: at,
+                    title: format!("Win {n}"),
+                    details: format!("said what I needed, time {n}"),
+                    goal: None,
+                })
+                .unwrap()
+                .meta
+                .id
+        })
+        .collect();
+    let care = link(&client, &therapist).await;
+    client.sync.links().await.unwrap();
+    client.sync().await;
+    client
+        .sync
+        .share_kind(&care.therapist, DocKind::Win, None)
+        .await
+        .unwrap();
+    therapist.sync().await;
+    // All of them (a list's default page is 50).
+    let page = therapist
+        .store
+        .list_page(&rapport_core::store::ListQuery {
+            limit: rapport_core::store::MAX_PAGE,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(page.total, 150);
+    let seen: BTreeSet<ItemId> = page.items.into_iter().map(|s| s.id).collect();
+    assert_eq!(seen, wins);
+    for id in &wins {
+        let win = therapist.store.get::<Win>(id).unwrap().record;
+        assert!(win.details.starts_with("said what I needed"), "{id}");
+    }
+}

@@ -172,13 +172,17 @@ async fn wrap_for_grantees(run: &Run<'_>, needs: &[NeedsWrap]) -> Result<u64, Sy
             }
             Err(e) => return Err(e),
         };
-        let mut sealed = Vec::new();
+        // The keys are read in order, then sealed over the cores.
+        let mut wanted = Vec::new();
         for need in needs.iter().filter(|n| n.grantee.0 == grantee) {
-            let doc = need.doc_id.clone();
-            sealed.extend(sealing::wrap_for_grantee(
-                store, keys, &doc, grantee, &public, need.epoch,
+            wanted.extend(sealing::grantee_wrap(
+                store,
+                keys,
+                &need.doc_id,
+                need.epoch,
             )?);
         }
+        let sealed = sealing::seal_for_grantee(keys, grantee, &public, &wanted)?;
         wrapped += sealed.len() as u64;
         sealing::keep_all(store, &sealed, false)?;
     }

@@ -265,31 +265,79 @@ pub(super) fn rotate(store: &Store, keys: &Keyring, doc: &ItemId) -> Result<(), 
     Ok(())
 }
 
-/// Seals a document's key of `epoch` for a grantee, for the caller to keep
-/// ([`keep_all`]). `None` when this device does not hold that epoch
-/// (another device rotated: the next pull brings it).
-pub(super) fn wrap_for_grantee(
+/// What sealing one document's key for a grantee needs, read from the
+/// store beforehand ([`seal_for_grantee`] seals many at once).
+pub(super) struct GranteeWrap {
+    doc: ItemId,
+    epoch: u32,
+    key: DocKey,
+    older: Vec<DocKey>,
+}
+
+/// The key of `epoch` of a document and the keys before it, for sealing to
+/// a grantee. `None` when this device does not hold that epoch (another
+/// device rotated: the next pull brings it).
+pub(super) fn grantee_wrap(
     store: &Store,
     keys: &Keyring,
     doc: &ItemId,
-    grantee: &str,
-    public: &AccountPublic,
     epoch: u32,
-) -> Result<Option<Wrap>, SyncError> {
+) -> Result<Option<GranteeWrap>, SyncError> {
     let (current, key) = own_key_now(store, keys, doc)?;
     if current != epoch {
         return Ok(None);
     }
-    let older = older_keys(keys, doc, epoch)?;
-    let wrap = crypto::wrap_for_grantee(
-        grantee,
-        public,
-        doc.as_str(),
+    Ok(Some(GranteeWrap {
+        doc: doc.clone(),
         epoch,
-        &key,
-        &older,
-        &keys.device_id,
-        &keys.device,
-    )?;
-    Ok(Some(wrap))
+        older: older_keys(keys, doc, epoch)?,
+        key,
+    }))
+}
+
+/// Fewer wraps than this are sealed on the calling thread.
+const PARALLEL_FROM: usize = 64;
+
+/// Seals each key for the grantee (HPKE, then the device's signature), for
+/// the caller to keep ([`keep_all`]). The sealing is pure computation, two
+/// X25519 scalar multiplications and an Ed25519 signature per wrap, so a
+/// large share (thousands of documents at once) is spread over the cores.
+pub(super) fn seal_for_grantee(
+    keys: &Keyring,
+    grantee: &str,
+    public: &AccountPublic,
+    wraps: &[GranteeWrap],
+) -> Result<Vec<Wrap>, SyncError> {
+    let seal = |w: &GranteeWrap| {
+        crypto::wrap_for_grantee(
+            grantee,
+            public,
+            w.doc.as_str(),
+            w.epoch,
+            &w.key,
+            &w.older,
+            &keys.device_id,
+            &keys.device,
+        )
+        .map_err(SyncError::from)
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    if wraps.len() < PARALLEL_FROM || threads == 1 {
+        return wraps.iter().map(seal).collect();
+    }
+    let chunk = wraps.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let sealing: Vec<_> = wraps
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(seal).collect::<Result<Vec<_>, _>>()))
+            .collect();
+        let mut sealed = Vec::with_capacity(wraps.len());
+        for part in sealing {
+            let part = part
+                .join()
+                .map_err(|_| SyncError::Protocol("sealing a key failed unexpectedly".into()))?;
+            sealed.extend(part?);
+        }
+        Ok(sealed)
+    })
 }
