@@ -156,6 +156,12 @@ pub enum SyncError {
         "this device has no account key yet: pair it with another device of the account, enter the recovery kit, or restore the passphrase backup"
     )]
     NoAccountKey,
+    /// A recovery kit of another account than the signed-in one; nothing
+    /// changed.
+    #[error(
+        "this recovery kit belongs to another account: check that you signed in with the right email, or find the kit of this account"
+    )]
+    WrongAccountKey,
     /// Another account's public keys are not the ones first seen here: compare
     /// safety numbers with that person; nothing more is shared with it.
     #[error(
@@ -196,6 +202,7 @@ impl From<CoreSyncError> for SyncError {
                 error: inner.into(),
             },
             CoreSyncError::NoAccountKey => SyncError::NoAccountKey,
+            CoreSyncError::WrongAccountKey => SyncError::WrongAccountKey,
             CoreSyncError::KeyChanged { account } => SyncError::KeyChanged {
                 account: AccountId(account),
             },

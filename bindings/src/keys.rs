@@ -99,8 +99,10 @@ impl RapportSync {
 
     /// Takes the account key from a recovery kit typed on this device. A
     /// mistyped kit is `SyncError::Sealing` and changes nothing.
-    pub fn use_recovery_kit(&self, kit: String) -> Result<(), SyncError> {
-        Ok(self.client.use_recovery_kit(&kit)?)
+    pub async fn use_recovery_kit(&self, kit: String) -> Result<(), SyncError> {
+        let kit = zeroize::Zeroizing::new(kit);
+        self.run(move |c| async move { c.use_recovery_kit(&kit).await })
+            .await
     }
 
     /// On an existing, signed-in device: seals the account key to a new

@@ -108,9 +108,7 @@ fn a_client_signs_up_syncs_and_reports_status_from_a_plain_executor() {
     tablet.resume(session).expect("resume");
     let err = block_on(tablet.sync_now()).unwrap_err();
     assert!(matches!(err, SyncError::NoAccountKey), "{err:?}");
-    tablet
-        .use_recovery_kit(phone.recovery_kit().expect("kit"))
-        .expect("kit");
+    block_on(tablet.use_recovery_kit(phone.recovery_kit().expect("kit"))).expect("kit");
     assert_eq!(tablet.account_key(), phone.account_key());
     block_on(tablet.sync_now()).expect("tablet syncs");
 
@@ -319,7 +317,7 @@ fn a_mistyped_kit_a_short_key_and_no_key_are_typed_errors() {
         chars[0] = if chars[0] == 'A' { 'B' } else { 'A' };
         chars.into_iter().collect::<String>()
     };
-    let err = phone.use_recovery_kit(typo).unwrap_err();
+    let err = block_on(phone.use_recovery_kit(typo)).unwrap_err();
     assert!(matches!(err, SyncError::Sealing { .. }), "{err:?}");
     assert_eq!(
         phone.recovery_kit().unwrap(),

@@ -320,6 +320,7 @@ impl Device {
         device
             .sync
             .use_recovery_kit(kit)
+            .await
             .expect("use the recovery kit");
         device
     }

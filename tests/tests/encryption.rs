@@ -722,6 +722,7 @@ async fn a_record_synced_in_plaintext_is_sealed_again_on_its_first_encrypted_syn
     tablet
         .sync
         .use_recovery_kit(upgraded.recovery_kit().unwrap().as_str())
+        .await
         .unwrap();
     tablet.sync().await;
     assert_eq!(
@@ -737,4 +738,37 @@ async fn a_record_synced_in_plaintext_is_sealed_again_on_its_first_encrypted_syn
     for (name, bytes) in server_files(&server) {
         assert!(!contains(&bytes, b"CANARY-"), "a canary in {name}");
     }
+}
+
+/// A recovery kit of another account is refused as it is typed, on a device
+/// signed in to the right account; the right kit is then taken.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kit_of_another_account_is_refused_as_it_is_typed() {
+    let server = Server::start();
+    let ana = Device::sign_up(&server.url, "ana@example.org", Role::Client).await;
+    let bo = Device::sign_up(&server.url, "bo@example.org", Role::Client).await;
+    // Each publishes its keys at its first sync.
+    ana.sync().await;
+    bo.sync().await;
+    let tablet = Device::new(&server.url, "Ana's tablet");
+    tablet
+        .sync
+        .sign_in("ana@example.org", rapport_tests::PASSWORD)
+        .await
+        .unwrap();
+    let wrong = bo.sync.recovery_kit().unwrap();
+    let err = tablet
+        .sync
+        .use_recovery_kit(wrong.as_str())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SyncError::WrongAccountKey), "{err:?}");
+    assert!(tablet.sync.account_key().is_none(), "nothing was taken");
+    let right = ana.sync.recovery_kit().unwrap();
+    tablet.sync.use_recovery_kit(right.as_str()).await.unwrap();
+    assert_eq!(
+        tablet.sync.account_key().map(|k| k.to_bytes()),
+        ana.sync.account_key().map(|k| k.to_bytes())
+    );
+    tablet.sync().await;
 }

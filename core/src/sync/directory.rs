@@ -4,8 +4,8 @@
 //! A server that later answers with other keys for a pinned account is
 //! refused ([`SyncError::KeyChanged`]): nothing is sealed for it.
 
-use rapport_crypto::DeviceCertificate;
-use rapport_protocol::{AccountPublic, PublicKeys, PublishKeys};
+use rapport_crypto::{AccountKey, DeviceCertificate};
+use rapport_protocol::{AccountPublic, ErrorCode, PublicKeys, PublishKeys, Session};
 use reqwest::Method;
 
 use super::cbor::{decode, encode};
@@ -61,6 +61,36 @@ pub(super) async fn publish(
     store.pin_keys(&keys.account_id, &encode(&account, "keys")?)?;
     keep_devices(client, &account, &[device], &keys.account_id)?;
     store.set_device_setting(PUBLISHED, &keys.device_id)?;
+    Ok(())
+}
+
+/// Refuses an account key that is not this account's: its public keys must
+/// be those the server publishes for the signed-in account. Nothing is
+/// pinned here (a server swapping keys then refuses a right kit, the safe
+/// way round); with nothing published yet there is nothing to compare.
+pub(super) async fn check_own_key(
+    client: &SyncClient,
+    session: &Session,
+    key: &AccountKey,
+) -> Result<(), SyncError> {
+    let path = format!("v1/keys/{}", session.account_id);
+    let published: PublicKeys = match retrying(client, || {
+        client
+            .transport
+            .json::<(), PublicKeys>(Method::GET, &path, Some(&session.token), None)
+    })
+    .await
+    {
+        Ok(keys) => keys,
+        Err(SyncError::Rejected {
+            code: ErrorCode::NotFound,
+            ..
+        }) => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    if encode(&published.account, "keys")? != encode(&key.public(), "keys")? {
+        return Err(SyncError::WrongAccountKey);
+    }
     Ok(())
 }
 

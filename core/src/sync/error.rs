@@ -47,6 +47,13 @@ pub enum SyncError {
     )]
     NoAccountKey,
 
+    /// A recovery kit (or key) of another account than the signed-in one:
+    /// nothing was changed.
+    #[error(
+        "this recovery kit belongs to another account: check that you signed in with the right email, or find the kit of this account"
+    )]
+    WrongAccountKey,
+
     /// The server answered with other public keys than those pinned for an
     /// account: the server, or someone in between, may be swapping keys.
     /// Nothing is sealed for that account until this is resolved.

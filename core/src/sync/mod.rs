@@ -239,8 +239,20 @@ impl SyncClient {
     }
 
     /// Restores the account key on this device from a recovery kit.
-    pub fn use_recovery_kit(&self, kit: &str) -> Result<(), SyncError> {
+    ///
+    /// Signed in, it first asks the server for the account's published
+    /// public keys: a kit of another account is refused at once
+    /// ([`SyncError::WrongAccountKey`]) and nothing changes. Offline, or
+    /// before sign-in, or before the account published its keys, there is
+    /// nothing to compare with and the kit is taken as typed.
+    pub async fn use_recovery_kit(&self, kit: &str) -> Result<(), SyncError> {
         let key = RecoveryKit::parse(kit)?;
+        if let Some(session) = self.session() {
+            match directory::check_own_key(self, &session, &key).await {
+                Ok(()) | Err(SyncError::Offline { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
         self.use_account_key(&key);
         Ok(())
     }

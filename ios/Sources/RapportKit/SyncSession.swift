@@ -117,9 +117,11 @@ public final class SyncSession: Sendable {
     public func recoveryKit() async throws -> String { try await ffi.call { try $0.recoveryKit() } }
 
     /// Takes the account key from a recovery kit typed on this device (and
-    /// keeps it in the vault). A typo is `SyncError.Sealing` and changes nothing.
+    /// keeps it in the vault). A typo is `SyncError.Sealing` and a kit of
+    /// another account `SyncError.WrongAccountKey` (checked with the server
+    /// when signed in); either changes nothing.
     public func useRecoveryKit(_ kit: String) async throws {
-        try await ffi.call { try $0.useRecoveryKit(kit: kit) }
+        try await ffi.callAsync { try await $0.useRecoveryKit(kit: kit) }
         try await keepAccountKey()
     }
 

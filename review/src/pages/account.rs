@@ -85,7 +85,7 @@ pub async fn sign_in(
 ) -> PageResult {
     let kit = form.recovery_kit.trim();
     if !kit.is_empty()
-        && let Err(e) = app.sync.use_recovery_kit(kit)
+        && let Err(e) = app.sync.use_recovery_kit(kit).await
     {
         return show(
             &app,

@@ -250,6 +250,16 @@ class SyncSessionTest {
                 val short = assertThrowsSuspend<SyncException.Sealing> { sync.useAccountKey(ByteArray(31)) }
                 assertTrue(short.reason.startsWith("account_key:"), short.reason)
                 assertEquals(kit, sync.recoveryKit())
+                sync.syncNow() // publishes this account's keys
+                // Another account's kit, typed here, is refused at once.
+                RecordStore.open(File(dir, "other.db")).use { other ->
+                    SyncSession.create(other, url, "other").use { stranger ->
+                        stranger.signUp("nia@example.org", "a long enough password", "Nia")
+                        stranger.syncNow()
+                        assertThrowsSuspend<SyncException.WrongAccountKey> { sync.useRecoveryKit(stranger.recoveryKit()) }
+                        assertEquals(kit, sync.recoveryKit(), "another account's kit changes nothing")
+                    }
+                }
             }
         }
     }

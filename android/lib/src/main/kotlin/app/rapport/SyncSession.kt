@@ -122,7 +122,10 @@ class SyncSession private constructor(private val ffi: Ffi<RapportSync>) : AutoC
      */
     suspend fun recoveryKit(): String = ffi.call("recoveryKit") { recoveryKit() }
 
-    /** Takes the account key from a recovery kit typed here; a typo throws `Sealing` and changes nothing. */
+    /**
+     * Takes the account key from a recovery kit typed here; a typo throws `Sealing`, a kit of another
+     * account `WrongAccountKey` (checked with the server when signed in); either changes nothing.
+     */
     suspend fun useRecoveryKit(kit: String) = ffi.call("useRecoveryKit") { useRecoveryKit(kit) }
 
     /**
