@@ -73,14 +73,7 @@ pub(super) async fn check_own_key(
     session: &Session,
     key: &AccountKey,
 ) -> Result<(), SyncError> {
-    let path = format!("v1/keys/{}", session.account_id);
-    let published: PublicKeys = match retrying(client, || {
-        client
-            .transport
-            .json::<(), PublicKeys>(Method::GET, &path, Some(&session.token), None)
-    })
-    .await
-    {
+    let published = match fetch(client, &session.token, &session.account_id).await {
         Ok(keys) => keys,
         Err(SyncError::Rejected {
             code: ErrorCode::NotFound,
@@ -94,6 +87,22 @@ pub(super) async fn check_own_key(
     Ok(())
 }
 
+/// An account's public keys and certified devices, as the server publishes
+/// them (`GET /v1/keys/{account}`), checked and pinned by the callers.
+async fn fetch(
+    client: &SyncClient,
+    token: &str,
+    account_id: &str,
+) -> Result<PublicKeys, SyncError> {
+    let path = format!("v1/keys/{account_id}");
+    retrying(client, || {
+        client
+            .transport
+            .json::<(), PublicKeys>(Method::GET, &path, Some(token), None)
+    })
+    .await
+}
+
 /// Fetches an account's public keys and certified devices; pins the keys
 /// the first time and refuses different ones afterwards.
 pub(super) async fn learn(
@@ -101,13 +110,7 @@ pub(super) async fn learn(
     token: &str,
     account_id: &str,
 ) -> Result<AccountPublic, SyncError> {
-    let path = format!("v1/keys/{account_id}");
-    let keys: PublicKeys = retrying(client, || {
-        client
-            .transport
-            .json::<(), PublicKeys>(Method::GET, &path, Some(token), None)
-    })
-    .await?;
+    let keys = fetch(client, token, account_id).await?;
     if keys.account_id.0 != account_id {
         return Err(SyncError::Protocol(
             "the server answered with another account's keys".into(),
