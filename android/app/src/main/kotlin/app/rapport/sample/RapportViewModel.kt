@@ -415,15 +415,7 @@ class RapportViewModel(private val app: Application) : AndroidViewModel(app) {
     suspend fun recoveryKit(): String = signedInSession().recoveryKit()
 
     /** Takes the account key from a typed recovery kit; returns null or the sentence to show. */
-    suspend fun useRecoveryKit(kit: String): String? = try {
-        val sync = signedInSession()
-        sync.useRecoveryKit(kit)
-        keepAccountKey(sync)
-        syncNow()
-        null
-    } catch (e: Exception) {
-        e.sentence
-    }
+    suspend fun useRecoveryKit(kit: String): String? = takeAccountKey { useRecoveryKit(kit) }
 
     /**
      * Seals the account key under [passphrase] (Argon2id, on this phone) and
@@ -437,9 +429,12 @@ class RapportViewModel(private val app: Application) : AndroidViewModel(app) {
     }
 
     /** Takes the account key from the server's passphrase backup; returns null or the sentence to show. */
-    suspend fun restoreAccountKey(passphrase: String): String? = try {
+    suspend fun restoreAccountKey(passphrase: String): String? = takeAccountKey { restoreAccountKey(passphrase) }
+
+    /** Takes the account key by [take], keeps it and syncs; returns null or the sentence to show. */
+    private suspend fun takeAccountKey(take: suspend SyncSession.() -> Unit): String? = try {
         val sync = signedInSession()
-        sync.restoreAccountKey(passphrase)
+        sync.take()
         keepAccountKey(sync)
         syncNow()
         null
