@@ -162,6 +162,17 @@ pub enum SyncError {
         "this recovery kit belongs to another account: check that you signed in with the right email, or find the kit of this account"
     )]
     WrongAccountKey,
+    /// The account key was replaced on another device (a lost device was cut
+    /// off): pair this device with it or enter the new recovery kit; nothing
+    /// written here is lost.
+    #[error(
+        "this account's key was replaced on another device; pair this device with it or enter the new recovery kit to sync again (nothing written here is lost)"
+    )]
+    AccountKeyReplaced,
+    /// A recovery kit of this account that was replaced after a lost device;
+    /// nothing changed.
+    #[error("this recovery kit was replaced when a lost device was cut off; enter the newest kit")]
+    ReplacedRecoveryKit,
     /// Another account's public keys are not the ones first seen here: compare
     /// safety numbers with that person; nothing more is shared with it.
     #[error(
@@ -203,6 +214,8 @@ impl From<CoreSyncError> for SyncError {
             },
             CoreSyncError::NoAccountKey => SyncError::NoAccountKey,
             CoreSyncError::WrongAccountKey => SyncError::WrongAccountKey,
+            CoreSyncError::AccountKeyReplaced => SyncError::AccountKeyReplaced,
+            CoreSyncError::ReplacedRecoveryKit => SyncError::ReplacedRecoveryKit,
             CoreSyncError::KeyChanged { account } => SyncError::KeyChanged {
                 account: AccountId(account),
             },

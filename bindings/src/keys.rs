@@ -63,6 +63,29 @@ impl std::fmt::Debug for PairingSeal {
     }
 }
 
+/// A new random account key (32 bytes), for `replace_account_key`: keep it
+/// in the keystore before handing it over.
+#[uniffi::export]
+pub fn new_account_key() -> Vec<u8> {
+    AccountKey::generate().to_bytes().to_vec()
+}
+
+/// The key from the 32 bytes a shell passed, wiped after use.
+fn account_key(key: Vec<u8>) -> Result<AccountKey, SyncError> {
+    let bytes = zeroize::Zeroizing::new(key);
+    let array: [u8; ACCOUNT_KEY_LEN] =
+        bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| SyncError::Sealing {
+                reason: format!(
+                    "account_key: an account key is {ACCOUNT_KEY_LEN} bytes, not {}",
+                    bytes.len()
+                ),
+            })?;
+    Ok(AccountKey::from_bytes(array))
+}
+
 // The async methods run on RapportSync's own runtime (`run`), like the rest.
 #[uniffi::export]
 impl RapportSync {
@@ -76,19 +99,24 @@ impl RapportSync {
     /// Hands this device the account key kept in the keystore (32 bytes),
     /// at every launch before `resume`. Without it nothing syncs.
     pub fn use_account_key(&self, key: Vec<u8>) -> Result<(), SyncError> {
-        let bytes = zeroize::Zeroizing::new(key);
-        let array: [u8; ACCOUNT_KEY_LEN] =
-            bytes
-                .as_slice()
-                .try_into()
-                .map_err(|_| SyncError::Sealing {
-                    reason: format!(
-                        "account_key: an account key is {ACCOUNT_KEY_LEN} bytes, not {}",
-                        bytes.len()
-                    ),
-                })?;
-        self.client.use_account_key(&AccountKey::from_bytes(array));
+        self.client.use_account_key(&account_key(key)?);
         Ok(())
+    }
+
+    /// Replaces the account key with `next` (from `new_account_key`), after
+    /// a lost device was revoked: nothing written afterwards opens with the
+    /// old key, even with a copy of the server's database. Keep `next` in
+    /// the keystore beside the current key *before* calling, and as the
+    /// account key once this returns; if the app stopped half-way, call it
+    /// again with the same `next` at the next launch, before any sync. Then
+    /// show the new recovery kit (the old one and the passphrase backup open
+    /// nothing new; the server deletes the backup). The other devices sync
+    /// again once paired or given the new kit (`AccountKeyReplaced` until
+    /// then); linked therapists follow, and the safety number changes.
+    pub async fn replace_account_key(&self, next: Vec<u8>) -> Result<(), SyncError> {
+        let next = account_key(next)?;
+        self.run(move |c| async move { c.replace_account_key(&next).await })
+            .await
     }
 
     /// The account key as a recovery kit (58 letters and digits in groups of

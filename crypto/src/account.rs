@@ -90,7 +90,7 @@ impl AccountKey {
         self.derived(LABEL_SELF_SEAL)
     }
 
-    fn signing_key(&self) -> SigningKey {
+    pub(crate) fn signing_key(&self) -> SigningKey {
         SigningKey::from_bytes(&self.derived(LABEL_ED25519))
     }
 }
@@ -151,6 +151,22 @@ impl AccountKey {
     }
 }
 
+/// HKDF info prefix of a document's key for an epoch started by replacing
+/// the account key; the epoch (decimal), `/` and the document id follow.
+pub(crate) const LABEL_REPLACEMENT_PREFIX: &str = "rapport/v1/account/replacement/";
+
+impl AccountKey {
+    /// The key of `epoch` of one of this account's documents when that epoch
+    /// was started by replacing the account key (info
+    /// `rapport/v1/account/replacement/<epoch>/<id>`, derived from the new
+    /// key). Derived rather than random so that a replacement interrupted
+    /// half-way and done again seals the same keys as the first attempt.
+    pub fn replacement_document_key(&self, doc_id: &str, epoch: u32) -> crate::doc_key::DocKey {
+        let bytes = self.derived(&format!("{LABEL_REPLACEMENT_PREFIX}{epoch}/{doc_id}"));
+        crate::doc_key::DocKey::from_bytes(*bytes)
+    }
+}
+
 #[cfg(test)]
 mod derived_tests {
     use super::AccountKey;
@@ -163,6 +179,14 @@ mod derived_tests {
         assert_eq!(k(&a, "doc-1"), k(&AccountKey::from_bytes([7; 32]), "doc-1"));
         assert_ne!(k(&a, "doc-1"), k(&a, "doc-2"));
         assert_ne!(k(&a, "doc-1"), k(&b, "doc-1"));
+        let r = |acc: &AccountKey, id: &str, e| *acc.replacement_document_key(id, e).to_bytes();
+        assert_ne!(r(&a, "doc-1", 2), r(&a, "doc-1", 3));
+        assert_ne!(r(&a, "doc-1", 2), r(&b, "doc-1", 2));
+        assert_ne!(r(&a, "doc-1", 2), k(&a, "doc-1"));
+        assert_eq!(
+            r(&a, "doc-1", 2),
+            r(&AccountKey::from_bytes([7; 32]), "doc-1", 2)
+        );
         // Not the device key of a device that happens to share the id.
         assert_ne!(
             k(&a, "x"),

@@ -16,6 +16,8 @@
 //! - Getting the account key onto a device: [`RecoveryKit`], pairing
 //!   ([`PairingRequest`], [`seal_for_pairing`]), and a passphrase backup
 //!   ([`seal_backup`], [`open_backup`]).
+//! - Replacing the account key when a device is lost: [`KeyRotation`],
+//!   signed by the old and the new key, and [`key_chain`] for peers.
 
 mod account;
 mod backup;
@@ -30,6 +32,7 @@ pub mod padding;
 mod pairing;
 mod primitives;
 mod recovery;
+mod rotation;
 mod safety_number;
 mod tag;
 mod wrap;
@@ -46,6 +49,7 @@ pub use doc_key::DocKey;
 pub use error::{CryptoError, Result};
 pub use pairing::{PairingRequest, seal_for_pairing};
 pub use recovery::RecoveryKit;
+pub use rotation::{KeyRotation, key_chain};
 pub use safety_number::safety_number;
 pub use tag::BLINDED_TAG_PREFIX;
 pub use wrap::{OpenedWrap, Wrap, open_wrap, wrap_for_grantee, wrap_for_owner};

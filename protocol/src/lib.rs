@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 /// The public halves of keys and the sealed document keys travel as the
 /// crypto crate defines them: one definition (docs/encryption.md).
-pub use rapport_crypto::{AccountPublic, DeviceCertificate, Wrap};
+pub use rapport_crypto::{AccountPublic, DeviceCertificate, KeyRotation, Wrap};
 
 mod account;
 pub mod bounded;
@@ -132,6 +132,10 @@ pub enum ErrorCode {
     /// 409: the document's key moved to a newer epoch (a revocation): fetch
     /// the new wrap with a pull, seal again under it and push again.
     StaleEpoch,
+    /// 409: the account's key was replaced on another device (a lost device
+    /// was cut off); this device syncs again once it has the new key, by
+    /// pairing or from the new recovery kit.
+    KeyRotated,
     /// 408: the request took longer than the server allows; send it again.
     Timeout,
     /// 410: the invite code expired.
@@ -440,7 +444,7 @@ pub struct SnapshotRequest {
 // ---------------------------------------------------------------------------
 
 /// `PUT /v1/keys`: a device publishes its account's public keys (once per
-/// account; they never change) and its own certificate.
+/// account; they change only by a [`RotateKeys`]) and its own certificate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublishKeys {
     pub account: AccountPublic,
@@ -456,6 +460,38 @@ pub struct PublicKeys {
     /// Every device the account certified, signed-out ones included (their
     /// earlier bundles stay verifiable).
     pub devices: Vec<DeviceCertificate>,
+    /// Certificates made under earlier account keys, before a rotation:
+    /// they verify only the bundles and wraps signed before it.
+    #[serde(default)]
+    pub retired_devices: Vec<DeviceCertificate>,
+    /// The account's key rotations, oldest first: from any key a peer
+    /// pinned, they lead to `account` (`rapport_crypto::key_chain`).
+    #[serde(default)]
+    pub rotations: Vec<KeyRotation>,
+}
+
+/// Most tag renames in one rotation (a person or goal each).
+pub const MAX_TAG_RENAMES: usize = 10_000;
+
+/// `POST /v1/keys/rotate`: the account key is replaced (a device was lost).
+/// The server checks the statement against the published keys, publishes
+/// the next keys and the calling device's new certificate, retires every
+/// other certificate (those devices sync again once they have the new key),
+/// deletes the passphrase backup (it holds the old key), and renames the
+/// blinded tags of the account's documents and grants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RotateKeys {
+    pub rotation: KeyRotation,
+    pub device: DeviceCertificate,
+    #[serde(default, deserialize_with = "bounded::seq::<_, _, MAX_TAG_RENAMES>")]
+    pub tags: Vec<TagRename>,
+}
+
+/// A blinded tag under the old tag key and the same tag under the new one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagRename {
+    pub from: Tag,
+    pub to: Tag,
 }
 
 /// `PUT` / `GET /v1/keys/backup`: the account key sealed under a passphrase

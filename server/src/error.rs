@@ -30,6 +30,8 @@ pub enum ApiError {
     #[error("{0}")]
     StaleEpoch(String),
     #[error("{0}")]
+    KeyRotated(String),
+    #[error("{0}")]
     Timeout(String),
     #[error("{0}")]
     Expired(String),
@@ -69,6 +71,9 @@ impl ApiError {
     pub fn stale_epoch(message: impl Into<String>) -> Self {
         Self::StaleEpoch(message.into())
     }
+    pub fn key_rotated(message: impl Into<String>) -> Self {
+        Self::KeyRotated(message.into())
+    }
     pub fn too_large(message: impl Into<String>) -> Self {
         Self::TooLarge(message.into())
     }
@@ -83,6 +88,7 @@ impl ApiError {
             Self::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
             Self::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict),
             Self::StaleEpoch(_) => (StatusCode::CONFLICT, ErrorCode::StaleEpoch),
+            Self::KeyRotated(_) => (StatusCode::CONFLICT, ErrorCode::KeyRotated),
             Self::Timeout(_) => (StatusCode::REQUEST_TIMEOUT, ErrorCode::Timeout),
             Self::Expired(_) => (StatusCode::GONE, ErrorCode::Expired),
             Self::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge),

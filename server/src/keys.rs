@@ -4,7 +4,7 @@
 //! only: no secret key ever reaches the server (docs/encryption.md).
 
 use axum::{Json, extract::State, http::StatusCode};
-use rapport_protocol::{AccountId, KeyBackup, PublicKeys, PublishKeys};
+use rapport_protocol::{AccountId, KeyBackup, PublicKeys, PublishKeys, RotateKeys};
 
 use crate::{
     AppState,
@@ -29,6 +29,20 @@ pub async fn publish(
         .write(move |tx| db::keys::publish(tx, &caller, &req.account, &req.device))
         .await?;
     tracing::info!("keys published");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /v1/keys/rotate`: the account key replaced (a device was lost).
+pub async fn rotate(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(req): JsonBody<RotateKeys>,
+) -> ApiResult<StatusCode> {
+    state
+        .db
+        .write(move |tx| db::keys::rotate(tx, &caller, &req.rotation, &req.device, &req.tags))
+        .await?;
+    tracing::info!("account keys replaced");
     Ok(StatusCode::NO_CONTENT)
 }
 

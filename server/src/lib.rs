@@ -162,6 +162,7 @@ pub fn router(state: AppState) -> Router {
         .route("/grants/{id}", delete(grants::revoke))
         .route("/access-log", get(access_log::list))
         .route("/keys", put(keys::publish))
+        .route("/keys/rotate", post(keys::rotate))
         .route(
             "/keys/backup",
             put(keys::put_backup)

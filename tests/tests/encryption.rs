@@ -20,7 +20,7 @@ use rapport_crypto::{
     AccountKey, CryptoError, DeviceCertificate, DocKey, PairingRequest, Wrap, open_bundle,
     open_wrap, read_header,
 };
-use rapport_protocol::Role;
+use rapport_protocol::{DocKind, Role};
 use rapport_tests::fault_proxy::FaultProxy;
 use rapport_tests::{Device, Server, link};
 
@@ -771,4 +771,225 @@ async fn a_kit_of_another_account_is_refused_as_it_is_typed() {
         ana.sync.account_key().map(|k| k.to_bytes())
     );
     tablet.sync().await;
+}
+
+/// Every bundle on the server of `doc`, with its epoch.
+fn bundles_of(server: &Server, doc: &ItemId) -> Vec<(u32, Vec<u8>)> {
+    db(server)
+        .prepare("SELECT data FROM bundles WHERE doc_id = ?1 AND data IS NOT NULL")
+        .unwrap()
+        .query_map([doc.as_str()], |r| r.get::<_, Vec<u8>>(0))
+        .unwrap()
+        .map(|b| {
+            let b = b.unwrap();
+            (read_header(&b).unwrap().epoch, b)
+        })
+        .collect()
+}
+
+/// Every device key the server ever published, retired ones included.
+fn every_certificate(server: &Server) -> Vec<DeviceCertificate> {
+    let conn = db(server);
+    let mut certs = Vec::new();
+    for table in ["device_keys", "retired_device_keys"] {
+        let rows: Vec<Vec<u8>> = conn
+            .prepare(&format!("SELECT certificate FROM {table}"))
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        certs.extend(rows.iter().map(|c| cbor::<DeviceCertificate>(c)));
+    }
+    certs
+}
+
+/// Whether a holder of these keys opens this bundle with any of them.
+fn opens(bundle: &[u8], doc: &ItemId, kind: &str, keys: &[DocKey], server: &Server) -> bool {
+    let certs = every_certificate(server);
+    keys.iter().any(|key| {
+        certs
+            .iter()
+            .any(|cert| open_bundle(key, bundle, doc.as_str(), kind, &cert.device_public).is_ok())
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_lost_before_the_account_key_is_replaced_reads_nothing_newer() {
+    let server = Server::start_sqlite();
+    let phone = Device::sign_up(&server.url, "ivy@example.org", Role::Client).await;
+    let tablet = Device::sign_in(&server.url, "ivy@example.org", &phone).await;
+    let laptop = Device::sign_in(&server.url, "ivy@example.org", &phone).await;
+    let therapist = Device::sign_up(&server.url, "dr.jo@example.org", Role::Therapist).await;
+    let care = link(&phone, &therapist).await;
+    phone.sync.links().await.unwrap();
+
+    // Before the loss: a shared win, and interactions with one person shared
+    // by a kind grant on the person's (blinded) tag.
+    let before = win(&phone, "before the loss");
+    phone.store.set_shared(&before, true).unwrap();
+    let mum = phone
+        .store
+        .create(Person::new("mum".to_owned(), String::new(), Ring::Inner))
+        .unwrap()
+        .meta
+        .id;
+    let at = Utc.with_ymd_and_hms(2026, 5, 7, 9, 0, 0).unwrap();
+    let first_call = phone
+        .store
+        .create(Interaction::new(mum.clone(), at, Channel::Phone))
+        .unwrap()
+        .meta
+        .id;
+    phone.sync().await;
+    phone
+        .sync
+        .share_kind(&care.therapist, DocKind::Interaction, Some(&mum))
+        .await
+        .unwrap();
+    for device in [&tablet, &laptop, &therapist] {
+        device.sync().await;
+    }
+    assert!(therapist.store.get::<Interaction>(&first_call).is_ok());
+    phone
+        .sync
+        .back_up_account_key("a passphrase ivy will not need again")
+        .await
+        .unwrap();
+    // The laptop writes while offline from here on; it is not lost.
+    let offline = win(&laptop, "written on the laptop meanwhile");
+
+    // The tablet is lost: revoked, then the account key replaced.
+    let lost_key = tablet.sync.account_key().unwrap();
+    let account_id = phone.sync.session().unwrap().account_id.0;
+    let tablet_id = tablet.sync.session().unwrap().device_id;
+    phone.sync.revoke_device(&tablet_id).await.unwrap();
+    let old_kit = phone.sync.recovery_kit().unwrap().as_str().to_owned();
+    let next = AccountKey::generate();
+    phone.sync.replace_account_key(&next).await.unwrap();
+    assert_eq!(
+        phone.sync.account_key().unwrap().public(),
+        next.public(),
+        "the phone uses the new key"
+    );
+    // Done again (an app stopped half-way), it changes nothing.
+    phone.sync.use_account_key(&lost_key);
+    phone.sync.replace_account_key(&next).await.unwrap();
+
+    // After it: an edit, a new win, a new call with mum.
+    phone
+        .store
+        .modify(&before, |w: &mut Win| {
+            w.details = canary("after_replacement");
+            Ok(())
+        })
+        .unwrap();
+    let after = win(&phone, &canary("new_after_replacement"));
+    phone.store.set_shared(&after, true).unwrap();
+    let second_call = phone
+        .store
+        .create(Interaction::new(mum.clone(), at, Channel::InPerson))
+        .unwrap()
+        .meta
+        .id;
+    phone.sync().await;
+
+    // The thief: the tablet's key and the whole server database.
+    let mut stolen: Vec<DocKey> = keys_in_database(&server, &account_id, &lost_key)
+        .into_values()
+        .collect();
+    for doc in [&before, &after, &first_call, &second_call, &mum] {
+        stolen.push(lost_key.document_key(doc.as_str()));
+    }
+    let old_bundles = bundles_of(&server, &first_call);
+    assert!(
+        old_bundles
+            .iter()
+            .any(|(_, b)| opens(b, &first_call, "interaction", &stolen, &server)),
+        "what was written before the loss stays readable to the thief (the check can fail)"
+    );
+    for (doc, kind) in [
+        (&before, "win"),
+        (&after, "win"),
+        (&second_call, "interaction"),
+    ] {
+        let bundles = bundles_of(&server, doc);
+        let newer: Vec<_> = bundles
+            .iter()
+            .filter(|(epoch, _)| *epoch >= 2 || doc != &before)
+            .collect();
+        assert!(!newer.is_empty(), "{doc} has bundles written after");
+        for (epoch, bundle) in newer {
+            assert!(
+                !opens(bundle, doc, kind, &stolen, &server),
+                "epoch {epoch} of {doc} opened with the lost device's key"
+            );
+        }
+    }
+    // The lost device itself is refused.
+    assert!(tablet.sync.sync_now().await.is_err());
+
+    // The therapist follows the new keys and reads what is shared, the new
+    // call with mum included (the tag grant was renamed on the server).
+    let before_number = therapist
+        .sync
+        .safety_number(&rapport_protocol::AccountId(account_id.clone()))
+        .await
+        .unwrap();
+    let report = therapist.sync().await;
+    assert!(report.refused.is_empty(), "{:?}", report.refused);
+    assert_eq!(
+        therapist.store.get::<Win>(&before).unwrap().record.details,
+        canary("after_replacement")
+    );
+    assert!(therapist.store.get::<Win>(&after).is_ok());
+    assert!(therapist.store.get::<Interaction>(&second_call).is_ok());
+    let after_number = therapist
+        .sync
+        .safety_number(&rapport_protocol::AccountId(account_id.clone()))
+        .await
+        .unwrap();
+    assert_ne!(before_number, after_number, "the safety number changed");
+
+    // The laptop kept the old key: refused until it has the new one, and
+    // what it wrote meanwhile is not lost.
+    let refused = laptop.sync.sync_now().await.unwrap_err();
+    assert!(
+        matches!(refused, SyncError::AccountKeyReplaced),
+        "{refused:?}"
+    );
+    let replaced = laptop.sync.use_recovery_kit(&old_kit).await.unwrap_err();
+    assert!(
+        matches!(replaced, SyncError::ReplacedRecoveryKit),
+        "{replaced:?}"
+    );
+    let new_kit = phone.sync.recovery_kit().unwrap().as_str().to_owned();
+    laptop.sync.use_recovery_kit(&new_kit).await.unwrap();
+    laptop.sync().await;
+    phone.sync().await;
+    assert_eq!(
+        phone.store.get::<Win>(&offline).unwrap().record.title,
+        "written on the laptop meanwhile"
+    );
+    assert_eq!(
+        laptop.store.get::<Win>(&before).unwrap().record.details,
+        canary("after_replacement")
+    );
+
+    // A device restored from the new kit reads every epoch of every document.
+    let restored = Device::sign_in_with_kit(&server.url, "ivy@example.org", &new_kit).await;
+    let report = restored.sync().await;
+    assert!(report.refused.is_empty(), "{:?}", report.refused);
+    for id in [&before, &after, &first_call, &second_call, &mum, &offline] {
+        assert!(
+            restored.store.kind_of(id).is_ok(),
+            "{id} on the restored device"
+        );
+    }
+    assert_eq!(
+        restored.store.get::<Win>(&before).unwrap().record.details,
+        canary("after_replacement")
+    );
+    // The passphrase backup (the old key, sealed) is gone from the server.
+    assert_eq!(server.count("SELECT count(*) FROM key_backups"), 0);
 }

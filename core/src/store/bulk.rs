@@ -136,7 +136,7 @@ impl Store {
                  DELETE FROM device_settings;
                  DELETE FROM doc_wraps;
                  DELETE FROM pinned_keys;
-                 DELETE FROM peer_devices;
+                 DELETE FROM peer_device_keys;
                  DELETE FROM sealed_waiting;
                  -- FTS5 keeps deleted tokens in its segments until merged:
                  -- rebuilding from the (now empty) content drops them.

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 pub const APPLICATION_ID: i64 = 0x5241_5054;
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 2;
+pub const VERSION: i64 = 3;
 
 const V1: &str = r#"
 CREATE TABLE meta (
@@ -117,6 +117,22 @@ CREATE TABLE sealed_waiting (
 );
 "#;
 
+/// Version 3: a device may have had more than one key (the account key was
+/// replaced after a device was lost, and every device key derives from it),
+/// so a peer device is kept once per public key: what it signed under an
+/// earlier key still verifies.
+const V3: &str = r#"
+CREATE TABLE peer_device_keys (
+    device_id  TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    public_key BLOB NOT NULL,
+    PRIMARY KEY (device_id, public_key)
+);
+INSERT INTO peer_device_keys (device_id, account_id, public_key)
+    SELECT device_id, account_id, public_key FROM peer_devices;
+DROP TABLE peer_devices;
+"#;
+
 /// Brings a freshly opened connection to [`VERSION`], or refuses the file.
 pub fn migrate(conn: &mut Connection, path: &std::path::Path) -> Result<()> {
     let not_ours = || Error::NotOurDatabase {
@@ -163,6 +179,7 @@ fn upgrade_from(tx: &rusqlite::Transaction<'_>, version: i64) -> Result<()> {
     match version {
         0 => tx.execute_batch(V1)?,
         1 => tx.execute_batch(V2)?,
+        2 => tx.execute_batch(V3)?,
         _ => {
             return Err(Error::Storage(format!(
                 "no migration from schema {version}"

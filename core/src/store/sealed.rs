@@ -168,7 +168,22 @@ impl Store {
         })
     }
 
-    /// Remembers a device certified by a pinned account.
+    /// Moves an account's pin to newer keys: the caller checked that a
+    /// chain of rotations signed by the pinned keys leads to them, or holds
+    /// the account key itself.
+    pub(crate) fn repin_keys(&self, account: &str, public_keys: &[u8]) -> Result<()> {
+        self.write(|tx, _| {
+            tx.execute(
+                "INSERT INTO pinned_keys (account_id, public_keys) VALUES (?1, ?2)
+                 ON CONFLICT (account_id) DO UPDATE SET public_keys = excluded.public_keys",
+                rusqlite::params![account, public_keys],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Remembers a key of a device certified by a pinned account (a device
+    /// has one key per account key it was certified under).
     pub(crate) fn keep_peer_device(
         &self,
         device: &str,
@@ -177,24 +192,26 @@ impl Store {
     ) -> Result<()> {
         self.write(|tx, _| {
             tx.execute(
-                "INSERT INTO peer_devices (device_id, account_id, public_key) VALUES (?1, ?2, ?3)
-                 ON CONFLICT DO NOTHING",
+                "INSERT INTO peer_device_keys (device_id, account_id, public_key)
+                 VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
                 rusqlite::params![device, account, public_key],
             )?;
             Ok(())
         })
     }
 
-    /// The account and public key of a certified device seen before.
-    pub(crate) fn peer_device(&self, device: &str) -> Result<Option<(String, Vec<u8>)>> {
+    /// The account and public keys of a certified device seen before,
+    /// the first kept first.
+    pub(crate) fn peer_device(&self, device: &str) -> Result<Vec<(String, Vec<u8>)>> {
         self.read(|tx, _| {
-            Ok(tx
-                .query_row(
-                    "SELECT account_id, public_key FROM peer_devices WHERE device_id = ?1",
-                    [device],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?)
+            let mut statement = tx.prepare_cached(
+                "SELECT account_id, public_key FROM peer_device_keys
+                 WHERE device_id = ?1 ORDER BY rowid",
+            )?;
+            let rows = statement
+                .query_map([device], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
         })
     }
 

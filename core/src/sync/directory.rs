@@ -2,9 +2,11 @@
 //! public keys and this device's certificate, learn another account's keys
 //! and pin them on first use, and the safety number two people compare.
 //! A server that later answers with other keys for a pinned account is
-//! refused ([`SyncError::KeyChanged`]): nothing is sealed for it.
+//! refused ([`SyncError::KeyChanged`]): nothing is sealed for it, unless a
+//! chain of rotations signed by the pinned keys leads to the new ones (the
+//! account replaced its key after losing a device).
 
-use rapport_crypto::{AccountKey, DeviceCertificate};
+use rapport_crypto::{AccountKey, DeviceCertificate, key_chain};
 use rapport_protocol::{AccountPublic, ErrorCode, PublicKeys, PublishKeys, Session};
 use reqwest::Method;
 
@@ -15,16 +17,25 @@ use super::{SyncClient, SyncError};
 
 const PUBLISHED: &str = "crypto.published_device";
 
+/// What [`PUBLISHED`] holds once this device published under `keys`: a new
+/// account key (a replaced one) publishes again.
+fn published_marker(keys: &Keyring) -> String {
+    let public = keys.account.public();
+    let hex: String = public.ed25519.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}:{hex}", keys.device_id)
+}
+
 fn keep_devices(
     client: &SyncClient,
-    account: &AccountPublic,
+    chain: &[AccountPublic],
     devices: &[DeviceCertificate],
     account_id: &str,
 ) -> Result<(), SyncError> {
     for cert in devices {
-        // A certificate the account did not sign, or for another account,
-        // is ignored: bundles signed by that device are then refused.
-        if cert.account_id == account_id && cert.verify(account).is_ok() {
+        // A certificate the account did not sign (under any of its keys), or
+        // for another account, is ignored: bundles signed by that device are
+        // then refused.
+        if cert.account_id == account_id && chain.iter().any(|key| cert.verify(key).is_ok()) {
             client
                 .store
                 .keep_peer_device(&cert.device_id, account_id, &cert.device_public.0)?;
@@ -41,7 +52,7 @@ pub(super) async fn publish(
     keys: &Keyring,
 ) -> Result<(), SyncError> {
     let store = &client.store;
-    if store.device_setting(PUBLISHED)?.as_deref() == Some(keys.device_id.as_str()) {
+    if store.device_setting(PUBLISHED)?.as_deref() == Some(published_marker(keys).as_str()) {
         return Ok(());
     }
     let account = keys.account.public();
@@ -58,9 +69,27 @@ pub(super) async fn publish(
             .json(Method::PUT, "v1/keys", Some(token), Some(&request))
     })
     .await?;
-    store.pin_keys(&keys.account_id, &encode(&account, "keys")?)?;
-    keep_devices(client, &account, &[device], &keys.account_id)?;
-    store.set_device_setting(PUBLISHED, &keys.device_id)?;
+    published(client, keys, &account, &device)
+}
+
+/// Remembers what this device published: its account's own keys pinned
+/// (it holds the account key, so a newer key replaces the pin) and its own
+/// certificate kept.
+pub(super) fn published(
+    client: &SyncClient,
+    keys: &Keyring,
+    account: &AccountPublic,
+    device: &DeviceCertificate,
+) -> Result<(), SyncError> {
+    let store = &client.store;
+    store.repin_keys(&keys.account_id, &encode(account, "keys")?)?;
+    keep_devices(
+        client,
+        std::slice::from_ref(account),
+        std::slice::from_ref(device),
+        &keys.account_id,
+    )?;
+    store.set_device_setting(PUBLISHED, &published_marker(keys))?;
     Ok(())
 }
 
@@ -81,15 +110,19 @@ pub(super) async fn check_own_key(
         }) => return Ok(()),
         Err(e) => return Err(e),
     };
-    if encode(&published.account, "keys")? != encode(&key.public(), "keys")? {
-        return Err(SyncError::WrongAccountKey);
+    let public = key.public();
+    if published.account == public {
+        return Ok(());
     }
-    Ok(())
+    if published.rotations.iter().any(|r| r.previous == public) {
+        return Err(SyncError::ReplacedRecoveryKit);
+    }
+    Err(SyncError::WrongAccountKey)
 }
 
 /// An account's public keys and certified devices, as the server publishes
 /// them (`GET /v1/keys/{account}`), checked and pinned by the callers.
-async fn fetch(
+pub(super) async fn fetch(
     client: &SyncClient,
     token: &str,
     account_id: &str,
@@ -116,18 +149,31 @@ pub(super) async fn learn(
             "the server answered with another account's keys".into(),
         ));
     }
+    let changed = || {
+        tracing::warn!(account = %account_id, "public keys differ from the pinned ones");
+        SyncError::KeyChanged {
+            account: account_id.to_owned(),
+        }
+    };
+    // Every key of the account, oldest first, if its rotations hold together.
+    let chain = key_chain(account_id, &keys.rotations, &keys.account).map_err(|_| changed())?;
     let fetched = encode(&keys.account, "keys")?;
     match client.store.pinned_keys(account_id)? {
-        Some(pinned) if pinned != fetched => {
-            tracing::warn!(account = %account_id, "public keys differ from the pinned ones");
-            return Err(SyncError::KeyChanged {
-                account: account_id.to_owned(),
-            });
+        Some(pinned) if pinned == fetched => {}
+        Some(pinned) => {
+            // Followed only from a key pinned here, along rotations that the
+            // pinned key itself signed.
+            let pinned: AccountPublic = decode(&pinned, "pinned keys")?;
+            if !chain.contains(&pinned) {
+                return Err(changed());
+            }
+            tracing::info!(account = %account_id, "the account replaced its keys; following");
+            client.store.repin_keys(account_id, &fetched)?;
         }
-        Some(_) => {}
         None => client.store.pin_keys(account_id, &fetched)?,
     }
-    keep_devices(client, &keys.account, &keys.devices, account_id)?;
+    keep_devices(client, &chain, &keys.devices, account_id)?;
+    keep_devices(client, &chain, &keys.retired_devices, account_id)?;
     Ok(keys.account)
 }
 

@@ -63,6 +63,12 @@ const WRAP_ROUNDS: usize = 100;
 
 pub(super) async fn sync_now(client: &SyncClient) -> Result<SyncReport, SyncError> {
     let _one_at_a_time = client.running.lock().await;
+    sync_held(client).await
+}
+
+/// [`sync_now`] for a caller that already holds `client.running` (replacing
+/// the account key syncs first, and nothing may sync between its steps).
+pub(super) async fn sync_held(client: &SyncClient) -> Result<SyncReport, SyncError> {
     client.set_status(
         SyncState::Syncing {
             pushed: 0,

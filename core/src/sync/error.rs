@@ -54,6 +54,21 @@ pub enum SyncError {
     )]
     WrongAccountKey,
 
+    /// The account key was replaced on another device (a lost device was cut
+    /// off): this device holds the old one. Nothing written here is lost; it
+    /// syncs again once it has the new key, by pairing with that device or
+    /// from the new recovery kit.
+    #[error(
+        "this account's key was replaced on another device; pair this device with it or \
+         enter the new recovery kit to sync again (nothing written here is lost)"
+    )]
+    AccountKeyReplaced,
+
+    /// A recovery kit of this account that was replaced (after a lost
+    /// device): it opens nothing written since. Nothing was changed.
+    #[error("this recovery kit was replaced when a lost device was cut off; enter the newest kit")]
+    ReplacedRecoveryKit,
+
     /// The server answered with other public keys than those pinned for an
     /// account: the server, or someone in between, may be swapping keys.
     /// Nothing is sealed for that account until this is resolved.

@@ -182,6 +182,7 @@ fn refusal(status: StatusCode, answer: &[u8]) -> SyncError {
     }
     match body.map(|b| b.error) {
         Some(ErrorCode::Unauthorized) => SyncError::SessionExpired,
+        Some(ErrorCode::KeyRotated) => SyncError::AccountKeyReplaced,
         Some(ErrorCode::BadCredentials) => SyncError::BadCredentials,
         Some(code) => SyncError::Rejected { code, message },
         None => SyncError::Protocol(format!("HTTP {status} without an error body")),

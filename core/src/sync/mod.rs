@@ -12,6 +12,7 @@ mod engine;
 mod error;
 mod http;
 mod keyring;
+mod replace_key;
 mod retry;
 mod sealing;
 mod sharing;

@@ -98,13 +98,40 @@ impl<T> Opening<T> {
     }
 }
 
-/// The public key of a device certified by `account`, if seen.
-fn signer(store: &Store, device: &str, account: &str) -> Result<Option<DevicePublic>, SyncError> {
-    Ok(match store.peer_device(device)? {
-        Some((owner, public)) if owner == account => <[u8; 32]>::try_from(public.as_slice())
-            .ok()
-            .map(DevicePublic),
-        _ => None,
+/// The public keys of a device certified by `account`, as seen so far (one
+/// per account key it was certified under).
+fn signers(store: &Store, device: &str, account: &str) -> Result<Vec<DevicePublic>, SyncError> {
+    Ok(store
+        .peer_device(device)?
+        .into_iter()
+        .filter(|(owner, _)| owner == account)
+        .filter_map(|(_, public)| <[u8; 32]>::try_from(public.as_slice()).ok())
+        .map(DevicePublic)
+        .collect())
+}
+
+/// Checks something signed by `device` of `account` under each key the
+/// device was seen with. A signature none of them verifies may be from a
+/// key not learnt yet (the account key was replaced): the caller learns the
+/// account's keys once and tries again, and only then refuses it.
+fn verified<T>(
+    store: &Store,
+    device: &str,
+    account: &str,
+    check: impl Fn(&DevicePublic) -> Result<T, CryptoError>,
+) -> Result<Opening<T>, SyncError> {
+    let candidates = signers(store, device, account)?;
+    let mut unsigned = false;
+    for public in &candidates {
+        match check(public) {
+            Ok(value) => return Ok(Opening::Opened(value)),
+            Err(CryptoError::BadSignature { .. }) => unsigned = true,
+            Err(err) => return Ok(Opening::Refused(err)),
+        }
+    }
+    debug_assert!(unsigned || candidates.is_empty());
+    Ok(Opening::UnknownSigner {
+        account: account.to_owned(),
     })
 }
 
@@ -119,33 +146,30 @@ fn key_at(
     if let Some(key) = keys.opened(doc, epoch) {
         return Ok(Opening::Opened(key));
     }
-    if epoch == 1 && owner == keys.account_id {
-        // The first key of the account's own documents is derived.
+    let newest = store.newest_wrap(doc, &keys.account_id)?;
+    if epoch == 1 && owner == keys.account_id && newest.is_none() {
+        // The first key of the account's own documents is derived. Once a
+        // document has a wrap (a revocation, or the account key replaced),
+        // the wrap carries epoch 1 too, derived from the key of its time.
         let key = keys.account.document_key(doc.as_str());
         keys.remember(doc, 1, &key, &[]);
         return Ok(Opening::Opened(key));
     }
-    let Some(stored) = store.newest_wrap(doc, &keys.account_id)? else {
+    let Some(stored) = newest else {
         return Ok(Opening::Waiting);
     };
     if stored.epoch < epoch || epoch == 0 {
         return Ok(Opening::Waiting);
     }
     let wrap = decode_wrap(&stored.body)?;
-    let Some(public) = signer(store, &wrap.signer, owner)? else {
-        return Ok(Opening::UnknownSigner {
-            account: owner.to_owned(),
-        });
-    };
-    match crypto::open_wrap(&wrap, &keys.account, &keys.account_id, &public) {
-        Ok(opened) => {
-            keys.remember(doc, wrap.epoch, &opened.key, &opened.older);
-            Ok(keys
-                .opened(doc, epoch)
-                .map_or(Opening::Waiting, Opening::Opened))
-        }
-        Err(err) => Ok(Opening::Refused(err)),
-    }
+    let opened = verified(store, &wrap.signer, owner, |public| {
+        crypto::open_wrap(&wrap, &keys.account, &keys.account_id, public)
+    })?;
+    Ok(opened.and_then(|opened| {
+        keys.remember(doc, wrap.epoch, &opened.key, &opened.older);
+        keys.opened(doc, epoch)
+            .map_or(Opening::Waiting, Opening::Opened)
+    }))
 }
 
 /// The current key of one of this account's own documents: the newest one
@@ -227,19 +251,13 @@ pub(super) fn open(
         Ok(header) => header,
         Err(err) => return Ok(Opening::Refused(err)),
     };
-    let Some(public) = signer(store, &header.device_id, owner)? else {
-        return Ok(Opening::UnknownSigner {
-            account: owner.to_owned(),
-        });
-    };
-    Ok(
-        key_at(store, keys, doc, owner, header.epoch)?.and_then(|key| {
-            match crypto::open_bundle(&key, data, doc.as_str(), kind.as_str(), &public) {
-                Ok(plain) => Opening::Opened(plain),
-                Err(err) => Opening::Refused(err),
-            }
-        }),
-    )
+    Ok(key_at(store, keys, doc, owner, header.epoch)?
+        .try_map(|key| {
+            verified(store, &header.device_id, owner, |public| {
+                crypto::open_bundle(&key, data, doc.as_str(), kind.as_str(), public)
+            })
+        })?
+        .and_then(|opened| opened))
 }
 
 /// Starts a new epoch for one of this account's documents: a new key,
@@ -263,6 +281,44 @@ pub(super) fn rotate(store: &Store, keys: &Keyring, doc: &ItemId) -> Result<(), 
     keep(store, &wrap, false)?;
     keys.remember(doc, epoch + 1, &next, &older);
     Ok(())
+}
+
+/// Whether `keys` open the current key of one of this account's documents.
+pub(super) fn opens_current(
+    store: &Store,
+    keys: &Keyring,
+    doc: &ItemId,
+) -> Result<bool, SyncError> {
+    Ok(matches!(own_key(store, keys, doc)?, Opening::Opened(_)))
+}
+
+/// The first epoch under a replaced account key, for one of this account's
+/// documents: its key derived from the new account key (the same if the
+/// replacement is done again), wrapped for the owner under the new key with
+/// every older key (opened with the old one), signed by this device's new
+/// key. The lost device, which holds only the old key, opens none of it.
+pub(super) fn replacement_wrap(
+    store: &Store,
+    old: &Keyring,
+    next: &Keyring,
+    doc: &ItemId,
+) -> Result<Wrap, SyncError> {
+    let (epoch, key) = own_key_now(store, old, doc)?;
+    let mut older = older_keys(old, doc, epoch)?;
+    older.push(key);
+    let key = next
+        .account
+        .replacement_document_key(doc.as_str(), epoch + 1);
+    Ok(crypto::wrap_for_owner(
+        &next.account,
+        &next.account_id,
+        doc.as_str(),
+        epoch + 1,
+        &key,
+        &older,
+        &next.device_id,
+        &next.device,
+    )?)
 }
 
 /// What sealing one document's key for a grantee needs, read from the

@@ -124,6 +124,8 @@ struct AccountKeySections: View {
     @State private var answer: (sealed: String, code: String)?
     @State private var numbers: [String: String] = [:]
     @State private var error: String?
+    @State private var devices: [Device]?
+    @State private var cutOff: String?
     @Environment(AppModel.self) private var model
 
     var body: some View {
@@ -186,6 +188,34 @@ struct AccountKeySections: View {
         ) { passphrase in
             try await sync.backUpAccountKey(passphrase: passphrase)
             return "Backed up. Keep the passphrase somewhere safe: it cannot be reset."
+        }
+        Section {
+            if let devices {
+                ForEach(devices.filter { !$0.current }, id: \.deviceId) { device in
+                    Button("Cut off \(device.name)", role: .destructive) {
+                        Task {
+                            // It changes the recovery kit: asked again even while unlocked.
+                            guard await lock.confirm("Cut off \(device.name)") else { return }
+                            await attempt {
+                                try await sync.revokeDevice(device.deviceId)
+                                // The vault keeps the new key as pending until it is done.
+                                try await sync.replaceAccountKey(SyncSession.newAccountKey())
+                                kit = try await sync.recoveryKit()
+                                cutOff = "\(device.name) is cut off. Write down your new recovery kit above; the old one no longer works. Your other devices need it (or pairing) to sync again."
+                                self.devices = nil
+                            }
+                        }
+                    }
+                }
+                if devices.allSatisfy(\.current) { Text("No other device is signed in.") }
+            } else {
+                Button("I lost a device") { Task { await attempt { devices = try await sync.devices() } } }
+            }
+            if let cutOff { Text(cutOff) }
+        } header: {
+            Text("A lost or stolen device")
+        } footer: {
+            Text("Signs it out and changes your account key, so it cannot read anything you write from now on, even with a copy of the server. What it already saw stays seen.")
         }
         if let error { Section { Text(error).foregroundStyle(.red) } }
     }

@@ -99,12 +99,18 @@ public protocol SessionVault: Sendable {
     func saveAccountKey(_ key: AccountKey) throws
     func loadAccountKey() throws -> AccountKey?
     func clearAccountKey() throws
+    /// The new account key of a replacement under way
+    /// (`SyncSession.replaceAccountKey`), kept until it is done.
+    func savePendingAccountKey(_ key: AccountKey) throws
+    func loadPendingAccountKey() throws -> AccountKey?
+    func clearPendingAccountKey() throws
 }
 
 /// A vault in memory only (tests, previews): nothing survives the process.
 public final class MemorySessionVault: SessionVault {
     private let stored = Locked<Session?>(nil)
     private let accountKey = Locked<AccountKey?>(nil)
+    private let pendingAccountKey = Locked<AccountKey?>(nil)
 
     public init() {}
     public func save(_ session: Session) throws { stored.withLock { $0 = session } }
@@ -113,6 +119,9 @@ public final class MemorySessionVault: SessionVault {
     public func saveAccountKey(_ key: AccountKey) throws { accountKey.withLock { $0 = key } }
     public func loadAccountKey() throws -> AccountKey? { accountKey.withLock { $0 } }
     public func clearAccountKey() throws { accountKey.withLock { $0 = nil } }
+    public func savePendingAccountKey(_ key: AccountKey) throws { pendingAccountKey.withLock { $0 = key } }
+    public func loadPendingAccountKey() throws -> AccountKey? { pendingAccountKey.withLock { $0 } }
+    public func clearPendingAccountKey() throws { pendingAccountKey.withLock { $0 = nil } }
 }
 
 #if canImport(Security)
@@ -176,10 +185,13 @@ public struct KeychainItem: Sendable {
 public struct KeychainSessionVault: SessionVault {
     private let item: KeychainItem
     private let accountKeyItem: KeychainItem
+    private let pendingAccountKeyItem: KeychainItem
 
     public init(service: String = "app.rapport.session", accountKeyService: String = "app.rapport.account-key") {
         item = KeychainItem(service: service, accessible: kSecAttrAccessibleWhenUnlockedThisDeviceOnly)
         accountKeyItem = KeychainItem(service: accountKeyService, accessible: kSecAttrAccessibleWhenUnlockedThisDeviceOnly)
+        pendingAccountKeyItem = KeychainItem(
+            service: accountKeyService + ".pending", accessible: kSecAttrAccessibleWhenUnlockedThisDeviceOnly)
     }
 
     public func save(_ session: Session) throws { try item.write(session.secretData()) }
@@ -193,6 +205,14 @@ public struct KeychainSessionVault: SessionVault {
     public func loadAccountKey() throws -> AccountKey? { try accountKeyItem.read().map(AccountKey.init(secretData:)) }
 
     public func clearAccountKey() throws { try accountKeyItem.delete() }
+
+    public func savePendingAccountKey(_ key: AccountKey) throws { try pendingAccountKeyItem.write(key.secretData()) }
+
+    public func loadPendingAccountKey() throws -> AccountKey? {
+        try pendingAccountKeyItem.read().map(AccountKey.init(secretData:))
+    }
+
+    public func clearPendingAccountKey() throws { try pendingAccountKeyItem.delete() }
 }
 
 /// A Keychain call failed; `status` is the OSStatus (see SecBase.h).

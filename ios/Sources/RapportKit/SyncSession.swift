@@ -70,11 +70,16 @@ public final class SyncSession: Sendable {
         guard let saved = try vault?.load() else { return nil }
         do {
             try await resume(saved)
-            return saved
         } catch let error as SyncError {
             try vault?.clear()
             throw error
         }
+        // A replacement of the account key that stopped half-way is finished
+        // before anything syncs.
+        if let pending = try vault?.loadPendingAccountKey() {
+            try await finishReplacement(pending)
+        }
+        return saved
     }
 
     /// The signed-in session, if any.
@@ -146,6 +151,33 @@ public final class SyncSession: Sendable {
     /// five digits): client and therapist compare theirs in session.
     public func safetyNumber(with accountId: AccountId) async throws -> String {
         try await ffi.callAsync { try await $0.safetyNumber(accountId: accountId) }
+    }
+
+    /// A new random account key, for `replaceAccountKey(_:)`.
+    public static func newAccountKey() -> AccountKey {
+        AccountKey(secretData: RapportBindings.newAccountKey())
+    }
+
+    /// After a lost device was revoked (`revokeDevice(_:)`): replaces the
+    /// account key with `next` (from `newAccountKey()`), so nothing written
+    /// from now on opens with the key the lost device holds, even with a copy
+    /// of the server's database. The vault keeps `next` as pending first, and
+    /// `resumeSavedSession()` finishes a replacement the app stopped in
+    /// half-way. Then show the new `recoveryKit()` and offer a new backup:
+    /// the old kit opens nothing new and the server deleted the backup. The
+    /// account's other devices get `SyncError.AccountKeyReplaced` until paired
+    /// again or given the new kit; what they wrote meanwhile is kept. The
+    /// safety number changes.
+    public func replaceAccountKey(_ next: AccountKey) async throws {
+        try vault?.savePendingAccountKey(next)
+        try await finishReplacement(next)
+    }
+
+    private func finishReplacement(_ next: AccountKey) async throws {
+        let bytes = next.bytes
+        try await ffi.callAsync { try await $0.replaceAccountKey(next: bytes) }
+        try vault?.saveAccountKey(next)
+        try vault?.clearPendingAccountKey()
     }
 
     /// Keeps the account key on the server sealed under `passphrase` (the

@@ -1,7 +1,8 @@
 // The account key, as the Kotlin suite checks it: a second device pairs and
 // shows the same code, then reads the first one's items; a mistyped kit and a
 // short key are typed errors; a client and its therapist agree on the safety
-// number; the key is in no printed form of anything.
+// number; the key is in no printed form of anything; a lost device is cut
+// off by a new account key, which the other devices take from the new kit.
 import Foundation
 import XCTest
 
@@ -32,6 +33,42 @@ final class AccountKeyTests: ServerTestCase {
         let report = try await tablet.syncNow()
         XCTAssertGreaterThanOrEqual(report.pulled, 1)
         await assertEqual(try await tablet.store.win(win.meta.id).win.title, "Called my sister")
+    }
+
+    func testALostDeviceIsCutOffByANewAccountKeyAndTheOthersFollowWithTheNewKit() async throws {
+        let vault = MemorySessionVault()
+        let phone = try await device("phone", vault: vault)
+        let tablet = try await device("tablet")
+        let laptop = try await device("laptop")
+        try await phone.signUp(email: "r@example.org", password: "correct horse battery", role: .client, displayName: "R")
+        let oldKit = try await phone.recoveryKit()
+        try await phone.syncNow()
+        for other in [tablet, laptop] {
+            try await other.signIn(email: "r@example.org", password: "correct horse battery")
+            try await other.useRecoveryKit(oldKit)
+            try await other.syncNow()
+        }
+        let lost = try await XCTUnwrap(await tablet.session)
+        try await phone.revokeDevice(lost.deviceId)
+        let next = SyncSession.newAccountKey()
+        try await phone.replaceAccountKey(next)
+        await assertEqual(await phone.accountKey(), next)
+        XCTAssertEqual(try vault.loadAccountKey(), next, "the vault keeps the new key")
+        XCTAssertNil(try vault.loadPendingAccountKey(), "and no pending one")
+        let win = try await phone.store.add(Win(occurredAt: moment(5), title: "After the loss"))
+        try await phone.syncNow()
+
+        // The laptop kept the old key: a typed error, then the new kit.
+        await assertThrows(try await laptop.syncNow()) { error in
+            guard case SyncError.AccountKeyReplaced = error else { return XCTFail("unexpected \(error)") }
+        }
+        await assertThrows(try await laptop.useRecoveryKit(oldKit)) { error in
+            guard case SyncError.ReplacedRecoveryKit = error else { return XCTFail("unexpected \(error)") }
+        }
+        try await laptop.useRecoveryKit(try await phone.recoveryKit())
+        try await laptop.syncNow()
+        await assertEqual(try await laptop.store.win(win.meta.id).win.title, "After the loss")
+        XCTAssertNotEqual(try await phone.recoveryKit(), oldKit)
     }
 
     func testAMistypedKitAShortKeyAndNoKeyAreTypedErrors() async throws {

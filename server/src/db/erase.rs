@@ -85,6 +85,14 @@ pub fn delete_account(tx: &Tx<'_>, account: &AccountId) -> ApiResult<()> {
     tx.execute("DELETE FROM wraps WHERE recipient_id = ?1", params![me])?;
     tx.execute("DELETE FROM device_keys WHERE account_id = ?1", params![me])?;
     tx.execute(
+        "DELETE FROM retired_device_keys WHERE account_id = ?1",
+        params![me],
+    )?;
+    tx.execute(
+        "DELETE FROM key_rotations WHERE account_id = ?1",
+        params![me],
+    )?;
+    tx.execute(
         "DELETE FROM account_keys WHERE account_id = ?1",
         params![me],
     )?;

@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use crate::error::ApiResult;
 
 /// The schema version this build writes; older databases are upgraded.
-pub const VERSION: i64 = 5;
+pub const VERSION: i64 = 6;
 
 const SQLITE_V1: &str = include_str!("schema/sqlite_v1.sql");
 const POSTGRES_V1: &str = include_str!("schema/postgres_v1.sql");
@@ -18,6 +18,8 @@ const V3: &str = include_str!("schema/v3.sql");
 const V4: &str = include_str!("schema/v4.sql");
 /// Version 5 (grants found by document).
 const V5: &str = include_str!("schema/v5.sql");
+/// Version 6 (account-key rotation).
+const V6: &str = include_str!("schema/v6.sql");
 
 /// PostgreSQL's names for the types a shared schema file writes SQLite's way.
 fn postgres(sql: &str) -> String {
@@ -44,6 +46,9 @@ pub fn migrate_sqlite(conn: &mut Connection) -> ApiResult<()> {
     }
     if version < 5 {
         tx.execute_batch(V5)?;
+    }
+    if version < 6 {
+        tx.execute_batch(V6)?;
     }
     if version < VERSION {
         tx.pragma_update(None, "user_version", VERSION)?;
@@ -82,6 +87,9 @@ pub fn migrate_postgres(client: &mut postgres::Client) -> ApiResult<()> {
     }
     if version < 5 {
         tx.batch_execute(&postgres(V5))?;
+    }
+    if version < 6 {
+        tx.batch_execute(&postgres(V6))?;
     }
     if version < VERSION {
         tx.execute("DELETE FROM schema_version", &[])?;

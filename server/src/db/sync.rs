@@ -134,6 +134,9 @@ pub fn store_push(
     // The token was checked before this transaction began: the account may
     // have been deleted, or the device signed out, since.
     still_signed_in(tx, caller)?;
+    // A device left with a replaced account key seals under keys a lost
+    // device may hold: nothing of it is stored until it has the new key.
+    super::keys::check_current(tx, caller)?;
     // A cursor from another server is refused before anything is stored.
     feeds(tx, caller, &cursor)?;
     let (acked, seqs) = push(tx, caller, &request.push, quota)?;
@@ -160,6 +163,9 @@ pub fn pull_page(
     mode: Mode,
 ) -> ApiResult<Option<SyncResponse>> {
     let cursor = Cursor::parse(request.cursor.as_deref())?;
+    // Told on a pull too, so a device that only reads learns it needs the
+    // new key rather than failing to open what arrives.
+    super::keys::check_current(tx, caller)?;
     let feeds = feeds(tx, caller, &cursor)?;
     if mode == Mode::Read && !cursor.is_start() && feeds.iter().all(|f| cursor.at(f.num) == f.head)
     {

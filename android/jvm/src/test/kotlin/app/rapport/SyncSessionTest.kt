@@ -16,6 +16,7 @@ import kotlinx.coroutines.launch
 import kotlinx.coroutines.withTimeout
 import org.junit.jupiter.api.AfterEach
 import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertNotEquals
 import org.junit.jupiter.api.Assertions.assertNotNull
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.BeforeEach
@@ -258,6 +259,44 @@ class SyncSessionTest {
                         stranger.syncNow()
                         assertThrowsSuspend<SyncException.WrongAccountKey> { sync.useRecoveryKit(stranger.recoveryKit()) }
                         assertEquals(kit, sync.recoveryKit(), "another account's kit changes nothing")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    fun `a lost device is cut off by a new account key and the others follow with the new kit`() = onMainThread {
+        RecordStore.open(File(dir, "phone.db")).use { phoneStore ->
+            RecordStore.open(File(dir, "tablet.db")).use { tabletStore ->
+                RecordStore.open(File(dir, "laptop.db")).use { laptopStore ->
+                    SyncSession.create(phoneStore, url, "phone").use { phone ->
+                        SyncSession.create(tabletStore, url, "tablet").use { tablet ->
+                            SyncSession.create(laptopStore, url, "laptop").use { laptop ->
+                                phone.signUp("rue@example.org", "a long enough password", "Rue")
+                                val oldKit = phone.recoveryKit()
+                                phone.syncNow()
+                                for (other in listOf(tablet, laptop)) {
+                                    other.signIn("rue@example.org", "a long enough password")
+                                    other.useRecoveryKit(oldKit)
+                                    other.syncNow()
+                                }
+                                phone.revokeDevice(tablet.session()!!.deviceId)
+                                val next = SyncSession.newAccountKey()
+                                phone.replaceAccountKey(next)
+                                assertTrue(next.contentEquals(phone.accountKey()))
+                                val win = phoneStore.add(Win(occurredAt = Instant.parse("2026-05-06T08:00:00Z"), title = "After the loss"))
+                                phone.syncNow()
+                                // The laptop kept the old key: typed errors, then the new kit.
+                                assertThrowsSuspend<SyncException.AccountKeyReplaced> { laptop.syncNow() }
+                                assertThrowsSuspend<SyncException.ReplacedRecoveryKit> { laptop.useRecoveryKit(oldKit) }
+                                val newKit = phone.recoveryKit()
+                                assertNotEquals(oldKit, newKit)
+                                laptop.useRecoveryKit(newKit)
+                                laptop.syncNow()
+                                assertEquals("After the loss", laptopStore.win(win.meta.id).win.title)
+                            }
+                        }
                     }
                 }
             }

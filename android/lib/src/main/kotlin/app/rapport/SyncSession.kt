@@ -65,6 +65,12 @@ class SyncSession private constructor(private val ffi: Ffi<RapportSync>) : AutoC
         ): SyncSession = store.ffi.call("RapportSync.new") {
             SyncSession(Ffi(RapportSync(this, SyncSettings(serverUrl, deviceName, extraRootCertificatePem)), store.ffi.dispatcher))
         }
+
+        /**
+         * A new random account key (32 bytes) for [replaceAccountKey]. Keep it
+         * wrapped by the Keystore as the *pending* key before handing it over.
+         */
+        fun newAccountKey(): ByteArray = app.rapport.ffi.newAccountKey()
     }
 
     /** The session in use, or null when signed out. */
@@ -147,6 +153,20 @@ class SyncSession private constructor(private val ffi: Ffi<RapportSync>) : AutoC
      * digits): client and therapist compare theirs in session.
      */
     suspend fun safetyNumber(accountId: String): String = ffi.call("safetyNumber") { safetyNumber(accountId) }
+
+    /**
+     * After a lost device was revoked ([revokeDevice]): replaces the account key
+     * with [next] (from [newAccountKey]), so nothing written from now on opens
+     * with the key the lost device holds, even with a copy of the server's
+     * database. Keep [next] in the Keystore as the pending key before calling,
+     * and as the account key once this returns; if the app stopped half-way,
+     * call it again with the same [next] at the next launch, before any sync.
+     * Then show the new [recoveryKit] and offer a new backup: the old kit opens
+     * nothing new and the server deleted the backup. The account's other
+     * devices throw `AccountKeyReplaced` until paired again or given the new
+     * kit; what they wrote meanwhile is kept. The safety number changes.
+     */
+    suspend fun replaceAccountKey(next: ByteArray) = ffi.call("replaceAccountKey") { replaceAccountKey(next) }
 
     /** Keeps the account key on the server sealed under [passphrase] (the server cannot open it). */
     suspend fun backUpAccountKey(passphrase: String) = ffi.call("backUpAccountKey") { backUpAccountKey(passphrase) }

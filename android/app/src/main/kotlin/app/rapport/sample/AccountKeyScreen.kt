@@ -41,6 +41,7 @@ import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.text.input.PasswordVisualTransformation
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
+import app.rapport.Device
 import app.rapport.PairingOffer
 import app.rapport.sentence
 import com.google.mlkit.vision.barcode.common.Barcode
@@ -207,7 +208,41 @@ fun AccountKeySettings(model: RapportViewModel) {
     Text("Passphrase backup on the server", style = MaterialTheme.typography.titleSmall)
     Text("Optional: your account key, sealed on this phone under a passphrase only you know. With it, a new phone can read your record even if this one is lost.")
     PassphraseField("Back up my account key") { model.backUpAccountKey(it) }
+    LostDevice(model)
     SafetyNumbers(model)
+}
+
+/**
+ * "I lost a device": signs it out and replaces the account key, after the
+ * app lock asks again (it changes the recovery kit).
+ */
+@Composable
+private fun LostDevice(model: RapportViewModel) {
+    val scope = rememberCoroutineScope()
+    val lock = LocalAppLock.current
+    var devices by remember { mutableStateOf<List<Device>?>(null) }
+    var result by remember { mutableStateOf<String?>(null) }
+    Text("A lost or stolen device", style = MaterialTheme.typography.titleSmall)
+    Text(
+        "Signs it out and changes your account key, so it cannot read anything you write from now on, " +
+            "even with a copy of the server. What it already saw stays seen. You get a new recovery kit; " +
+            "your other devices need it (or pairing) to sync again."
+    )
+    val shown = devices
+    if (shown == null) {
+        OutlinedButton(onClick = { scope.launch { result = runCatching { devices = model.devices() }.exceptionOrNull()?.sentence } }) {
+            Text("I lost a device")
+        }
+    } else {
+        for (device in shown.filter { !it.current }) {
+            OutlinedButton(onClick = {
+                val cut = { scope.launch { result = model.cutOffLostDevice(device.deviceId); devices = null } }
+                lock?.confirm("Cut off ${device.name}") { cut() } ?: cut()
+            }) { Text("Cut off ${device.name}") }
+        }
+        if (shown.none { !it.current }) Text("No other device is signed in.")
+    }
+    result?.let { Text(it) }
 }
 
 /** The phone that has the key: scan (or type) the new phone's offer, show the sealed key and the code. */

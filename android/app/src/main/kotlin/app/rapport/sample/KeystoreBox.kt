@@ -107,6 +107,9 @@ class KeystoreBox(context: Context, private val alias: String) {
 
         /** The account key (32 bytes): kept at sign-out, cleared only with the account (delete everything). */
         const val ACCOUNT_KEY = "rapport-account-key"
+
+        /** The new account key while a replacement (a lost device) is under way. */
+        const val PENDING_ACCOUNT_KEY = "rapport-account-key-pending"
         private const val ANDROID_KEYSTORE = "AndroidKeyStore"
         private const val TRANSFORMATION = "AES/GCM/NoPadding"
         private const val IV_BYTES = 12

@@ -11,6 +11,7 @@ import app.rapport.AccessLogEntry
 import app.rapport.CareLink
 import app.rapport.Channel
 import app.rapport.CrisisResource
+import app.rapport.Device
 import app.rapport.Goal
 import app.rapport.GoalLink
 import app.rapport.GoalStatus
@@ -76,6 +77,7 @@ class RapportViewModel(private val app: Application) : AndroidViewModel(app) {
     private val databaseKey = KeystoreBox(app, KeystoreBox.DATABASE_KEY)
     private val sessionBox = KeystoreBox(app, KeystoreBox.SESSION)
     private val accountKeyBox = KeystoreBox(app, KeystoreBox.ACCOUNT_KEY)
+    private val pendingAccountKeyBox = KeystoreBox(app, KeystoreBox.PENDING_ACCOUNT_KEY)
     private val settings = app.getSharedPreferences("rapport-settings", 0)
 
     private val _state = MutableStateFlow<AppState>(AppState.Opening)
@@ -323,6 +325,10 @@ class RapportViewModel(private val app: Application) : AndroidViewModel(app) {
             sync.resume(Session.fromBytes(kept))
             session.value = sync
             _needsAccountKey.value = sync.accountKey() == null
+            // A replacement of the account key stopped half-way: finish it before any sync.
+            withContext(Dispatchers.IO) { runCatching { pendingAccountKeyBox.read() }.getOrNull() }?.let { next ->
+                finishReplacement(sync, next)
+            }
         } catch (e: Exception) {
             _message.value = e.sentence
         }
@@ -440,6 +446,38 @@ class RapportViewModel(private val app: Application) : AndroidViewModel(app) {
         null
     } catch (e: Exception) {
         e.sentence
+    }
+
+    /** The account's devices, for settings ("I lost a device"). */
+    suspend fun devices(): List<Device> = signedInSession().devices()
+
+    /**
+     * A device was lost or stolen: signs it out, then replaces the account key
+     * so that it reads nothing written from now on. The new key is kept in the
+     * Keystore as pending first (a replacement stopped half-way is finished at
+     * the next launch); the new recovery kit is then shown once. Returns the
+     * sentence to show.
+     */
+    suspend fun cutOffLostDevice(deviceId: String): String = try {
+        val sync = signedInSession()
+        sync.revokeDevice(deviceId)
+        val next = SyncSession.newAccountKey()
+        withContext(Dispatchers.IO) { pendingAccountKeyBox.write(next) }
+        finishReplacement(sync, next)
+        "That device is cut off. Write down your new recovery kit; the old one no longer works. " +
+            "Your other devices need the new kit (or pairing) to sync again."
+    } catch (e: Exception) {
+        e.sentence
+    }
+
+    private suspend fun finishReplacement(sync: SyncSession, next: ByteArray) {
+        sync.replaceAccountKey(next)
+        withContext(Dispatchers.IO) {
+            accountKeyBox.write(next)
+            pendingAccountKeyBox.clear()
+        }
+        next.fill(0)
+        _newRecoveryKit.value = sync.recoveryKit()
     }
 
     /** This (new) phone's one-time pairing key; its offer goes to the other phone's screen as text or QR. */
