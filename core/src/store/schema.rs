@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 pub const APPLICATION_ID: i64 = 0x5241_5054;
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 2;
+pub const VERSION: i64 = 3;
 
 const V1: &str = r#"
 CREATE TABLE meta (
@@ -117,6 +117,15 @@ CREATE TABLE sealed_waiting (
 );
 "#;
 
+/// Version 3: sealed bundles of format 2 (docs/encryption.md) are bound to
+/// what their envelope says: a piece waiting for its key keeps it. Rows
+/// from before hold format 1 pieces, which carry their own (the defaults).
+const V3: &str = r#"
+ALTER TABLE sealed_waiting ADD COLUMN bundle_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE sealed_waiting ADD COLUMN device_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE sealed_waiting ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0;
+"#;
+
 /// Brings a freshly opened connection to [`VERSION`], or refuses the file.
 pub fn migrate(conn: &mut Connection, path: &std::path::Path) -> Result<()> {
     let not_ours = || Error::NotOurDatabase {
@@ -163,6 +172,7 @@ fn upgrade_from(tx: &rusqlite::Transaction<'_>, version: i64) -> Result<()> {
     match version {
         0 => tx.execute_batch(V1)?,
         1 => tx.execute_batch(V2)?,
+        2 => tx.execute_batch(V3)?,
         _ => {
             return Err(Error::Storage(format!(
                 "no migration from schema {version}"
