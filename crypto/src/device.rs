@@ -4,17 +4,19 @@
 
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
-use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+use zeroize::Zeroizing;
 
 use crate::account::{AccountPublic, certificate_message};
 use crate::encoding::hex_array;
 use crate::error::{CryptoError, Result};
 use crate::primitives::random;
 
-/// One device's signing key (an Ed25519 seed).
-#[derive(Zeroize, ZeroizeOnDrop)]
+/// One device's signing key (an Ed25519 seed), expanded once: a share signs
+/// thousands of wraps, and expanding the seed (SHA-512 and a scalar
+/// multiplication) for each would double the cost of every signature.
+/// `SigningKey` zeroizes itself on drop.
 pub struct DeviceKey {
-    seed: [u8; 32],
+    key: SigningKey,
 }
 
 impl std::fmt::Debug for DeviceKey {
@@ -26,32 +28,31 @@ impl std::fmt::Debug for DeviceKey {
 impl DeviceKey {
     /// A new random device key.
     pub fn generate() -> Self {
-        DeviceKey { seed: random() }
+        DeviceKey::from_bytes(random())
     }
 
     /// The key from its 32-byte seed (from the keystore).
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
-        DeviceKey { seed: bytes }
+        let seed = Zeroizing::new(bytes);
+        DeviceKey {
+            key: SigningKey::from_bytes(&seed),
+        }
     }
 
     /// The 32-byte seed, to store in the keystore.
     pub fn to_bytes(&self) -> Zeroizing<[u8; 32]> {
-        Zeroizing::new(self.seed)
+        Zeroizing::new(self.key.to_bytes())
     }
 
     /// The public key others verify this device's signatures with.
     pub fn public(&self) -> DevicePublic {
-        DevicePublic(
-            SigningKey::from_bytes(&self.seed)
-                .verifying_key()
-                .to_bytes(),
-        )
+        DevicePublic(self.key.verifying_key().to_bytes())
     }
 
     /// Signs a message this crate built (always a labelled canonical encoding
     /// or a bundle, so a signature for one purpose is never valid for another).
     pub(crate) fn sign(&self, message: &[u8]) -> [u8; 64] {
-        SigningKey::from_bytes(&self.seed).sign(message).to_bytes()
+        self.key.sign(message).to_bytes()
     }
 }
 

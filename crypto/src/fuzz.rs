@@ -4,13 +4,29 @@
 
 use crate::padding::{pad, padded_len, unpad};
 use crate::{
-    BundleHeader, CryptoError, DeviceKey, DocKey, open_bundle as open, read_header, relabel_bundle,
-    seal_bundle_with_nonce,
+    BundleHeader, BundleLabels, CryptoError, DeviceKey, DocKey, open_bundle as open, read_header,
+    relabel_bundle, seal_bundle_v1_with_nonce, seal_bundle_with_nonce,
 };
 
 /// The document and kind every fuzzed bundle is opened as.
 pub const DOC: &str = "doc-1";
 pub const KIND: &str = "journal";
+/// The epoch, device and bundle id a format 2 bundle is opened as (format
+/// 1 carries its own).
+pub const EPOCH: u32 = 1;
+pub const DEVICE: &str = "dev-1";
+pub const BUNDLE: &str = "bundle-1";
+
+/// The labels every fuzzed bundle is opened with, as an envelope gives them.
+pub fn labels() -> BundleLabels {
+    BundleLabels {
+        doc_id: DOC.to_owned(),
+        epoch: EPOCH,
+        device_id: DEVICE.to_owned(),
+        bundle_id: BUNDLE.to_owned(),
+        kind: KIND.to_owned(),
+    }
+}
 const SIGNATURE_LEN: usize = 64;
 const NONCE_LEN: usize = 24;
 const TAG_LEN: usize = 16;
@@ -28,16 +44,21 @@ pub fn device_key() -> DeviceKey {
 
 /// Bytes of the header as the format writes it (magic to kind, no nonce).
 fn header_len(header: &BundleHeader) -> usize {
-    3 + 1
-        + 2
-        + header.doc_id.len()
-        + 4
-        + 2
-        + header.device_id.len()
-        + 2
-        + header.bundle_id.len()
-        + 1
-        + header.kind.len()
+    match header {
+        BundleHeader::V2 => 3 + 1,
+        BundleHeader::V1(header) => {
+            3 + 1
+                + 2
+                + header.doc_id.len()
+                + 4
+                + 2
+                + header.device_id.len()
+                + 2
+                + header.bundle_id.len()
+                + 1
+                + header.kind.len()
+        }
+    }
 }
 
 /// Opens `data` as a device opens a pulled bundle; then again re-signed, so
@@ -51,8 +72,9 @@ pub fn open_bundle(data: &[u8]) {
     let device = device_key();
     let public = device.public();
 
+    let expected = labels();
     let header = read_header(data);
-    let opened = open(&key, data, DOC, KIND, &public);
+    let opened = open(&key, data, &expected, &public);
     if let Err(err) = &header {
         assert_eq!(
             opened.as_ref().err(),
@@ -66,14 +88,20 @@ pub fn open_bundle(data: &[u8]) {
         let nonce: [u8; NONCE_LEN] = data[at..at + NONCE_LEN]
             .try_into()
             .expect("a bundle that opened holds its nonce");
-        let again = seal_bundle_with_nonce(&key, header, plain, &device, nonce)
-            .expect("what opened seals again");
+        let again = match header {
+            BundleHeader::V1(labels) => {
+                seal_bundle_v1_with_nonce(&key, labels, plain, &device, nonce)
+            }
+            BundleHeader::V2 => seal_bundle_with_nonce(&key, &expected, plain, &device, nonce),
+        }
+        .expect("what opened seals again");
         assert_eq!(again, data, "an opened bundle does not seal back to itself");
     }
 
     if let Ok(header) = &header {
         // The header that parsed encodes to the same bytes (one encoding).
-        let resigned = relabel_bundle(data, header, &device).expect("a parsed header encodes");
+        let labels = header.labels().unwrap_or(&expected);
+        let resigned = relabel_bundle(data, labels, &device).expect("a parsed header encodes");
         let signed = data.len() - SIGNATURE_LEN;
         assert_eq!(resigned.len(), data.len(), "re-signing changed the length");
         assert_eq!(
@@ -81,7 +109,7 @@ pub fn open_bundle(data: &[u8]) {
             data[..signed],
             "the header does not encode back to its bytes"
         );
-        match open(&key, &resigned, DOC, KIND, &public) {
+        match open(&key, &resigned, &expected, &public) {
             Ok(plain) => assert!(plain.len() <= data.len(), "more plaintext than ciphertext"),
             Err(CryptoError::BadSignature { .. }) => panic!("our own signature was refused"),
             Err(_) => {}
@@ -96,22 +124,34 @@ pub fn open_bundle(data: &[u8]) {
         );
     }
 
-    // Any bytes seal, take their Padmé bucket, and open to themselves.
-    let header = BundleHeader {
-        doc_id: DOC.to_owned(),
-        epoch: 1,
-        device_id: "dev-1".to_owned(),
-        bundle_id: "bundle-1".to_owned(),
-        kind: KIND.to_owned(),
-    };
-    let sealed = seal_bundle_with_nonce(&key, &header, data, &device, [7; NONCE_LEN])
+    // Any bytes seal, take their Padmé bucket, and open to themselves, in
+    // either format.
+    let sealed = seal_bundle_with_nonce(&key, &expected, data, &device, [7; NONCE_LEN])
         .expect("a short plaintext seals");
     assert_eq!(
         sealed.len(),
-        header_len(&header) + NONCE_LEN + padded_len(data.len()) + TAG_LEN + SIGNATURE_LEN
+        header_len(&BundleHeader::V2)
+            + NONCE_LEN
+            + padded_len(data.len())
+            + TAG_LEN
+            + SIGNATURE_LEN
     );
     assert_eq!(
-        open(&key, &sealed, DOC, KIND, &public).expect("our seal opens"),
+        open(&key, &sealed, &expected, &public).expect("our seal opens"),
+        data
+    );
+    let v1 = seal_bundle_v1_with_nonce(&key, &expected, data, &device, [7; NONCE_LEN])
+        .expect("a short plaintext seals");
+    assert_eq!(
+        v1.len(),
+        header_len(&BundleHeader::V1(expected.clone()))
+            + NONCE_LEN
+            + padded_len(data.len())
+            + TAG_LEN
+            + SIGNATURE_LEN
+    );
+    assert_eq!(
+        open(&key, &v1, &expected, &public).expect("our seal opens"),
         data
     );
 }

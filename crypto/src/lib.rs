@@ -11,7 +11,8 @@
 //!   owner's account ([`wrap_for_owner`]) or a grantee's ([`wrap_for_grantee`]),
 //!   with every older epoch's key; [`open_wrap`] takes it back out.
 //! - Sealed bundles ([`seal_bundle`], [`read_header`], [`open_bundle`]):
-//!   padded ([`padding`]), encrypted, signed Automerge bytes.
+//!   padded ([`padding`]), encrypted, signed Automerge bytes, bound to the
+//!   [`BundleLabels`] their envelope carries.
 //! - Blinded tags ([`AccountKey::blind_tag`]) for grants the server can match.
 //! - Getting the account key onto a device: [`RecoveryKit`], pairing
 //!   ([`PairingRequest`], [`seal_for_pairing`]), and a passphrase backup
@@ -41,9 +42,9 @@ pub use account::{AccountKey, AccountPublic};
 #[doc(hidden)]
 pub use backup::{BackupParams, seal_backup_with};
 pub use backup::{open_backup, seal_backup};
-pub use bundle::{BundleHeader, is_sealed, open_bundle, read_header, seal_bundle};
+pub use bundle::{BundleHeader, BundleLabels, is_sealed, open_bundle, read_header, seal_bundle};
 #[doc(hidden)]
-pub use bundle::{relabel_bundle, seal_bundle_with_nonce};
+pub use bundle::{relabel_bundle, seal_bundle_v1_with_nonce, seal_bundle_with_nonce};
 pub use device::{DeviceCertificate, DeviceKey, DevicePublic};
 pub use doc_key::DocKey;
 pub use error::{CryptoError, Result};
@@ -59,5 +60,7 @@ pub use wrap::{resign_wrap, wrap_for_owner_with_nonce};
 /// The magic bytes and format versions, for callers that sniff blobs.
 pub mod format {
     pub use crate::backup::{MAGIC as BACKUP_MAGIC, VERSION as BACKUP_VERSION};
-    pub use crate::bundle::{MAGIC as BUNDLE_MAGIC, VERSION as BUNDLE_VERSION};
+    pub use crate::bundle::{
+        MAGIC as BUNDLE_MAGIC, VERSION as BUNDLE_VERSION, VERSION_1 as BUNDLE_VERSION_1,
+    };
 }

@@ -2,7 +2,7 @@
 
 use proptest::prelude::*;
 use rapport_crypto::{
-    AccountKey, BundleHeader, CryptoError, DeviceKey, DocKey, PairingRequest, RecoveryKit, Wrap,
+    AccountKey, BundleLabels, CryptoError, DeviceKey, DocKey, PairingRequest, RecoveryKit, Wrap,
     open_backup, open_bundle, open_wrap, read_header, seal_bundle, seal_for_pairing,
 };
 
@@ -26,7 +26,8 @@ proptest! {
         if let Err(e) = read_header(&bytes) {
             prop_assert!(typed(&e), "{e:?}");
         }
-        let result = open_bundle(&DocKey::from_bytes([2; 32]), &bytes, "d", "k", &device.public());
+        let labels = BundleLabels { doc_id: "d".into(), epoch: 1, device_id: "p".into(), bundle_id: "b".into(), kind: "k".into() };
+        let result = open_bundle(&DocKey::from_bytes([2; 32]), &bytes, &labels, &device.public());
         prop_assert!(matches!(&result, Err(e) if typed(e)), "{result:?}");
     }
 
@@ -34,12 +35,12 @@ proptest! {
     fn arbitrary_bytes_after_a_valid_prefix_never_open(cut in 0usize..200, tail in proptest::collection::vec(any::<u8>(), 0..200)) {
         let key = DocKey::from_bytes([2; 32]);
         let device = DeviceKey::from_bytes([1; 32]);
-        let header = BundleHeader { doc_id: "d".into(), epoch: 1, device_id: "p".into(), bundle_id: "b".into(), kind: "k".into() };
+        let header = BundleLabels { doc_id: "d".into(), epoch: 1, device_id: "p".into(), bundle_id: "b".into(), kind: "k".into() };
         let sealed = seal_bundle(&key, &header, b"x", &device).expect("seal");
         let mut bytes = sealed[..cut.min(sealed.len())].to_vec();
         bytes.extend_from_slice(&tail);
         prop_assume!(bytes != sealed);
-        let result = open_bundle(&key, &bytes, "d", "k", &device.public());
+        let result = open_bundle(&key, &bytes, &header, &device.public());
         prop_assert!(matches!(&result, Err(e) if typed(e)), "{result:?}");
     }
 

@@ -3,8 +3,10 @@
 //! `cargo test -p rapport-crypto --test vectors -- --ignored generate` writes
 //! the file once; it is then data. The checks recompute every deterministic
 //! value, open every randomized one (HPKE), and decrypt the owner wrap and the
-//! bundle a second time from the spec alone, with the primitive crates and no
-//! code of this crate.
+//! bundles (format 2, written, and format 1, still read) a second time from
+//! the spec alone, with the primitive crates and no code of this crate.
+//! `... -- --ignored update_deterministic` adds or refreshes the
+//! deterministic vectors only, keeping the randomized ones as they are.
 
 use std::path::PathBuf;
 
@@ -12,9 +14,10 @@ use chacha20poly1305::aead::{Aead, Payload};
 use chacha20poly1305::{KeyInit, XChaCha20Poly1305, XNonce};
 use ed25519_dalek::{Signature, VerifyingKey};
 use rapport_crypto::{
-    AccountKey, BackupParams, BundleHeader, DeviceKey, DocKey, PairingRequest, RecoveryKit, Wrap,
-    open_backup, open_bundle, open_wrap, safety_number, seal_backup_with, seal_bundle_with_nonce,
-    wrap_for_grantee, wrap_for_owner_with_nonce,
+    AccountKey, BackupParams, BundleHeader, BundleLabels, DeviceKey, DocKey, PairingRequest,
+    RecoveryKit, Wrap, open_backup, open_bundle, open_wrap, read_header, safety_number,
+    seal_backup_with, seal_bundle_v1_with_nonce, seal_bundle_with_nonce, wrap_for_grantee,
+    wrap_for_owner_with_nonce,
 };
 use serde_json::{Value, json};
 use sha2::Sha256;
@@ -54,8 +57,8 @@ const GRANTEE: u8 = 0x80;
 const PEER: u8 = 0xa0;
 const PAIRING: u8 = 0xc0;
 
-fn bundle_header() -> BundleHeader {
-    BundleHeader {
+fn bundle_labels() -> BundleLabels {
+    BundleLabels {
         doc_id: "doc-1".into(),
         epoch: 2,
         device_id: "dev-1".into(),
@@ -88,9 +91,17 @@ fn deterministic() -> Value {
     )
     .expect("wrap");
     let plaintext = b"Hello, Sam.";
-    let sealed = seal_bundle_with_nonce(
+    let sealed = seal_bundle_v1_with_nonce(
         &keys[1],
-        &bundle_header(),
+        &bundle_labels(),
+        plaintext,
+        &device,
+        bytes24(0xd0),
+    )
+    .expect("seal");
+    let sealed_v2 = seal_bundle_with_nonce(
+        &keys[1],
+        &bundle_labels(),
         plaintext,
         &device,
         bytes24(0xd0),
@@ -120,6 +131,11 @@ fn deterministic() -> Value {
             "doc_id": "doc-1", "epoch": 2, "device_id": "dev-1", "bundle_id": "bundle-1", "kind": "journal",
             "doc_key": h(bytes32(DOC_KEYS[1])), "nonce": h(bytes24(0xd0)),
             "plaintext": h(plaintext), "sealed": h(&sealed),
+        },
+        "bundle_v2": {
+            "doc_id": "doc-1", "epoch": 2, "device_id": "dev-1", "bundle_id": "bundle-1", "kind": "journal",
+            "doc_key": h(bytes32(DOC_KEYS[1])), "nonce": h(bytes24(0xd0)),
+            "plaintext": h(plaintext), "sealed": h(&sealed_v2),
         },
         "recovery_kit": { "text": RecoveryKit::new(&account).as_str() },
         "safety_number": {
@@ -181,6 +197,20 @@ fn generate() {
         "passphrase": "correct horse", "m_kib": 19456, "t": 2, "p": 1,
         "salt": h([0x11; 16]), "nonce": h(bytes24(0x30)), "blob": h(&blob),
     });
+    std::fs::write(
+        path(),
+        serde_json::to_string_pretty(&v).expect("json") + "\n",
+    )
+    .expect("write");
+}
+
+#[test]
+#[ignore = "adds or refreshes the deterministic vectors in tests/vectors.json; then commit it"]
+fn update_deterministic() {
+    let mut v = stored();
+    for (name, value) in deterministic().as_object().expect("object") {
+        v[name] = value.clone();
+    }
     std::fs::write(
         path(),
         serde_json::to_string_pretty(&v).expect("json") + "\n",
@@ -317,7 +347,7 @@ fn the_owner_wrap_decrypts_from_the_spec_alone() {
 }
 
 #[test]
-fn the_bundle_decrypts_from_the_spec_alone() {
+fn the_format_1_bundle_decrypts_from_the_spec_alone() {
     let v = &stored()["bundle"];
     let sealed = unh(&v["sealed"]);
     // "RPB" | 1 | u16 "doc-1" | u32 2 | u16 "dev-1" | u16 "bundle-1" | u8 "journal"
@@ -358,8 +388,90 @@ fn the_bundle_decrypts_from_the_spec_alone() {
     let opened = open_bundle(
         &DocKey::from_bytes(unh32(&v["doc_key"])),
         &sealed,
-        "doc-1",
-        "journal",
+        &bundle_labels(),
+        &DeviceKey::from_bytes(bytes32(DEVICE)).public(),
+    )
+    .expect("open");
+    assert_eq!(h(opened), v["plaintext"].as_str().expect("hex"));
+}
+
+#[test]
+fn the_format_2_bundle_decrypts_from_the_spec_alone() {
+    let v = &stored()["bundle_v2"];
+    let sealed = unh(&v["sealed"]);
+    // The header is magic and version only; the labels come from the envelope.
+    assert_eq!(&sealed[..4], b"RPB\x02");
+    let labels = canonical(&[
+        b"rapport/v2/bundle",
+        b"doc-1",
+        &2u32.to_be_bytes(),
+        b"dev-1",
+        b"bundle-1",
+        b"journal",
+    ]);
+    let nonce = &sealed[4..28];
+    assert_eq!(h(nonce), v["nonce"].as_str().expect("hex"));
+    let (before_signature, signature) = sealed.split_at(sealed.len() - 64);
+    let mut signed = labels.clone();
+    signed.extend_from_slice(before_signature);
+    let device = VerifyingKey::from_bytes(&unh32(&stored()["device"]["public"])).expect("key");
+    let signature = Signature::from_bytes(&signature.try_into().expect("64"));
+    device
+        .verify_strict(&signed, &signature)
+        .expect("signature");
+    let mut ad = sealed[..28].to_vec();
+    ad.extend_from_slice(&labels);
+    let ct = &before_signature[28..];
+    let frame = XChaCha20Poly1305::new(&unh32(&v["doc_key"]).into())
+        .decrypt(
+            &XNonce::try_from(nonce).expect("nonce"),
+            Payload { msg: ct, aad: &ad },
+        )
+        .expect("decrypt");
+    assert_eq!(frame.len(), 64);
+    let len = u32::from_be_bytes(frame[..4].try_into().expect("4")) as usize;
+    assert_eq!(h(&frame[4..4 + len]), v["plaintext"].as_str().expect("hex"));
+    assert!(frame[4 + len..].iter().all(|&b| b == 0));
+    // 4 header, 24 nonce, 80 ciphertext, 64 signature.
+    assert_eq!(sealed.len(), 172);
+
+    // Under another label (each in turn) neither the signature nor the seal holds.
+    let moved = [
+        ("doc-2", 2u32, "dev-1", "bundle-1", "journal"),
+        ("doc-1", 3, "dev-1", "bundle-1", "journal"),
+        ("doc-1", 2, "dev-2", "bundle-1", "journal"),
+        ("doc-1", 2, "dev-1", "bundle-2", "journal"),
+        ("doc-1", 2, "dev-1", "bundle-1", "goal"),
+    ];
+    for (doc, epoch, dev, bundle, kind) in moved {
+        let other = canonical(&[
+            b"rapport/v2/bundle",
+            doc.as_bytes(),
+            &epoch.to_be_bytes(),
+            dev.as_bytes(),
+            bundle.as_bytes(),
+            kind.as_bytes(),
+        ]);
+        let mut signed = other.clone();
+        signed.extend_from_slice(before_signature);
+        assert!(device.verify_strict(&signed, &signature).is_err());
+        let mut ad = sealed[..28].to_vec();
+        ad.extend_from_slice(&other);
+        assert!(
+            XChaCha20Poly1305::new(&unh32(&v["doc_key"]).into())
+                .decrypt(
+                    &XNonce::try_from(nonce).expect("nonce"),
+                    Payload { msg: ct, aad: &ad },
+                )
+                .is_err()
+        );
+    }
+
+    assert_eq!(read_header(&sealed).expect("header"), BundleHeader::V2);
+    let opened = open_bundle(
+        &DocKey::from_bytes(unh32(&v["doc_key"])),
+        &sealed,
+        &bundle_labels(),
         &DeviceKey::from_bytes(bytes32(DEVICE)).public(),
     )
     .expect("open");

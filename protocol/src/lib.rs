@@ -342,13 +342,20 @@ pub struct Bundle {
     pub doc_id: ItemId,
     pub kind: DocKind,
     /// Opaque tags for kind grants; the latest push's tags replace earlier ones.
-    #[serde(default, deserialize_with = "bounded::seq::<_, _, MAX_TAGS>")]
+    /// Left out of the body when empty.
+    #[serde(
+        default,
+        deserialize_with = "bounded::seq::<_, _, MAX_TAGS>",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub tags: Vec<Tag>,
     /// The epoch of the document key `data` is sealed with; 0 for a
     /// document stored before end-to-end encryption (plaintext).
     #[serde(default)]
     pub epoch: u32,
     /// A sealed bundle (docs/encryption.md): the server never parses it.
+    /// Format 2 is bound to this envelope (document, epoch, bundle id,
+    /// kind, and the pushing device) without repeating it.
     #[serde(with = "serde_bytes")]
     pub data: Vec<u8>,
 }
@@ -361,8 +368,12 @@ pub struct SyncRequest {
     #[serde(default, deserialize_with = "bounded::seq::<_, _, MAX_PUSH>")]
     pub push: Vec<Bundle>,
     /// Document keys sealed by this device for its own account or for a
-    /// grantee (documents this account owns only).
-    #[serde(default, deserialize_with = "bounded::seq::<_, _, MAX_WRAPS>")]
+    /// grantee (documents this account owns only). Left out when empty.
+    #[serde(
+        default,
+        deserialize_with = "bounded::seq::<_, _, MAX_WRAPS>",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub wraps: Vec<Wrap>,
     /// Page size wanted; the server caps it.
     pub limit: Option<u32>,
@@ -375,9 +386,20 @@ pub struct PulledChange {
     pub kind: DocKind,
     pub owner: AccountId,
     /// Automerge bytes: a saved document (snapshot) or change bytes; both load
-    /// with `load_incremental`.
+    /// with `load_incremental`. Sealed (docs/encryption.md) unless its epoch is 0.
     #[serde(with = "serde_bytes")]
     pub data: Vec<u8>,
+    /// The bundle's id as it was pushed; `None` for a snapshot. A sealed
+    /// bundle of format 2 is bound to it, to `device_id` and to `epoch`
+    /// (older servers sent none of the three).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle_id: Option<BundleId>,
+    /// The device that pushed the piece (and sealed it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_id: Option<DeviceId>,
+    /// The epoch of the document key `data` is sealed with; 0: plaintext.
+    #[serde(default)]
+    pub epoch: u32,
 }
 
 /// Why a document left the caller's view.
@@ -402,13 +424,15 @@ pub struct SyncResponse {
     pub acked: Vec<BundleId>,
     pub changes: Vec<PulledChange>,
     pub removed: Vec<Removal>,
-    /// Document keys sealed for the caller's account, of documents in its view.
-    #[serde(default)]
+    /// Document keys sealed for the caller's account, of documents in its
+    /// view. Left out when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub wraps: Vec<Wrap>,
     /// To an owner's device: documents a grantee may read that have no wrap
     /// for it at the document's current epoch (shared since, or created
     /// offline). The device seals the key for each and pushes the wraps.
-    #[serde(default)]
+    /// Left out when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub needs_wraps: Vec<NeedsWrap>,
     /// Opaque; send it back with the next request.
     pub cursor: String,

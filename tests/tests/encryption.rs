@@ -17,8 +17,8 @@ use rapport_core::note::{Note, NoteSubject};
 use rapport_core::rehearsal::Rehearsal;
 use rapport_core::sync::SyncError;
 use rapport_crypto::{
-    AccountKey, CryptoError, DeviceCertificate, DocKey, PairingRequest, Wrap, open_bundle,
-    open_wrap, read_header,
+    AccountKey, BundleHeader, BundleLabels, CryptoError, DeviceCertificate, DocKey, PairingRequest,
+    Wrap, open_bundle, open_wrap, read_header,
 };
 use rapport_protocol::{DocKind, Role};
 use rapport_tests::fault_proxy::FaultProxy;
@@ -368,24 +368,41 @@ async fn a_revoked_therapist_with_the_whole_server_database_reads_nothing_newer(
     );
     assert!(!keys.contains_key(&(win.to_string(), 2)));
     let conn = db(&server);
-    let bundles: Vec<Vec<u8>> = conn
-        .prepare("SELECT data FROM bundles WHERE doc_id = ?1 AND data IS NOT NULL")
+    // Format 2: the labels are the envelope's, which the server keeps.
+    let bundles: Vec<(BundleLabels, Vec<u8>)> = conn
+        .prepare(
+            "SELECT bundle_id, device_id, epoch, data FROM bundles
+             WHERE doc_id = ?1 AND data IS NOT NULL",
+        )
         .unwrap()
-        .query_map([win.as_str()], |r| r.get(0))
+        .query_map([win.as_str()], |r| {
+            Ok((
+                BundleLabels {
+                    doc_id: win.to_string(),
+                    epoch: r.get(2)?,
+                    device_id: r.get(1)?,
+                    bundle_id: r.get(0)?,
+                    kind: "win".into(),
+                },
+                r.get(3)?,
+            ))
+        })
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    let newer: Vec<&Vec<u8>> = bundles
-        .iter()
-        .filter(|b| read_header(b).unwrap().epoch >= 2)
-        .collect();
+    assert!(
+        bundles
+            .iter()
+            .all(|(_, b)| read_header(b).unwrap() == BundleHeader::V2)
+    );
+    let newer: Vec<&(BundleLabels, Vec<u8>)> =
+        bundles.iter().filter(|(l, _)| l.epoch >= 2).collect();
     assert!(
         !newer.is_empty(),
         "the edit after revocation is sealed under epoch 2"
     );
-    for bundle in newer {
+    for (labels, bundle) in newer {
         for key in keys.values() {
-            let header = read_header(bundle).unwrap();
             let certs: Vec<Vec<u8>> = conn
                 .prepare("SELECT certificate FROM device_keys")
                 .unwrap()
@@ -396,9 +413,9 @@ async fn a_revoked_therapist_with_the_whole_server_database_reads_nothing_newer(
             for cert in certs {
                 let cert: DeviceCertificate = cbor(&cert);
                 assert!(
-                    open_bundle(key, bundle, win.as_str(), "win", &cert.device_public).is_err(),
+                    open_bundle(key, bundle, labels, &cert.device_public).is_err(),
                     "epoch {} opened with a revoked key",
-                    header.epoch
+                    labels.epoch
                 );
             }
         }
@@ -416,21 +433,42 @@ async fn a_revoked_therapist_with_the_whole_server_database_reads_nothing_newer(
 async fn tampered_moved_and_forged_bundles_are_refused_and_apply_nothing() {
     let server = Server::start_sqlite();
     let phone = Device::sign_up(&server.url, "eda@example.org", Role::Client).await;
-    let wins: Vec<ItemId> = ["flipped", "moved", "forged", "relabelled", "intact"]
-        .into_iter()
-        .map(|title| win(&phone, title))
-        .collect();
+    let titles = [
+        "flipped",
+        "moved",
+        "forged",
+        "relabelled",
+        "intact",
+        "other bundle id",
+        "other device",
+        "format 1",
+        "format 1 moved",
+    ];
+    let wins: Vec<ItemId> = titles.into_iter().map(|title| win(&phone, title)).collect();
     phone.sync().await;
 
     let conn = db(&server);
-    let data_of = |doc: &ItemId| -> Vec<u8> {
+    // A bundle as the server keeps it: its envelope's labels and its bytes.
+    let stored = |doc: &ItemId| -> (BundleLabels, Vec<u8>) {
         conn.query_row(
-            "SELECT data FROM bundles WHERE doc_id = ?1",
+            "SELECT bundle_id, device_id, epoch, data FROM bundles WHERE doc_id = ?1",
             [doc.as_str()],
-            |r| r.get(0),
+            |r| {
+                Ok((
+                    BundleLabels {
+                        doc_id: doc.to_string(),
+                        epoch: r.get(2)?,
+                        device_id: r.get(1)?,
+                        bundle_id: r.get(0)?,
+                        kind: "win".into(),
+                    },
+                    r.get(3)?,
+                ))
+            },
         )
         .unwrap()
     };
+    let data_of = |doc: &ItemId| stored(doc).1;
     let set = |doc: &ItemId, data: &[u8]| {
         conn.execute(
             "UPDATE bundles SET data = ?1 WHERE doc_id = ?2",
@@ -438,74 +476,98 @@ async fn tampered_moved_and_forged_bundles_are_refused_and_apply_nothing() {
         )
         .unwrap();
     };
+    let account = phone.sync.account_key().unwrap();
     // A flipped bit inside the ciphertext.
     let mut flipped = data_of(&wins[0]);
     let middle = flipped.len() / 2;
     flipped[middle] ^= 0x10;
     set(&wins[0], &flipped);
-    // Another document's bundle, served as this one's.
+    // Another document's bundle, served as this one's: bound to the other
+    // document, so its signature fails here.
     set(&wins[1], &data_of(&wins[4]));
     // Signed by a key the account never certified, under the phone's device id.
-    let original = data_of(&wins[2]);
-    let header = read_header(&original).unwrap();
+    let (labels, original) = stored(&wins[2]);
     let stranger = rapport_crypto::DeviceKey::generate();
     set(
         &wins[2],
-        &rapport_crypto::relabel_bundle(&original, &header, &stranger).unwrap(),
+        &rapport_crypto::relabel_bundle(&original, &labels, &stranger).unwrap(),
     );
     // Moved to another epoch, re-signed with the phone's own key: the
     // associated data no longer matches.
-    let original = data_of(&wins[3]);
-    let mut header = read_header(&original).unwrap();
-    header.epoch = 2;
-    let own = phone
-        .sync
-        .account_key()
-        .unwrap()
-        .device_key(&header.device_id);
+    let (mut labels, original) = stored(&wins[3]);
+    labels.epoch = 2;
+    let own = account.device_key(&labels.device_id);
     set(
         &wins[3],
-        &rapport_crypto::relabel_bundle(&original, &header, &own).unwrap(),
+        &rapport_crypto::relabel_bundle(&original, &labels, &own).unwrap(),
     );
+    conn.execute(
+        "UPDATE bundles SET epoch = 2 WHERE doc_id = ?1",
+        [wins[3].as_str()],
+    )
+    .unwrap();
+    // The envelope changed, the bytes kept: another bundle id, another device.
+    conn.execute(
+        "UPDATE bundles SET bundle_id = bundle_id || '-other' WHERE doc_id = ?1",
+        [wins[5].as_str()],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE bundles SET device_id = 'a-device-never-certified' WHERE doc_id = ?1",
+        [wins[6].as_str()],
+    )
+    .unwrap();
+    // Format 1 bundles, as servers hold them from before format 2: one
+    // intact, one of another document.
+    let as_format_1 = |doc: &ItemId| {
+        let (labels, sealed) = stored(doc);
+        let key = account.document_key(doc.as_str());
+        let device = account.device_key(&labels.device_id);
+        let plain = open_bundle(&key, &sealed, &labels, &device.public()).unwrap();
+        rapport_crypto::seal_bundle_v1_with_nonce(&key, &labels, &plain, &device, [9; 24]).unwrap()
+    };
+    set(&wins[7], &as_format_1(&wins[7]));
+    set(&wins[8], &as_format_1(&wins[4]));
     drop(conn);
 
     let fresh = Device::sign_in(&server.url, "eda@example.org", &phone).await;
     let report = fresh.sync().await;
     let refused: HashMap<ItemId, CryptoError> = report.refused.iter().cloned().collect();
-    // The signature covers every byte, so it is what fails first.
-    assert!(
+    let is = |i: usize, check: fn(&CryptoError) -> bool| {
+        assert!(
+            refused.get(&wins[i]).is_some_and(check),
+            "{}: {refused:?}",
+            titles[i]
+        );
+    };
+    // The signature covers every byte and every label, so it is what fails first.
+    is(0, |e| {
         matches!(
-            refused.get(&wins[0]),
-            Some(CryptoError::BadSignature { .. } | CryptoError::Tampered { .. })
-        ),
-        "{refused:?}"
-    );
-    assert!(
-        matches!(
-            refused.get(&wins[1]),
-            Some(CryptoError::WrongDocument { .. })
-        ),
-        "{refused:?}"
-    );
-    assert!(
-        matches!(
-            refused.get(&wins[2]),
-            Some(CryptoError::BadSignature { .. })
-        ),
-        "{refused:?}"
-    );
+            e,
+            CryptoError::BadSignature { .. } | CryptoError::Tampered { .. }
+        )
+    });
+    for i in [1, 2, 5, 6] {
+        is(i, |e| matches!(e, CryptoError::BadSignature { .. }));
+    }
+    // Format 1 names its document: moved, it says so.
+    is(8, |e| matches!(e, CryptoError::WrongDocument { .. }));
     // Epoch 2 has no key here yet: it waits rather than opens.
     assert!(fresh.store.get::<Win>(&wins[3]).is_err());
-    for tampered in &wins[..4] {
-        assert!(
-            fresh.store.get::<Win>(tampered).is_err(),
-            "{tampered} was applied"
-        );
+    for (i, tampered) in wins.iter().enumerate() {
+        if i == 4 || i == 7 {
+            assert_eq!(
+                fresh.store.get::<Win>(tampered).unwrap().record.title,
+                titles[i]
+            );
+        } else {
+            assert!(
+                fresh.store.get::<Win>(tampered).is_err(),
+                "{} was applied",
+                titles[i]
+            );
+        }
     }
-    assert_eq!(
-        fresh.store.get::<Win>(&wins[4]).unwrap().record.title,
-        "intact"
-    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -773,17 +835,28 @@ async fn a_kit_of_another_account_is_refused_as_it_is_typed() {
     tablet.sync().await;
 }
 
-/// Every bundle on the server of `doc`, with its epoch.
-fn bundles_of(server: &Server, doc: &ItemId) -> Vec<(u32, Vec<u8>)> {
+/// Every bundle on the server of `doc`, with the labels its envelope carries.
+fn bundles_of(server: &Server, doc: &ItemId, kind: &str) -> Vec<(BundleLabels, Vec<u8>)> {
     db(server)
-        .prepare("SELECT data FROM bundles WHERE doc_id = ?1 AND data IS NOT NULL")
+        .prepare(
+            "SELECT bundle_id, device_id, epoch, data FROM bundles
+             WHERE doc_id = ?1 AND data IS NOT NULL",
+        )
         .unwrap()
-        .query_map([doc.as_str()], |r| r.get::<_, Vec<u8>>(0))
-        .unwrap()
-        .map(|b| {
-            let b = b.unwrap();
-            (read_header(&b).unwrap().epoch, b)
+        .query_map([doc.as_str()], |r| {
+            Ok((
+                BundleLabels {
+                    doc_id: doc.to_string(),
+                    epoch: r.get(2)?,
+                    device_id: r.get(1)?,
+                    bundle_id: r.get(0)?,
+                    kind: kind.into(),
+                },
+                r.get(3)?,
+            ))
         })
+        .unwrap()
+        .map(Result::unwrap)
         .collect()
 }
 
@@ -805,12 +878,12 @@ fn every_certificate(server: &Server) -> Vec<DeviceCertificate> {
 }
 
 /// Whether a holder of these keys opens this bundle with any of them.
-fn opens(bundle: &[u8], doc: &ItemId, kind: &str, keys: &[DocKey], server: &Server) -> bool {
+fn opens(bundle: &[u8], labels: &BundleLabels, keys: &[DocKey], server: &Server) -> bool {
     let certs = every_certificate(server);
     keys.iter().any(|key| {
         certs
             .iter()
-            .any(|cert| open_bundle(key, bundle, doc.as_str(), kind, &cert.device_public).is_ok())
+            .any(|cert| open_bundle(key, bundle, labels, &cert.device_public).is_ok())
     })
 }
 
@@ -901,11 +974,11 @@ async fn a_device_lost_before_the_account_key_is_replaced_reads_nothing_newer() 
     for doc in [&before, &after, &first_call, &second_call, &mum] {
         stolen.push(lost_key.document_key(doc.as_str()));
     }
-    let old_bundles = bundles_of(&server, &first_call);
+    let old_bundles = bundles_of(&server, &first_call, "interaction");
     assert!(
         old_bundles
             .iter()
-            .any(|(_, b)| opens(b, &first_call, "interaction", &stolen, &server)),
+            .any(|(labels, b)| opens(b, labels, &stolen, &server)),
         "what was written before the loss stays readable to the thief (the check can fail)"
     );
     for (doc, kind) in [
@@ -913,16 +986,17 @@ async fn a_device_lost_before_the_account_key_is_replaced_reads_nothing_newer() 
         (&after, "win"),
         (&second_call, "interaction"),
     ] {
-        let bundles = bundles_of(&server, doc);
+        let bundles = bundles_of(&server, doc, kind);
         let newer: Vec<_> = bundles
             .iter()
-            .filter(|(epoch, _)| *epoch >= 2 || doc != &before)
+            .filter(|(labels, _)| labels.epoch >= 2 || doc != &before)
             .collect();
         assert!(!newer.is_empty(), "{doc} has bundles written after");
-        for (epoch, bundle) in newer {
+        for (labels, bundle) in newer {
             assert!(
-                !opens(bundle, doc, kind, &stolen, &server),
-                "epoch {epoch} of {doc} opened with the lost device's key"
+                !opens(bundle, labels, &stolen, &server),
+                "epoch {} of {doc} opened with the lost device's key",
+                labels.epoch
             );
         }
     }

@@ -52,7 +52,7 @@ pub use key::DatabaseKey;
 pub(crate) use local::Reindex;
 pub use outbox::OutgoingChange;
 pub use schema::VERSION as SCHEMA_VERSION;
-pub(crate) use sealed::StoredWrap;
+pub(crate) use sealed::{StoredWrap, WaitingPiece};
 
 use crate::doc::{self, Envelope};
 use crate::error::{Error, Result};

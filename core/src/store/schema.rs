@@ -117,10 +117,14 @@ CREATE TABLE sealed_waiting (
 );
 "#;
 
-/// Version 3: a device may have had more than one key (the account key was
-/// replaced after a device was lost, and every device key derives from it),
-/// so a peer device is kept once per public key: what it signed under an
-/// earlier key still verifies.
+/// Version 3, end-to-end encryption's second step:
+/// - a device may have had more than one key (the account key was replaced
+///   after a device was lost, and every device key derives from it), so a
+///   peer device is kept once per public key: what it signed under an
+///   earlier key still verifies;
+/// - sealed bundles of format 2 (docs/encryption.md) are bound to what their
+///   envelope says: a piece waiting for its key keeps it. Rows from before
+///   hold format 1 pieces, which carry their own (the defaults).
 const V3: &str = r#"
 CREATE TABLE peer_device_keys (
     device_id  TEXT NOT NULL,
@@ -131,6 +135,9 @@ CREATE TABLE peer_device_keys (
 INSERT INTO peer_device_keys (device_id, account_id, public_key)
     SELECT device_id, account_id, public_key FROM peer_devices;
 DROP TABLE peer_devices;
+ALTER TABLE sealed_waiting ADD COLUMN bundle_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE sealed_waiting ADD COLUMN device_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE sealed_waiting ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0;
 "#;
 
 /// Brings a freshly opened connection to [`VERSION`], or refuses the file.

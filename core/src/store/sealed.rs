@@ -24,10 +24,16 @@ pub struct StoredWrap {
 /// A sealed piece that arrived before its key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WaitingPiece {
+    /// Its place in the queue (ignored when keeping one).
     pub seq: i64,
     pub doc_id: ItemId,
     pub kind: String,
     pub data: Vec<u8>,
+    /// What its envelope said (a format 2 bundle is bound to it): the bundle
+    /// id (empty for a snapshot), the pushing device and the key epoch.
+    pub bundle_id: String,
+    pub device_id: String,
+    pub epoch: u32,
 }
 
 impl Store {
@@ -216,15 +222,23 @@ impl Store {
     }
 
     /// Keeps sealed pieces until their key arrives.
-    pub(crate) fn keep_waiting(&self, pieces: &[(ItemId, String, Vec<u8>)]) -> Result<()> {
+    pub(crate) fn keep_waiting(&self, pieces: &[WaitingPiece]) -> Result<()> {
         if pieces.is_empty() {
             return Ok(());
         }
         self.write(|tx, _| {
-            for (doc_id, kind, data) in pieces {
+            for piece in pieces {
                 tx.execute(
-                    "INSERT INTO sealed_waiting (doc_id, kind, data) VALUES (?1, ?2, ?3)",
-                    rusqlite::params![doc_id.as_str(), kind, data],
+                    "INSERT INTO sealed_waiting (doc_id, kind, data, bundle_id, device_id, epoch)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    rusqlite::params![
+                        piece.doc_id.as_str(),
+                        piece.kind,
+                        piece.data,
+                        piece.bundle_id,
+                        piece.device_id,
+                        piece.epoch
+                    ],
                 )?;
             }
             Ok(())
@@ -234,8 +248,10 @@ impl Store {
     /// Every piece still waiting for its key, oldest first.
     pub(crate) fn waiting_pieces(&self) -> Result<Vec<WaitingPiece>> {
         self.read(|tx, _| {
-            let mut stmt =
-                tx.prepare("SELECT seq, doc_id, kind, data FROM sealed_waiting ORDER BY seq")?;
+            let mut stmt = tx.prepare(
+                "SELECT seq, doc_id, kind, data, bundle_id, device_id, epoch FROM sealed_waiting
+                 ORDER BY seq",
+            )?;
             let rows = stmt
                 .query_map([], |r| {
                     Ok(WaitingPiece {
@@ -243,6 +259,9 @@ impl Store {
                         doc_id: ItemId::new(r.get::<_, String>(1)?),
                         kind: r.get(2)?,
                         data: r.get(3)?,
+                        bundle_id: r.get(4)?,
+                        device_id: r.get(5)?,
+                        epoch: r.get(6)?,
                     })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;

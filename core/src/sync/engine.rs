@@ -405,8 +405,15 @@ async fn seal_change(
 }
 
 /// A sealed piece to open: where it waited (if it did), its document, kind,
-/// owner and bytes.
-type Piece = (Option<i64>, ItemId, DocKind, String, Vec<u8>);
+/// owner, envelope and bytes.
+type Piece = (
+    Option<i64>,
+    ItemId,
+    DocKind,
+    String,
+    sealing::Envelope,
+    Vec<u8>,
+);
 
 /// Opens a page's sealed pieces, and the pieces that waited for a key that
 /// may have arrived with it. A piece without its key yet waits; one that
@@ -439,14 +446,32 @@ async fn open_page(
         let owner = store
             .owner_of(&piece.doc_id)?
             .unwrap_or_else(|| run.session.account_id.clone());
-        pieces.push((Some(piece.seq), piece.doc_id, kind, owner.0, piece.data));
+        let envelope = sealing::Envelope {
+            bundle_id: piece.bundle_id,
+            device_id: piece.device_id,
+            epoch: piece.epoch,
+        };
+        pieces.push((
+            Some(piece.seq),
+            piece.doc_id,
+            kind,
+            owner.0,
+            envelope,
+            piece.data,
+        ));
     }
     for change in changes {
+        let envelope = sealing::Envelope {
+            bundle_id: change.bundle_id.map(|b| b.0).unwrap_or_default(),
+            device_id: change.device_id.map(|d| d.0).unwrap_or_default(),
+            epoch: change.epoch,
+        };
         pieces.push((
             None,
             change.doc_id,
             change.kind,
             change.owner.0,
+            envelope,
             change.data,
         ));
     }
@@ -454,14 +479,14 @@ async fn open_page(
     let mut incoming = Vec::new();
     let mut still_waiting = Vec::new();
     let mut done_waiting = Vec::new();
-    for (waited, doc, kind, owner, data) in pieces {
-        let mut outcome = sealing::open(store, keys, &doc, kind, &owner, &data)?;
+    for (waited, doc, kind, owner, envelope, data) in pieces {
+        let mut outcome = sealing::open(store, keys, &doc, kind, &owner, &envelope, &data)?;
         if let Opening::UnknownSigner { account } = &outcome
             && !learned.contains(account)
         {
             directory::learn(run.client, &run.session.token, account).await?;
             learned.push(account.clone());
-            outcome = sealing::open(store, keys, &doc, kind, &owner, &data)?;
+            outcome = sealing::open(store, keys, &doc, kind, &owner, &envelope, &data)?;
         }
         match outcome {
             Opening::Opened(plain) => {
@@ -474,7 +499,15 @@ async fn open_page(
             }
             Opening::Waiting => {
                 if waited.is_none() {
-                    still_waiting.push((doc, kind.as_str().to_owned(), data));
+                    still_waiting.push(crate::store::WaitingPiece {
+                        seq: 0,
+                        doc_id: doc,
+                        kind: kind.as_str().to_owned(),
+                        data,
+                        bundle_id: envelope.bundle_id,
+                        device_id: envelope.device_id,
+                        epoch: envelope.epoch,
+                    });
                 }
             }
             Opening::UnknownSigner { .. } => {
@@ -543,8 +576,9 @@ async fn upload_sealed_snapshot(
         kind,
         data,
     };
-    let snapshot_id = format!("snapshot-{}-{}", client.store.device_actor(), covers.len());
-    let (epoch, data) = seal_change(run, &change, &snapshot_id).await?;
+    // A snapshot has no id on the wire: it is sealed with the empty one
+    // (a pushed bundle's id is never empty).
+    let (epoch, data) = seal_change(run, &change, "").await?;
     let request = SnapshotRequest {
         covers: covers.into_iter().map(BundleId).collect(),
         epoch,

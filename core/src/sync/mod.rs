@@ -102,8 +102,10 @@ impl std::fmt::Debug for KeptKey {
     }
 }
 
-/// Most wraps in one push (the server's limit is 1,000).
-pub(crate) const MAX_WRAPS_PER_PUSH: usize = 500;
+/// Most wraps in one push: the server's limit (each push's answer runs the
+/// server's "which documents still need a wrap" query, so fewer, larger
+/// pushes share a large share faster; 1,000 wraps are about 330 KB).
+pub(crate) const MAX_WRAPS_PER_PUSH: usize = rapport_protocol::MAX_WRAPS;
 
 impl SyncClient {
     pub fn new(store: Arc<Store>, config: SyncConfig) -> Result<SyncClient, SyncError> {

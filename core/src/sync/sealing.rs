@@ -7,7 +7,7 @@
 //! check is refused with the [`CryptoError`] that says why and applied
 //! nowhere.
 
-use rapport_crypto::{self as crypto, BundleHeader, CryptoError, DevicePublic, DocKey, Wrap};
+use rapport_crypto::{self as crypto, BundleLabels, CryptoError, DevicePublic, DocKey, Wrap};
 use rapport_protocol::{AccountPublic, DocKind};
 
 use super::keyring::Keyring;
@@ -207,7 +207,10 @@ fn older_keys(keys: &Keyring, doc: &ItemId, epoch: u32) -> Result<Vec<DocKey>, S
         .collect()
 }
 
-/// Seals a change of one of this account's documents: its epoch and bytes.
+/// Seals a change of one of this account's documents: its epoch and bytes
+/// (format 2: bound to the document, epoch, this device, `bundle_id` and
+/// kind, which the push's envelope carries; a snapshot has no bundle id and
+/// is bound to the empty one).
 pub(super) fn seal(
     store: &Store,
     keys: &Keyring,
@@ -217,7 +220,7 @@ pub(super) fn seal(
     plaintext: &[u8],
 ) -> Result<Opening<(u32, Vec<u8>)>, SyncError> {
     own_key(store, keys, doc)?.try_map(|(epoch, key)| {
-        let header = BundleHeader {
+        let labels = BundleLabels {
             doc_id: doc.to_string(),
             epoch,
             device_id: keys.device_id.clone(),
@@ -226,9 +229,19 @@ pub(super) fn seal(
         };
         Ok((
             epoch,
-            crypto::seal_bundle(&key, &header, plaintext, &keys.device)?,
+            crypto::seal_bundle(&key, &labels, plaintext, &keys.device)?,
         ))
     })
+}
+
+/// What the envelope of a pulled piece says beside its bytes: what a sealed
+/// bundle of format 2 is bound to (format 1 carries its own).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct Envelope {
+    /// Empty for a snapshot.
+    pub bundle_id: String,
+    pub device_id: String,
+    pub epoch: u32,
 }
 
 /// Opens a sealed piece of a document owned by `owner`.
@@ -238,6 +251,7 @@ pub(super) fn open(
     doc: &ItemId,
     kind: DocKind,
     owner: &str,
+    envelope: &Envelope,
     data: &[u8],
 ) -> Result<Opening<Vec<u8>>, SyncError> {
     if !crypto::is_sealed(data) {
@@ -251,10 +265,26 @@ pub(super) fn open(
         Ok(header) => header,
         Err(err) => return Ok(Opening::Refused(err)),
     };
-    Ok(key_at(store, keys, doc, owner, header.epoch)?
+    // Format 1 names its own epoch, device and bundle id; format 2 is bound
+    // to the envelope's, which a server cannot change unnoticed.
+    let expected = match header.labels() {
+        Some(written) => BundleLabels {
+            doc_id: doc.to_string(),
+            kind: kind.as_str().to_owned(),
+            ..written.clone()
+        },
+        None => BundleLabels {
+            doc_id: doc.to_string(),
+            epoch: envelope.epoch,
+            device_id: envelope.device_id.clone(),
+            bundle_id: envelope.bundle_id.clone(),
+            kind: kind.as_str().to_owned(),
+        },
+    };
+    Ok(key_at(store, keys, doc, owner, expected.epoch)?
         .try_map(|key| {
-            verified(store, &header.device_id, owner, |public| {
-                crypto::open_bundle(&key, data, doc.as_str(), kind.as_str(), public)
+            verified(store, &expected.device_id, owner, |public| {
+                crypto::open_bundle(&key, data, &expected, public)
             })
         })?
         .and_then(|opened| opened))

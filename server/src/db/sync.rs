@@ -20,8 +20,8 @@
 use std::collections::{HashMap, HashSet};
 
 use rapport_protocol::{
-    AccountId, Bundle, BundleId, ItemId, PulledChange, Removal, RemovalReason, SyncRequest,
-    SyncResponse,
+    AccountId, Bundle, BundleId, DeviceId, ItemId, PulledChange, Removal, RemovalReason,
+    SyncRequest, SyncResponse,
 };
 
 use super::{
@@ -740,14 +740,10 @@ fn pull_feed(
                 page.response.wraps.push(wraps::decode(&body)?);
             }
             Event::Part { table, doc_id } => {
-                let (part_device, data): (String, Vec<u8>) = tx.query_row(
-                    &format!("SELECT device_id, data FROM {table} WHERE feed = ?1 AND seq = ?2"),
-                    params![feed.num, seq],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
-                )?;
-                if !own_part(&part_device, seq) {
+                let part = stored_part(tx, table, feed.num, seq)?;
+                if !own_part(&part.device_id, seq) {
                     let meta = doc_meta(tx, &mut page.docs, &doc_id)?;
-                    page.response.changes.push(change(&doc_id, &meta, data));
+                    page.response.changes.push(change(&doc_id, &meta, part));
                     note_read(tx, caller, page, &doc_id)?;
                 }
             }
@@ -835,12 +831,8 @@ fn pull_whole(
         } else {
             "bundles"
         };
-        let data: Vec<u8> = tx.query_row(
-            &format!("SELECT data FROM {table} WHERE feed = ?1 AND seq = ?2"),
-            params![feed.num, part.seq],
-            |row| row.get(0),
-        )?;
-        page.response.changes.push(change(doc_id, &meta, data));
+        let stored = stored_part(tx, table, feed.num, part.seq)?;
+        page.response.changes.push(change(doc_id, &meta, stored));
         page.items += 1;
         page.bytes += part.size;
         last_sent = Some((part.order, part.seq));
@@ -893,11 +885,45 @@ fn doc_meta(
     Ok(meta)
 }
 
-fn change(doc_id: &str, meta: &documents::DocMeta, data: Vec<u8>) -> PulledChange {
+/// A bundle or snapshot as stored, with what its envelope carries.
+struct StoredPart {
+    /// `None` for a snapshot.
+    bundle_id: Option<String>,
+    device_id: String,
+    epoch: i64,
+    data: Vec<u8>,
+}
+
+fn stored_part(tx: &Tx<'_>, table: &str, feed: i64, seq: i64) -> ApiResult<StoredPart> {
+    let bundle_id = if table == "bundles" {
+        "bundle_id"
+    } else {
+        "CAST(NULL AS TEXT)"
+    };
+    tx.query_row(
+        &format!(
+            "SELECT {bundle_id}, device_id, epoch, data FROM {table} WHERE feed = ?1 AND seq = ?2"
+        ),
+        params![feed, seq],
+        |row| {
+            Ok(StoredPart {
+                bundle_id: row.get(0)?,
+                device_id: row.get(1)?,
+                epoch: row.get(2)?,
+                data: row.get(3)?,
+            })
+        },
+    )
+}
+
+fn change(doc_id: &str, meta: &documents::DocMeta, part: StoredPart) -> PulledChange {
     PulledChange {
         doc_id: ItemId(doc_id.to_owned()),
         kind: meta.kind,
         owner: meta.owner.clone(),
-        data,
+        data: part.data,
+        bundle_id: part.bundle_id.map(BundleId),
+        device_id: Some(DeviceId(part.device_id)),
+        epoch: u32::try_from(part.epoch).unwrap_or(0),
     }
 }
