@@ -21,11 +21,8 @@ pub struct Loaded {
 /// Loads a document, or `None` if this device has never seen it.
 pub(super) fn load(tx: &Connection, id: &ItemId, actor: &ActorId) -> Result<Option<Loaded>> {
     let row: Option<(String, Vec<u8>)> = tx
-        .query_row(
-            "SELECT kind, snapshot FROM documents WHERE id = ?1",
-            [id.as_str()],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .prepare_cached("SELECT kind, snapshot FROM documents WHERE id = ?1")?
+        .query_row([id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let Some((kind, snapshot)) = row else {
         return Ok(None);
@@ -51,10 +48,8 @@ pub(super) fn load(tx: &Connection, id: &ItemId, actor: &ActorId) -> Result<Opti
 
 /// Stores a document this device has not had before.
 pub(super) fn insert(tx: &Connection, id: &ItemId, kind: DocKind, snapshot: &[u8]) -> Result<()> {
-    tx.execute(
-        "INSERT INTO documents (id, kind, snapshot) VALUES (?1, ?2, ?3)",
-        params![id.as_str(), kind.as_str(), snapshot],
-    )?;
+    tx.prepare_cached("INSERT INTO documents (id, kind, snapshot) VALUES (?1, ?2, ?3)")?
+        .execute(params![id.as_str(), kind.as_str(), snapshot])?;
     Ok(())
 }
 

@@ -6,16 +6,18 @@
 //! stores in process with these (no server), and the fuzz targets feed
 //! `apply_changes` and `apply_batch` directly.
 
-use automerge::AutoCommit;
+use automerge::{ActorId, AutoCommit};
 use rapport_protocol::DocKind;
 use rusqlite::Connection;
 
-use super::local::{Reindex, change_notice, reindex};
+use super::local::{Reindex, change_notice, reindex, reindex_with};
 use super::outbox::OutgoingChange;
 use super::{Indexer, Store, documents, index, outbox};
+use crate::doc::{self, Envelope};
 use crate::error::{Error, Result};
 use crate::id::ItemId;
 use crate::observer::ItemChange;
+use crate::record::IndexEntry;
 
 /// What applying a batch of changes did.
 #[derive(Debug, Default)]
@@ -66,19 +68,36 @@ impl Store {
 
     /// Applies many pieces in one transaction and one notification; a
     /// malformed piece is reported and skipped, the others are kept.
+    ///
+    /// The CPU-heavy part of a piece (parsing its bytes, and for a whole
+    /// document, reading its envelope and index entry) runs first, over up to
+    /// 4 threads and outside the store's lock; the transaction then writes
+    /// the pieces in order, as before.
     pub fn apply_batch(&self, incoming: &[IncomingChange]) -> Result<Applied> {
         let indexer = self.indexer;
+        let decoded = decode_all(&self.actor, indexer, incoming);
         let (applied, changes) = self.write(|tx, actor| {
             let mut applied = Applied::default();
             let mut changes = Vec::new();
-            for piece in incoming {
+            let mut savepoint = tx.prepare_cached("SAVEPOINT piece")?;
+            let mut rollback = tx.prepare_cached("ROLLBACK TO piece")?;
+            let mut release = tx.prepare_cached("RELEASE piece")?;
+            for (piece, decoded) in incoming.iter().zip(decoded) {
                 // A savepoint per piece: a refused piece leaves no trace.
-                tx.execute_batch("SAVEPOINT piece")?;
-                let result = apply_one(tx, actor, indexer, &piece.doc_id, piece.kind, &piece.data);
+                savepoint.execute([])?;
+                let result = apply_decoded(
+                    tx,
+                    actor,
+                    indexer,
+                    &piece.doc_id,
+                    piece.kind,
+                    &piece.data,
+                    decoded,
+                );
                 if result.is_err() {
-                    tx.execute_batch("ROLLBACK TO piece")?;
+                    rollback.execute([])?;
                 }
-                tx.execute_batch("RELEASE piece")?;
+                release.execute([])?;
                 match result {
                     Ok(Some(notice)) => {
                         applied.changed.push(piece.doc_id.clone());
@@ -136,6 +155,67 @@ impl Store {
     }
 }
 
+/// A piece parsed ahead of its transaction (see [`decode_all`]).
+pub(super) struct Decoded {
+    /// [`strict_load`] of the piece's bytes, with this device's actor.
+    load: std::result::Result<Option<AutoCommit>, ()>,
+    /// For a piece that loaded as a whole document: its envelope and, if it
+    /// is live, its index entry, or the error reading either gave. Used when
+    /// the store has no copy of the document yet; `None`: derive it in the
+    /// transaction.
+    derived: Option<Result<(Option<Envelope>, Option<IndexEntry>)>>,
+}
+
+/// Below this many pieces a batch is decoded on the calling thread.
+const PARALLEL_FROM: usize = 64;
+
+/// Decodes every piece of a batch, in order, over up to 4 threads. Pure
+/// computation on the bytes received: nothing here reads or writes the store.
+fn decode_all(actor: &ActorId, indexer: Indexer, incoming: &[IncomingChange]) -> Vec<Decoded> {
+    let decode = |piece: &IncomingChange| {
+        let load = strict_load(&piece.data).map(|d| d.map(|d| d.with_actor(actor.clone())));
+        let derived = match &load {
+            Ok(Some(document)) => Some(derive(document, &piece.doc_id, indexer)),
+            _ => None,
+        };
+        Decoded { load, derived }
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    if incoming.len() < PARALLEL_FROM || threads == 1 {
+        return incoming.iter().map(decode).collect();
+    }
+    let chunk = incoming.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = incoming
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(decode).collect::<Vec<_>>()))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|part| {
+                part.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
+/// The envelope of a whole document and, if it is live, its index entry (as
+/// [`reindex`] would derive them).
+fn derive(
+    document: &AutoCommit,
+    id: &ItemId,
+    indexer: Indexer,
+) -> Result<(Option<Envelope>, Option<IndexEntry>)> {
+    match doc::read_envelope(document, id)? {
+        Some(env) if !env.deleted => {
+            let entry = indexer(env.kind, document, id)?;
+            Ok((Some(env), Some(entry)))
+        }
+        env => Ok((env, None)),
+    }
+}
+
 /// Merges one piece into its document (creating it if new) and re-derives
 /// its index row; `None` when the piece changed nothing.
 pub(super) fn apply_one(
@@ -146,11 +226,30 @@ pub(super) fn apply_one(
     kind: DocKind,
     data: &[u8],
 ) -> Result<Option<ItemChange>> {
+    let decoded = Decoded {
+        load: strict_load(data).map(|d| d.map(|d| d.with_actor(actor.clone()))),
+        derived: None,
+    };
+    apply_decoded(tx, actor, indexer, id, kind, data, decoded)
+}
+
+/// [`apply_one`] with the piece already decoded.
+fn apply_decoded(
+    tx: &Connection,
+    actor: &automerge::ActorId,
+    indexer: Indexer,
+    id: &ItemId,
+    kind: DocKind,
+    data: &[u8],
+    decoded: Decoded,
+) -> Result<Option<ItemChange>> {
     let malformed = || Error::MalformedChanges {
         doc_id: id.to_string(),
     };
     let existing = documents::load(tx, id, actor)?;
     let is_new = existing.is_none();
+    let Decoded { load, derived } = decoded;
+    let mut derived = if is_new { derived } else { None };
     let mut document = match existing {
         Some(loaded) if loaded.kind != kind => {
             return Err(Error::MalformedDocument {
@@ -162,12 +261,12 @@ pub(super) fn apply_one(
         // `load_incremental` silently keeps the good prefix of damaged bytes
         // (and ignores bytes it cannot parse at all), so they are checked
         // strictly first.
-        Some(_) if strict_load(data).is_err() => return Err(malformed()),
+        Some(_) if load.is_err() => return Err(malformed()),
         Some(loaded) => loaded.doc,
-        None => match strict_load(data) {
+        None => match load {
             // The common case of a new document (a bootstrap): one strict
             // load both checks the bytes and builds the document.
-            Ok(Some(document)) => document.with_actor(actor.clone()),
+            Ok(Some(document)) => document,
             Ok(None) => AutoCommit::new().with_actor(actor.clone()),
             Err(()) => return Err(malformed()),
         },
@@ -179,6 +278,7 @@ pub(super) fn apply_one(
     };
     // Everything but a new document the strict load already built.
     if !is_new || document.is_empty() {
+        derived = None;
         document.load_incremental(data).map_err(|_| malformed())?;
     }
     // Same heads and nothing waiting: a duplicate. While changes wait for
@@ -194,8 +294,16 @@ pub(super) fn apply_one(
         documents::append(tx, id, data, &mut document)?;
     }
     // Deriving the index reads the whole record: a document that does not
-    // have the shape of its kind fails here, and the caller rolls back.
-    match reindex(tx, id, &document, Reindex::Derive, indexer)? {
+    // have the shape of its kind fails here, and the caller rolls back. For
+    // a new whole document that was done while decoding.
+    let env = match derived {
+        Some(derived) => {
+            let (env, entry) = derived?;
+            reindex_with(tx, id, &document, env, entry.map(Reindex::Entry), indexer)?
+        }
+        None => reindex(tx, id, &document, Reindex::Derive, indexer)?,
+    };
+    match env {
         Some(env) if env.kind != kind => Err(Error::MalformedDocument {
             doc_id: id.to_string(),
             kind: kind.as_str(),
