@@ -196,8 +196,9 @@ fn a_version_1_database_keeps_every_bundle_token_and_cursor() {
             .query_row("PRAGMA user_version", [], |row| row.get(0))
             .expect("user_version");
         assert_eq!(
-            version, 5,
-            "migrated through v2, the encryption schema v3 and the quota schema v4 to v5"
+            version, 6,
+            "migrated through v2, the encryption schema v3, the quota schema v4 and v5 to \
+             the key rotations of v6"
         );
         let feeds: i64 = conn
             .query_row("SELECT count(*) FROM feeds", [], |row| row.get(0))
