@@ -56,6 +56,7 @@ const DOC_KEYS: [u8; 2] = [0x40, 0x60];
 const GRANTEE: u8 = 0x80;
 const PEER: u8 = 0xa0;
 const PAIRING: u8 = 0xc0;
+const NEXT: u8 = 0xe0;
 
 fn bundle_labels() -> BundleLabels {
     BundleLabels {
@@ -144,6 +145,20 @@ fn deterministic() -> Value {
             "number": safety_number("acct-1", &public, "acct-2", &peer),
         },
         "pairing_offer": { "secret": h(bytes32(PAIRING)), "offer": PairingRequest::from_bytes(bytes32(PAIRING)).offer() },
+        "key_rotation": key_rotation_vector(&account),
+    })
+}
+
+/// The account key replaced by `bytes(0xe0)` (a lost device): the statement
+/// and the first replacement epoch's key of doc-1.
+fn key_rotation_vector(account: &AccountKey) -> Value {
+    let next = AccountKey::from_bytes(bytes32(NEXT));
+    let rotation = account.rotation_to("acct-1", &next);
+    json!({
+        "account_id": "acct-1", "next_account_key": h(bytes32(NEXT)),
+        "next_x25519_public": h(rotation.next.x25519), "next_ed25519_public": h(rotation.next.ed25519),
+        "by_previous": h(rotation.by_previous), "by_next": h(rotation.by_next),
+        "replacement_key_doc_1_epoch_2": h(*next.replacement_document_key("doc-1", 2).to_bytes()),
     })
 }
 
@@ -476,6 +491,42 @@ fn the_format_2_bundle_decrypts_from_the_spec_alone() {
     )
     .expect("open");
     assert_eq!(h(opened), v["plaintext"].as_str().expect("hex"));
+}
+
+#[test]
+fn the_key_rotation_verifies_from_the_spec_alone() {
+    let v = &stored()["key_rotation"];
+    let account = AccountKey::from_bytes(bytes32(ACCOUNT));
+    let previous = account.public();
+    let message = canonical(&[
+        b"rapport/v1/account/rotation",
+        b"acct-1",
+        &previous.x25519,
+        &previous.ed25519,
+        &unh(&v["next_x25519_public"]),
+        &unh(&v["next_ed25519_public"]),
+    ]);
+    for (signer, signature) in [
+        (previous.ed25519, "by_previous"),
+        (unh32(&v["next_ed25519_public"]), "by_next"),
+    ] {
+        let key = VerifyingKey::from_bytes(&signer).expect("key");
+        let sig: [u8; 64] = unh(&v[signature]).try_into().expect("64 bytes");
+        key.verify_strict(&message, &Signature::from_bytes(&sig))
+            .expect(signature);
+    }
+    // The next public keys are those of the next account key's derivations.
+    let next = unh32(&v["next_account_key"]);
+    let seed = hkdf(&next, "rapport/v1/account/ed25519");
+    let signing = ed25519_dalek::SigningKey::from_bytes(&seed);
+    assert_eq!(
+        h(signing.verifying_key().to_bytes()),
+        v["next_ed25519_public"]
+    );
+    assert_eq!(
+        h(hkdf(&next, "rapport/v1/account/replacement/2/doc-1")),
+        v["replacement_key_doc_1_epoch_2"]
+    );
 }
 
 #[test]
