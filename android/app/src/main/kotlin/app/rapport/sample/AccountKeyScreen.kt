@@ -236,7 +236,12 @@ private fun LostDevice(model: RapportViewModel) {
     } else {
         for (device in shown.filter { !it.current }) {
             OutlinedButton(onClick = {
-                val cut = { scope.launch { result = model.cutOffLostDevice(device.deviceId); devices = null } }
+                val cut = {
+                    scope.launch {
+                        result = model.cutOffLostDevice(device.deviceId)
+                        devices = null
+                    }
+                }
                 lock?.confirm("Cut off ${device.name}") { cut() } ?: cut()
             }) { Text("Cut off ${device.name}") }
         }
