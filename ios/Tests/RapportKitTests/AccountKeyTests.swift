@@ -48,7 +48,8 @@ final class AccountKeyTests: ServerTestCase {
             try await other.useRecoveryKit(oldKit)
             try await other.syncNow()
         }
-        let lost = try await XCTUnwrap(await tablet.session)
+        let tabletSession = await tablet.session
+        let lost = try XCTUnwrap(tabletSession)
         try await phone.revokeDevice(lost.deviceId)
         let next = SyncSession.newAccountKey()
         try await phone.replaceAccountKey(next)
@@ -68,7 +69,8 @@ final class AccountKeyTests: ServerTestCase {
         try await laptop.useRecoveryKit(try await phone.recoveryKit())
         try await laptop.syncNow()
         await assertEqual(try await laptop.store.win(win.meta.id).win.title, "After the loss")
-        XCTAssertNotEqual(try await phone.recoveryKit(), oldKit)
+        let newKit = try await phone.recoveryKit()
+        XCTAssertNotEqual(newKit, oldKit)
     }
 
     func testAMistypedKitAShortKeyAndNoKeyAreTypedErrors() async throws {
