@@ -369,27 +369,7 @@ async fn a_revoked_therapist_with_the_whole_server_database_reads_nothing_newer(
     assert!(!keys.contains_key(&(win.to_string(), 2)));
     let conn = db(&server);
     // Format 2: the labels are the envelope's, which the server keeps.
-    let bundles: Vec<(BundleLabels, Vec<u8>)> = conn
-        .prepare(
-            "SELECT bundle_id, device_id, epoch, data FROM bundles
-             WHERE doc_id = ?1 AND data IS NOT NULL",
-        )
-        .unwrap()
-        .query_map([win.as_str()], |r| {
-            Ok((
-                BundleLabels {
-                    doc_id: win.to_string(),
-                    epoch: r.get(2)?,
-                    device_id: r.get(1)?,
-                    bundle_id: r.get(0)?,
-                    kind: "win".into(),
-                },
-                r.get(3)?,
-            ))
-        })
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let bundles = bundles_of(&server, &win, "win");
     assert!(
         bundles
             .iter()
