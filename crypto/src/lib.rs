@@ -8,8 +8,9 @@
 //! - [`DeviceKey`]: a device's Ed25519 key, certified by the account
 //!   ([`DeviceCertificate`]); it signs every bundle and wrap.
 //! - [`DocKey`]: one document's key for one epoch. [`Wrap`]s carry it to the
-//!   owner's account ([`wrap_for_owner`]) or a grantee's ([`wrap_for_grantee`]),
-//!   with every older epoch's key; [`open_wrap`] takes it back out.
+//!   owner's account ([`wrap_for_owner`]) or a grantee's ([`GranteeSealer`],
+//!   one HPKE encapsulation for a batch), with every older epoch's key;
+//!   [`open_wrap`] takes it back out.
 //! - Sealed bundles ([`seal_bundle`], [`read_header`], [`open_bundle`]):
 //!   padded ([`padding`]), encrypted, signed Automerge bytes, bound to the
 //!   [`BundleLabels`] their envelope carries.
@@ -53,7 +54,10 @@ pub use recovery::RecoveryKit;
 pub use rotation::{KeyRotation, key_chain};
 pub use safety_number::safety_number;
 pub use tag::BLINDED_TAG_PREFIX;
-pub use wrap::{OpenedWrap, Wrap, open_wrap, wrap_for_grantee, wrap_for_owner};
+pub use wrap::{
+    GranteeSealer, OpenedWrap, SharedSecrets, Wrap, open_wrap, open_wrap_with, wrap_for_grantee,
+    wrap_for_owner,
+};
 #[doc(hidden)]
 pub use wrap::{resign_wrap, wrap_for_owner_with_nonce};
 
@@ -63,4 +67,5 @@ pub mod format {
     pub use crate::bundle::{
         MAGIC as BUNDLE_MAGIC, VERSION as BUNDLE_VERSION, VERSION_1 as BUNDLE_VERSION_1,
     };
+    pub use crate::wrap::{FORMAT_1 as WRAP_FORMAT_1, FORMAT_SHARED as WRAP_FORMAT_SHARED};
 }

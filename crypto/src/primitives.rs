@@ -170,6 +170,64 @@ pub(crate) fn hpke_open(
     .map_err(|_| CryptoError::Tampered { what })
 }
 
+/// HPKE base mode (RFC 9180) to `recipient`, used only for its exporter
+/// (section 5.3): answers `enc` and the 32-byte secret exported under
+/// `exporter_context`. One encapsulation, one X25519 agreement, however
+/// many keys the caller then seals under the secret.
+pub(crate) fn hpke_export_to(
+    recipient: &[u8; 32],
+    info: &[u8],
+    exporter_context: &[u8],
+) -> Result<([u8; ENC_LEN], Zeroizing<[u8; 32]>)> {
+    let pk = <X25519HkdfSha256 as Kem>::PublicKey::from_bytes(recipient)
+        .map_err(|e| CryptoError::Hpke(e.to_string()))?;
+    let (enc, context) = hpke::setup_sender::<ChaCha20Poly1305, HkdfSha256, X25519HkdfSha256>(
+        &OpModeS::Base,
+        &pk,
+        info,
+    )
+    .map_err(|e| CryptoError::Hpke(e.to_string()))?;
+    let mut secret = Zeroizing::new([0u8; 32]);
+    context
+        .export(exporter_context, secret.as_mut())
+        .map_err(|e| CryptoError::Hpke(e.to_string()))?;
+    let enc: [u8; ENC_LEN] = enc
+        .to_bytes()
+        .as_slice()
+        .try_into()
+        .unwrap_or_else(|_| unreachable!("an X25519 encapsulated key is 32 bytes"));
+    Ok((enc, secret))
+}
+
+/// The receiving side of [`hpke_export_to`]: the same secret, from `enc` and
+/// the recipient's X25519 secret. A changed `enc` or `info` exports another
+/// secret, which the caller's AEAD then refuses.
+pub(crate) fn hpke_export_from(
+    secret: &[u8; 32],
+    enc: &[u8; ENC_LEN],
+    info: &[u8],
+    exporter_context: &[u8],
+    what: &'static str,
+) -> Result<Zeroizing<[u8; 32]>> {
+    let sk = <X25519HkdfSha256 as Kem>::PrivateKey::from_bytes(secret)
+        .map_err(|e| CryptoError::Hpke(e.to_string()))?;
+    let enc = <X25519HkdfSha256 as Kem>::EncappedKey::from_bytes(enc)
+        .map_err(|_| CryptoError::Tampered { what })?;
+    let context = hpke::setup_receiver::<ChaCha20Poly1305, HkdfSha256, X25519HkdfSha256>(
+        &OpModeR::Base,
+        &sk,
+        &enc,
+        info,
+    )
+    // A small-order `enc` (an all-zero agreement) lands here.
+    .map_err(|_| CryptoError::Tampered { what })?;
+    let mut out = Zeroizing::new([0u8; 32]);
+    context
+        .export(exporter_context, out.as_mut())
+        .map_err(|e| CryptoError::Hpke(e.to_string()))?;
+    Ok(out)
+}
+
 /// Constant-time equality of two byte strings (checksums, codes).
 pub(crate) fn ct_eq(a: &[u8], b: &[u8]) -> bool {
     use subtle::ConstantTimeEq;

@@ -48,11 +48,12 @@ proptest! {
     fn arbitrary_wraps_never_open(
         epoch in 0u32..5,
         to_owner in any::<bool>(),
+        format in 0u8..4,
         sealed_key in proptest::collection::vec(any::<u8>(), 0..120),
         previous in proptest::collection::vec(any::<u8>(), 0..200),
         signature in proptest::collection::vec(any::<u8>(), 0..70),
     ) {
-        let wrap = Wrap { doc_id: "d".into(), epoch, recipient: "a".into(), to_owner, sealed_key, previous, signer: "p".into(), signature };
+        let wrap = Wrap { doc_id: "d".into(), epoch, recipient: "a".into(), to_owner, sealed_key, previous, signer: "p".into(), signature, format };
         let me = AccountKey::from_bytes([3; 32]);
         let result = open_wrap(&wrap, &me, "a", &DeviceKey::from_bytes([1; 32]).public());
         prop_assert!(matches!(&result, Err(e) if typed(e)), "{result:?}");

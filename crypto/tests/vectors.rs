@@ -6,7 +6,9 @@
 //! bundles (format 2, written, and format 1, still read) a second time from
 //! the spec alone, with the primitive crates and no code of this crate.
 //! `... -- --ignored update_deterministic` adds or refreshes the
-//! deterministic vectors only, keeping the randomized ones as they are.
+//! deterministic vectors only, keeping the randomized ones as they are;
+//! `... -- --ignored add_shared_grantee_wrap` writes the format 2 grantee
+//! wrap alone (it came after the other randomized vectors).
 
 use std::path::PathBuf;
 
@@ -14,10 +16,10 @@ use chacha20poly1305::aead::{Aead, Payload};
 use chacha20poly1305::{KeyInit, XChaCha20Poly1305, XNonce};
 use ed25519_dalek::{Signature, VerifyingKey};
 use rapport_crypto::{
-    AccountKey, BackupParams, BundleHeader, BundleLabels, DeviceKey, DocKey, PairingRequest,
-    RecoveryKit, Wrap, open_backup, open_bundle, open_wrap, read_header, safety_number,
-    seal_backup_with, seal_bundle_v1_with_nonce, seal_bundle_with_nonce, wrap_for_grantee,
-    wrap_for_owner_with_nonce,
+    AccountKey, BackupParams, BundleHeader, BundleLabels, DeviceKey, DocKey, GranteeSealer,
+    PairingRequest, RecoveryKit, Wrap, format, open_backup, open_bundle, open_wrap, read_header,
+    safety_number, seal_backup_with, seal_bundle_v1_with_nonce, seal_bundle_with_nonce,
+    wrap_for_grantee, wrap_for_owner_with_nonce,
 };
 use serde_json::{Value, json};
 use sha2::Sha256;
@@ -192,6 +194,7 @@ fn generate() {
         "signer": "dev-1", "sealed_key": h(&wrap.sealed_key), "previous": h(&wrap.previous),
         "signature": h(&wrap.signature), "doc_key": h(bytes32(DOC_KEYS[1])), "older": [h(bytes32(DOC_KEYS[0]))],
     });
+    v["grantee_wrap_shared"] = shared_grantee_wrap();
     let account = AccountKey::from_bytes(bytes32(ACCOUNT));
     let offer = v["pairing_offer"]["offer"]
         .as_str()
@@ -212,6 +215,38 @@ fn generate() {
         "passphrase": "correct horse", "m_kib": 19456, "t": 2, "p": 1,
         "salt": h([0x11; 16]), "nonce": h(bytes24(0x30)), "blob": h(&blob),
     });
+    std::fs::write(
+        path(),
+        serde_json::to_string_pretty(&v).expect("json") + "\n",
+    )
+    .expect("write");
+}
+
+/// A format 2 grantee wrap of the same keys as `grantee_wrap` (randomized:
+/// the encapsulation and the nonces).
+fn shared_grantee_wrap() -> Value {
+    let device = DeviceKey::from_bytes(bytes32(DEVICE));
+    let keys: Vec<DocKey> = DOC_KEYS
+        .iter()
+        .map(|&s| DocKey::from_bytes(bytes32(s)))
+        .collect();
+    let grantee = AccountKey::from_bytes(bytes32(GRANTEE));
+    let wrap = GranteeSealer::new("acct-2", &grantee.public())
+        .expect("sealer")
+        .wrap("doc-1", 2, &keys[1], &keys[..1], "dev-1", &device)
+        .expect("wrap");
+    json!({
+        "grantee_account_key": h(bytes32(GRANTEE)), "grantee_id": "acct-2", "doc_id": "doc-1", "epoch": 2,
+        "format": 2, "signer": "dev-1", "sealed_key": h(&wrap.sealed_key), "previous": h(&wrap.previous),
+        "signature": h(&wrap.signature), "doc_key": h(bytes32(DOC_KEYS[1])), "older": [h(bytes32(DOC_KEYS[0]))],
+    })
+}
+
+#[test]
+#[ignore = "writes the format 2 grantee wrap into tests/vectors.json; then commit it"]
+fn add_shared_grantee_wrap() {
+    let mut v = stored();
+    v["grantee_wrap_shared"] = shared_grantee_wrap();
     std::fs::write(
         path(),
         serde_json::to_string_pretty(&v).expect("json") + "\n",
@@ -258,18 +293,12 @@ fn the_grantee_wrap_vector_opens() {
         previous: unh(&v["previous"]),
         signer: "dev-1".into(),
         signature: unh(&v["signature"]),
+        format: 1,
     };
     let grantee = AccountKey::from_bytes(unh32(&v["grantee_account_key"]));
     let signer = DeviceKey::from_bytes(bytes32(DEVICE)).public();
     let opened = open_wrap(&wrap, &grantee, "acct-2", &signer).expect("open");
-    assert_eq!(
-        h(*opened.key.to_bytes()),
-        v["doc_key"].as_str().expect("hex")
-    );
-    assert_eq!(
-        h(*opened.older[0].to_bytes()),
-        v["older"][0].as_str().expect("hex")
-    );
+    assert_opens_to(v, &opened);
 }
 
 #[test]
@@ -317,6 +346,112 @@ fn canonical(fields: &[&[u8]]) -> Vec<u8> {
     out
 }
 
+/// An opened grantee wrap vector holds its `doc_key` and `older` keys.
+fn assert_opens_to(v: &Value, opened: &rapport_crypto::OpenedWrap) {
+    assert_eq!(
+        h(*opened.key.to_bytes()),
+        v["doc_key"].as_str().expect("hex")
+    );
+    assert_eq!(
+        h(*opened.older[0].to_bytes()),
+        v["older"][0].as_str().expect("hex")
+    );
+}
+
+fn stored_shared_wrap() -> Wrap {
+    let v = &stored()["grantee_wrap_shared"];
+    Wrap {
+        doc_id: "doc-1".into(),
+        epoch: 2,
+        recipient: "acct-2".into(),
+        to_owner: false,
+        sealed_key: unh(&v["sealed_key"]),
+        previous: unh(&v["previous"]),
+        signer: "dev-1".into(),
+        signature: unh(&v["signature"]),
+        format: format::WRAP_FORMAT_SHARED,
+    }
+}
+
+#[test]
+fn the_format_2_grantee_wrap_vector_opens() {
+    let v = &stored()["grantee_wrap_shared"];
+    let grantee = AccountKey::from_bytes(unh32(&v["grantee_account_key"]));
+    let signer = DeviceKey::from_bytes(bytes32(DEVICE)).public();
+    let opened = open_wrap(&stored_shared_wrap(), &grantee, "acct-2", &signer).expect("open");
+    assert_opens_to(v, &opened);
+}
+
+#[test]
+fn the_format_2_grantee_wrap_decrypts_from_the_spec_alone() {
+    use hpke::aead::ChaCha20Poly1305;
+    use hpke::kdf::HkdfSha256;
+    use hpke::kem::X25519HkdfSha256;
+    use hpke::{Deserializable, Kem, OpModeR};
+
+    let v = &stored()["grantee_wrap_shared"];
+    let sealed = unh(&v["sealed_key"]);
+    assert_eq!(sealed.len(), 104);
+    let (enc, rest) = sealed.split_at(32);
+    let (nonce, ct) = rest.split_at(24);
+    // The grantee's X25519 secret, then HPKE base mode to export the shared secret.
+    let x25519 = hkdf(
+        &unh32(&v["grantee_account_key"]),
+        "rapport/v1/account/x25519",
+    );
+    let sk = <X25519HkdfSha256 as Kem>::PrivateKey::from_bytes(&x25519).expect("secret");
+    let enc = <X25519HkdfSha256 as Kem>::EncappedKey::from_bytes(enc).expect("enc");
+    let info = canonical(&[b"rapport/v2/wrap/shared", b"acct-2"]);
+    let context = hpke::setup_receiver::<ChaCha20Poly1305, HkdfSha256, X25519HkdfSha256>(
+        &OpModeR::Base,
+        &sk,
+        &enc,
+        &info,
+    )
+    .expect("setup");
+    let mut secret = [0u8; 32];
+    context
+        .export(b"rapport/v2/wrap/shared/key", &mut secret)
+        .expect("export");
+    let ad = canonical(&[b"rapport/v2/wrap", b"doc-1", &2u32.to_be_bytes(), b"acct-2"]);
+    let key = XChaCha20Poly1305::new(&secret.into())
+        .decrypt(
+            &XNonce::try_from(nonce).expect("nonce"),
+            Payload { msg: ct, aad: &ad },
+        )
+        .expect("decrypt key");
+    assert_eq!(h(&key), v["doc_key"].as_str().expect("hex"));
+
+    // `previous` is as in format 1; the signature's label names format 2.
+    let previous = unh(&v["previous"]);
+    let label: &[u8] = b"rapport/v2/wrap/signature";
+    let to_owner = false;
+    verify_wrap_signature(
+        v,
+        [label, b"acct-2", &[u8::from(to_owner)], &sealed, &previous],
+    );
+}
+
+/// A wrap vector's signature over `canonical(label, "doc-1", u32 2,
+/// recipient, to_owner, sealed_key, previous, "dev-1")`, by the vector device.
+fn verify_wrap_signature(v: &Value, [label, recipient, to_owner, sealed, previous]: [&[u8]; 5]) {
+    let signed = canonical(&[
+        label,
+        b"doc-1",
+        &2u32.to_be_bytes(),
+        recipient,
+        to_owner,
+        sealed,
+        previous,
+        b"dev-1",
+    ]);
+    let device = VerifyingKey::from_bytes(&unh32(&stored()["device"]["public"])).expect("key");
+    let signature: [u8; 64] = unh(&v["signature"]).try_into().expect("64");
+    device
+        .verify_strict(&signed, &Signature::from_bytes(&signature))
+        .expect("signature");
+}
+
 #[test]
 fn the_owner_wrap_decrypts_from_the_spec_alone() {
     let v = &stored()["owner_wrap"];
@@ -344,21 +479,8 @@ fn the_owner_wrap_decrypts_from_the_spec_alone() {
         .expect("decrypt older");
     assert_eq!(h(&older), v["older"][0].as_str().expect("hex"));
 
-    let signed = canonical(&[
-        b"rapport/v1/wrap/signature",
-        b"doc-1",
-        &2u32.to_be_bytes(),
-        b"acct-1",
-        &[1],
-        &sealed,
-        &previous,
-        b"dev-1",
-    ]);
-    let device = VerifyingKey::from_bytes(&unh32(&stored()["device"]["public"])).expect("key");
-    let signature: [u8; 64] = unh(&v["signature"]).try_into().expect("64");
-    device
-        .verify_strict(&signed, &Signature::from_bytes(&signature))
-        .expect("signature");
+    let label: &[u8] = b"rapport/v1/wrap/signature";
+    verify_wrap_signature(v, [label, b"acct-1", &[1], &sealed, &previous]);
 }
 
 #[test]

@@ -3,8 +3,8 @@
 #![allow(clippy::unwrap_used)]
 
 use rapport_crypto::{
-    AccountKey, CryptoError, DeviceKey, DocKey, Wrap, open_wrap, resign_wrap, wrap_for_grantee,
-    wrap_for_owner,
+    AccountKey, CryptoError, DeviceKey, DocKey, GranteeSealer, SharedSecrets, Wrap, format,
+    open_wrap, open_wrap_with, resign_wrap, wrap_for_grantee, wrap_for_owner,
 };
 
 fn same(a: &DocKey, b: &DocKey) -> bool {
@@ -257,4 +257,176 @@ fn a_grantee_wrap_to_an_invalid_public_key_is_refused() {
         &DeviceKey::generate(),
     );
     assert!(matches!(result, Err(CryptoError::Hpke(_))), "{result:?}");
+}
+
+/// A batch of format 2 wraps for one therapist, sealed by one sealer.
+fn shared_batch(therapist: &AccountKey, device: &DeviceKey, keys: &[DocKey]) -> Vec<Wrap> {
+    let sealer = GranteeSealer::new("ther", &therapist.public()).expect("sealer");
+    keys.iter()
+        .enumerate()
+        .map(|(i, key)| {
+            sealer
+                .wrap(&format!("doc-{i}"), 1, key, &[], "phone", device)
+                .expect("wrap")
+        })
+        .collect()
+}
+
+#[test]
+fn wraps_from_one_grantee_sealer_share_one_encapsulation_and_open_for_the_grantee_only() {
+    let therapist = AccountKey::generate();
+    let device = DeviceKey::generate();
+    let keys: Vec<DocKey> = (0..3).map(|_| DocKey::generate()).collect();
+    let wraps = shared_batch(&therapist, &device, &keys);
+    for wrap in &wraps {
+        assert_eq!(wrap.format, format::WRAP_FORMAT_SHARED);
+        assert!(!wrap.to_owner);
+        assert_eq!(wrap.sealed_key.len(), 104);
+        assert_eq!(wrap.sealed_key[..32], wraps[0].sealed_key[..32], "one enc");
+    }
+    assert_ne!(wraps[0].sealed_key[32..56], wraps[1].sealed_key[32..56]);
+
+    let secrets = SharedSecrets::default();
+    for (wrap, key) in wraps.iter().zip(&keys) {
+        let opened =
+            open_wrap_with(wrap, &therapist, "ther", &device.public(), &secrets).expect("open");
+        assert!(same(&opened.key, key));
+        // Without the cache too.
+        let again = open_wrap(wrap, &therapist, "ther", &device.public()).expect("open");
+        assert!(same(&again.key, key));
+    }
+
+    let stranger = AccountKey::generate();
+    assert_eq!(
+        open_wrap(&wraps[0], &stranger, "ther", &device.public()).unwrap_err(),
+        CryptoError::Tampered { what: "wrap" }
+    );
+    // The stranger's own cache does not hold the therapist's secret.
+    assert_eq!(
+        open_wrap_with(
+            &wraps[1],
+            &stranger,
+            "ther",
+            &device.public(),
+            &SharedSecrets::default()
+        )
+        .unwrap_err(),
+        CryptoError::Tampered { what: "wrap" }
+    );
+}
+
+#[test]
+fn a_format_2_wrap_moved_relabelled_or_cut_is_refused_even_with_its_secret_cached() {
+    let therapist = AccountKey::generate();
+    let device = DeviceKey::generate();
+    let keys: Vec<DocKey> = (0..2).map(|_| DocKey::generate()).collect();
+    let wraps = shared_batch(&therapist, &device, &keys);
+    let secrets = SharedSecrets::default();
+    open_wrap_with(&wraps[0], &therapist, "ther", &device.public(), &secrets).expect("open");
+    let open = |w: &Wrap| open_wrap_with(w, &therapist, "ther", &device.public(), &secrets);
+
+    // Relabelled as format 1: the signature's label differs.
+    let mut as_one = wraps[1].clone();
+    as_one.format = format::WRAP_FORMAT_1;
+    assert_eq!(
+        open(&as_one).unwrap_err(),
+        CryptoError::BadSignature { what: "wrap" }
+    );
+    // Re-signed as format 1, it is not an HPKE message.
+    assert_eq!(
+        open(&resign_wrap(as_one, &device)).unwrap_err(),
+        CryptoError::Tampered { what: "wrap" }
+    );
+    // Moved to the other document of the batch and re-signed: the context differs.
+    let mut moved = wraps[1].clone();
+    moved.doc_id = "doc-0".into();
+    assert_eq!(
+        open(&resign_wrap(moved, &device)).unwrap_err(),
+        CryptoError::Tampered { what: "wrap" }
+    );
+    // Another epoch.
+    let mut later = wraps[1].clone();
+    later.epoch = 2;
+    later.previous = wraps[0].sealed_key[32..].to_vec();
+    assert!(matches!(
+        open(&resign_wrap(later, &device)).unwrap_err(),
+        CryptoError::Tampered { .. }
+    ));
+    // A flipped bit of the shared `enc`, re-signed.
+    let mut flipped = wraps[1].clone();
+    flipped.sealed_key[3] ^= 1;
+    assert_eq!(
+        open(&flipped).unwrap_err(),
+        CryptoError::BadSignature { what: "wrap" }
+    );
+    assert_eq!(
+        open(&resign_wrap(flipped, &device)).unwrap_err(),
+        CryptoError::Tampered { what: "wrap" }
+    );
+    // A small-order `enc` (all zeros) is refused, not a panic.
+    let mut zero = wraps[1].clone();
+    zero.sealed_key[..32].fill(0);
+    assert_eq!(
+        open(&resign_wrap(zero, &device)).unwrap_err(),
+        CryptoError::Tampered { what: "wrap" }
+    );
+    // Cut short.
+    let mut cut = wraps[1].clone();
+    cut.sealed_key.truncate(80);
+    assert!(matches!(
+        open(&resign_wrap(cut, &device)).unwrap_err(),
+        CryptoError::Malformed { .. }
+    ));
+    // To the owner is never format 2.
+    let mut own = wraps[1].clone();
+    own.to_owner = true;
+    assert!(matches!(
+        open(&resign_wrap(own, &device)).unwrap_err(),
+        CryptoError::Malformed { .. }
+    ));
+    // A format this build does not know.
+    let mut newer = wraps[1].clone();
+    newer.format = 3;
+    assert_eq!(
+        open(&newer).unwrap_err(),
+        CryptoError::UnsupportedVersion { version: 3 }
+    );
+    // The untouched wrap still opens.
+    assert!(same(&open(&wraps[1]).expect("open").key, &keys[1]));
+}
+
+#[test]
+fn a_format_1_wrap_is_written_without_the_format_field_and_read_back_as_format_1() {
+    let account = AccountKey::generate();
+    let device = DeviceKey::generate();
+    let wrap = wrap_for_owner(
+        &account,
+        "acct",
+        "doc-1",
+        1,
+        &DocKey::generate(),
+        &[],
+        "phone",
+        &device,
+    )
+    .expect("wrap");
+    let mut bytes = Vec::new();
+    ciborium::into_writer(&wrap, &mut bytes).expect("encode");
+    let value: ciborium::Value = ciborium::from_reader(bytes.as_slice()).expect("decode");
+    let fields = value.as_map().expect("a map");
+    assert_eq!(
+        fields.len(),
+        8,
+        "the eight fields of a wrap before format 2"
+    );
+    assert!(!fields.iter().any(|(k, _)| k.as_text() == Some("format")));
+    let back: Wrap = ciborium::from_reader(bytes.as_slice()).expect("decode");
+    assert_eq!(back, wrap);
+    assert_eq!(back.format, format::WRAP_FORMAT_1);
+
+    let shared = shared_batch(&AccountKey::generate(), &device, &[DocKey::generate()]).remove(0);
+    let mut bytes = Vec::new();
+    ciborium::into_writer(&shared, &mut bytes).expect("encode");
+    let back: Wrap = ciborium::from_reader(bytes.as_slice()).expect("decode");
+    assert_eq!(back.format, format::WRAP_FORMAT_SHARED);
 }

@@ -533,11 +533,38 @@ pub struct Limits {
     pub max_bundle_bytes: u64,
     pub max_batch: u32,
     pub max_page: u32,
+    /// The newest wrap format the server keeps whole ([`WRAP_FORMAT`] on
+    /// this build). A server from before wrap format 2 sends none, which
+    /// reads as 1: a client then seals grantee wraps in format 1, which that
+    /// server stores and serves unchanged.
+    #[serde(default = "wrap_format_1")]
+    pub wrap_format: u8,
+}
+
+/// The newest wrap format this build's server keeps (a wrap's `format`).
+pub const WRAP_FORMAT: u8 = rapport_crypto::format::WRAP_FORMAT_SHARED;
+
+fn wrap_format_1() -> u8 {
+    rapport_crypto::format::WRAP_FORMAT_1
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn limits_from_a_server_before_wrap_format_2_read_as_format_1() {
+        let old: Limits = serde_json::from_str(
+            r#"{"max_body_bytes":10,"max_bundle_bytes":5,"max_batch":2,"max_page":3}"#,
+        )
+        .expect("limits");
+        assert_eq!(old.wrap_format, 1);
+        let now: Limits = serde_json::from_str(
+            r#"{"max_body_bytes":10,"max_bundle_bytes":5,"max_batch":2,"max_page":3,"wrap_format":2}"#,
+        )
+        .expect("limits");
+        assert_eq!(now.wrap_format, WRAP_FORMAT);
+    }
 
     #[test]
     fn debug_never_prints_a_password_or_a_token() {

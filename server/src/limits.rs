@@ -37,6 +37,7 @@ pub fn limits_from(config: &Config) -> Limits {
         max_bundle_bytes: config.max_bundle_bytes.min(config.max_body_bytes),
         max_batch: config.max_batch,
         max_page: config.max_page,
+        wrap_format: rapport_protocol::WRAP_FORMAT,
     }
 }
 

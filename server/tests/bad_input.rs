@@ -209,7 +209,8 @@ fn oversized_bodies_bundles_and_batches_are_too_large() {
             max_body_bytes: 4096,
             max_bundle_bytes: 1024,
             max_batch: 3,
-            max_page: 50
+            max_page: 50,
+            wrap_format: 2,
         }
     );
     let before = world(&server, "ada@example.org");

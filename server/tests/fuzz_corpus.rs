@@ -85,6 +85,7 @@ fn seeds() -> Vec<Vec<u8>> {
         previous: vec![8; 56],
         signer: "dev".into(),
         signature: vec![9; 64],
+        format: 1,
     };
     let push = cbor(&SyncRequest {
         cursor: None,

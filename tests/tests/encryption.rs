@@ -368,6 +368,20 @@ async fn a_revoked_therapist_with_the_whole_server_database_reads_nothing_newer(
     );
     assert!(!keys.contains_key(&(win.to_string(), 2)));
     let conn = db(&server);
+    // The therapist's key was sealed in wrap format 2, which the server keeps.
+    let theirs: Vec<Wrap> = conn
+        .prepare("SELECT body FROM wraps WHERE recipient_id = ?1")
+        .unwrap()
+        .query_map([&care.therapist.0], |r| r.get::<_, Vec<u8>>(0))
+        .unwrap()
+        .map(|body| cbor(&body.unwrap()))
+        .collect();
+    assert!(!theirs.is_empty());
+    assert!(
+        theirs
+            .iter()
+            .all(|w| w.format == rapport_crypto::format::WRAP_FORMAT_SHARED)
+    );
     // Format 2: the labels are the envelope's, which the server keeps.
     let bundles = bundles_of(&server, &win, "win");
     assert!(

@@ -188,7 +188,8 @@ async fn wrap_for_grantees(run: &Run<'_>, needs: &[NeedsWrap]) -> Result<u64, Sy
                 need.epoch,
             )?);
         }
-        let sealed = sealing::seal_for_grantee(keys, grantee, &public, &wanted)?;
+        let sealed =
+            sealing::seal_for_grantee(keys, grantee, &public, &wanted, run.limits.wrap_format)?;
         wrapped += sealed.len() as u64;
         sealing::keep_all(store, &sealed, false)?;
     }

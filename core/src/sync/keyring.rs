@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use rapport_crypto::{AccountKey, DeviceKey, DocKey};
+use rapport_crypto::{AccountKey, DeviceKey, DocKey, SharedSecrets};
 
 use crate::id::ItemId;
 
@@ -17,6 +17,8 @@ pub struct Keyring {
     pub(super) device: DeviceKey,
     /// Opened document keys, by document and epoch.
     opened: Mutex<HashMap<(ItemId, u32), DocKey>>,
+    /// The secrets of the batches of wraps opened so far (wrap format 2).
+    pub(super) shared_secrets: SharedSecrets,
 }
 
 impl std::fmt::Debug for Keyring {
@@ -37,6 +39,7 @@ impl Keyring {
             device_id: device_id.to_owned(),
             device,
             opened: Mutex::new(HashMap::new()),
+            shared_secrets: SharedSecrets::default(),
         }
     }
 

@@ -163,7 +163,13 @@ fn key_at(
     }
     let wrap = decode_wrap(&stored.body)?;
     let opened = verified(store, &wrap.signer, owner, |public| {
-        crypto::open_wrap(&wrap, &keys.account, &keys.account_id, public)
+        crypto::open_wrap_with(
+            &wrap,
+            &keys.account,
+            &keys.account_id,
+            public,
+            &keys.shared_secrets,
+        )
     })?;
     Ok(opened.and_then(|opened| {
         keys.remember(doc, wrap.epoch, &opened.key, &opened.older);
@@ -384,27 +390,35 @@ pub(super) fn grantee_wrap(
 /// Fewer wraps than this are sealed on the calling thread.
 const PARALLEL_FROM: usize = 64;
 
-/// Seals each key for the grantee (HPKE, then the device's signature), for
-/// the caller to keep ([`keep_all`]). The sealing is pure computation, two
-/// X25519 scalar multiplications and an Ed25519 signature per wrap, so a
+/// Seals each key for the grantee, for the caller to keep ([`keep_all`]):
+/// one HPKE encapsulation for the whole batch (wrap format 2), then per
+/// wrap an XChaCha20-Poly1305 seal and the device's Ed25519 signature. A
 /// large share (thousands of documents at once) is spread over the cores.
+///
+/// A server from before wrap format 2 (its limits say `wrap_format` 1)
+/// would drop the format from what it stores: then each key is its own
+/// HPKE message (format 1), as before.
 pub(super) fn seal_for_grantee(
     keys: &Keyring,
     grantee: &str,
     public: &AccountPublic,
     wraps: &[GranteeWrap],
+    server_format: u8,
 ) -> Result<Vec<Wrap>, SyncError> {
+    let sealer = if server_format >= crypto::format::WRAP_FORMAT_SHARED {
+        Some(crypto::GranteeSealer::new(grantee, public)?)
+    } else {
+        None
+    };
     let seal = |w: &GranteeWrap| {
-        crypto::wrap_for_grantee(
-            grantee,
-            public,
-            w.doc.as_str(),
-            w.epoch,
-            &w.key,
-            &w.older,
-            &keys.device_id,
-            &keys.device,
-        )
+        let (doc, epoch, key, older) = (w.doc.as_str(), w.epoch, &w.key, &w.older);
+        let (signer_id, signer) = (&keys.device_id, &keys.device);
+        match &sealer {
+            Some(sealer) => sealer.wrap(doc, epoch, key, older, signer_id, signer),
+            None => {
+                crypto::wrap_for_grantee(grantee, public, doc, epoch, key, older, signer_id, signer)
+            }
+        }
         .map_err(SyncError::from)
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
