@@ -333,3 +333,45 @@ fn removing_the_local_copy_forgets_the_item_without_a_tombstone() {
     assert!(client.get::<Win>(&w).is_ok());
     let _ = Utc::now();
 }
+
+#[test]
+fn a_large_batch_decoded_over_threads_applies_in_order_and_keeps_the_good_pieces() {
+    let a = TestStore::new();
+    let b = TestStore::new();
+    let ids: Vec<ItemId> = (0..150)
+        .map(|i| {
+            a.create(win(&format!("win number {i}"), at(1, 1, 1)))
+                .unwrap()
+                .meta
+                .id
+        })
+        .collect();
+    let mut pieces = outbox_of(&a);
+    assert_eq!(pieces.len(), ids.len());
+    for (at, name) in [(70, "bad-70"), (141, "bad-141")] {
+        pieces.insert(
+            at,
+            IncomingChange {
+                doc_id: ItemId::new(name),
+                kind: DocKind::Win,
+                data: b"\x85\x6f\x4a\x83 not automerge".to_vec(),
+            },
+        );
+    }
+
+    let applied = b.apply_batch(&pieces).unwrap();
+
+    assert_eq!(applied.changed, ids, "every good piece, in order");
+    let rejected: Vec<_> = applied.rejected.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(rejected, vec!["bad-70", "bad-141"]);
+    assert_eq!(b.document_ids().unwrap().len(), ids.len());
+    assert_eq!(a.index_dump().unwrap(), b.index_dump().unwrap());
+    let found = b.search("149", 0).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].id, ids[149]);
+
+    // The same page again changes nothing and refuses the same two.
+    let again = b.apply_batch(&pieces).unwrap();
+    assert!(again.changed.is_empty());
+    assert_eq!(again.rejected.len(), 2);
+}

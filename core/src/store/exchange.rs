@@ -70,50 +70,31 @@ impl Store {
     /// malformed piece is reported and skipped, the others are kept.
     ///
     /// The CPU-heavy part of a piece (parsing its bytes, and for a whole
-    /// document, reading its envelope and index entry) runs first, over up to
-    /// 4 threads and outside the store's lock; the transaction then writes
-    /// the pieces in order, as before.
+    /// document, reading its envelope and index entry) runs over up to 4
+    /// threads while the transaction writes the pieces already decoded, in
+    /// order.
+    ///
+    /// The page is first written in one go. Only when a piece is refused is
+    /// that transaction rolled back and the page written again with a
+    /// savepoint per piece, so that the refused one leaves no trace: a
+    /// savepoint makes SQLite's full-text index flush its pending terms to
+    /// disk (a segment per document, then merges), which was most of the
+    /// time of a page of whole documents.
     pub fn apply_batch(&self, incoming: &[IncomingChange]) -> Result<Applied> {
         let indexer = self.indexer;
-        let decoded = decode_all(&self.actor, indexer, incoming);
-        let (applied, changes) = self.write(|tx, actor| {
-            let mut applied = Applied::default();
-            let mut changes = Vec::new();
-            let mut savepoint = tx.prepare_cached("SAVEPOINT piece")?;
-            let mut rollback = tx.prepare_cached("ROLLBACK TO piece")?;
-            let mut release = tx.prepare_cached("RELEASE piece")?;
-            for (piece, decoded) in incoming.iter().zip(decoded) {
-                // A savepoint per piece: a refused piece leaves no trace.
-                savepoint.execute([])?;
-                let result = apply_decoded(
-                    tx,
-                    actor,
-                    indexer,
-                    &piece.doc_id,
-                    piece.kind,
-                    &piece.data,
-                    decoded,
-                );
-                if result.is_err() {
-                    rollback.execute([])?;
-                }
-                release.execute([])?;
-                match result {
-                    Ok(Some(notice)) => {
-                        applied.changed.push(piece.doc_id.clone());
-                        changes.push(notice);
-                    }
-                    Ok(None) => {}
-                    Err(
-                        err @ (Error::MalformedChanges { .. } | Error::MalformedDocument { .. }),
-                    ) => {
-                        applied.rejected.push((piece.doc_id.clone(), err));
-                    }
-                    Err(other) => return Err(other),
-                }
+        let apply = |pieces: Pieces| {
+            self.write(|tx, actor| {
+                decode_all(actor, indexer, incoming, |decoded| {
+                    apply_pieces(tx, actor, indexer, incoming, decoded, pieces)
+                })
+            })
+        };
+        let (applied, changes) = match apply(Pieces::AllOrNothing) {
+            Err(Error::MalformedChanges { .. } | Error::MalformedDocument { .. }) => {
+                apply(Pieces::EachOnItsOwn)?
             }
-            Ok((applied, changes))
-        })?;
+            other => other?,
+        };
         self.observers.notify(&changes);
         Ok(applied)
     }
@@ -155,6 +136,68 @@ impl Store {
     }
 }
 
+/// How [`apply_pieces`] treats a refused piece.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pieces {
+    /// The first refusal is the page's error (the caller rolls back).
+    AllOrNothing,
+    /// Each piece in a savepoint: a refused one is rolled back and reported.
+    EachOnItsOwn,
+}
+
+/// Writes a decoded page in order; answers what changed and the notices.
+fn apply_pieces(
+    tx: &Connection,
+    actor: &ActorId,
+    indexer: Indexer,
+    incoming: &[IncomingChange],
+    decoded: &mut dyn Iterator<Item = Decoded>,
+    pieces: Pieces,
+) -> Result<(Applied, Vec<ItemChange>)> {
+    let mut applied = Applied::default();
+    let mut changes = Vec::new();
+    let guarded = pieces == Pieces::EachOnItsOwn;
+    for piece in incoming {
+        let Some(decoded) = decoded.next() else {
+            // Only a decoding thread that panicked stops early; the scope
+            // that ran it raises the panic once this returns.
+            return Err(Error::Storage("a piece was not decoded".into()));
+        };
+        if guarded {
+            tx.prepare_cached("SAVEPOINT piece")?.execute([])?;
+        }
+        let result = apply_decoded(
+            tx,
+            actor,
+            indexer,
+            &piece.doc_id,
+            piece.kind,
+            &piece.data,
+            decoded,
+        );
+        if guarded {
+            if result.is_err() {
+                tx.prepare_cached("ROLLBACK TO piece")?.execute([])?;
+            }
+            tx.prepare_cached("RELEASE piece")?.execute([])?;
+        }
+        match result {
+            Ok(Some(notice)) => {
+                applied.changed.push(piece.doc_id.clone());
+                changes.push(notice);
+            }
+            Ok(None) => {}
+            Err(err @ (Error::MalformedChanges { .. } | Error::MalformedDocument { .. }))
+                if guarded =>
+            {
+                applied.rejected.push((piece.doc_id.clone(), err));
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    Ok((applied, changes))
+}
+
 /// A piece parsed ahead of its transaction (see [`decode_all`]).
 pub(super) struct Decoded {
     /// [`strict_load`] of the piece's bytes, with this device's actor.
@@ -168,10 +211,19 @@ pub(super) struct Decoded {
 
 /// Below this many pieces a batch is decoded on the calling thread.
 const PARALLEL_FROM: usize = 64;
+/// Pieces a decoding thread takes at a time.
+const CHUNK: usize = 16;
 
-/// Decodes every piece of a batch, in order, over up to 4 threads. Pure
-/// computation on the bytes received: nothing here reads or writes the store.
-fn decode_all(actor: &ActorId, indexer: Indexer, incoming: &[IncomingChange]) -> Vec<Decoded> {
+/// Decodes every piece of a batch over up to 4 threads and hands them to
+/// `consume` in order, each as soon as it and those before it are decoded,
+/// so that writing overlaps decoding. Pure computation on the bytes
+/// received: nothing here reads or writes the store.
+fn decode_all<T>(
+    actor: &ActorId,
+    indexer: Indexer,
+    incoming: &[IncomingChange],
+    consume: impl FnOnce(&mut dyn Iterator<Item = Decoded>) -> T,
+) -> T {
     let decode = |piece: &IncomingChange| {
         let load = strict_load(&piece.data).map(|d| d.map(|d| d.with_actor(actor.clone())));
         let derived = match &load {
@@ -182,22 +234,66 @@ fn decode_all(actor: &ActorId, indexer: Indexer, incoming: &[IncomingChange]) ->
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
     if incoming.len() < PARALLEL_FROM || threads == 1 {
-        return incoming.iter().map(decode).collect();
+        return consume(&mut incoming.iter().map(decode));
     }
-    let chunk = incoming.len().div_ceil(threads);
+    let chunks: Vec<&[IncomingChange]> = incoming.chunks(CHUNK).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
     std::thread::scope(|scope| {
-        let parts: Vec<_> = incoming
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(decode).collect::<Vec<_>>()))
-            .collect();
-        parts
-            .into_iter()
-            .flat_map(|part| {
-                part.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
+        let (sender, receiver) = std::sync::mpsc::channel();
+        for _ in 0..threads {
+            let sender = sender.clone();
+            let (chunks, next, decode) = (&chunks, &next, &decode);
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(chunk) = chunks.get(i) else { break };
+                    let decoded: Vec<Decoded> = chunk.iter().map(decode).collect();
+                    if sender.send((i, decoded)).is_err() {
+                        break; // the writer stopped: nothing more is wanted
+                    }
+                }
+            });
+        }
+        drop(sender);
+        consume(&mut InOrder {
+            receiver,
+            early: std::collections::HashMap::new(),
+            next: 0,
+            current: Vec::new().into_iter(),
+        })
     })
+}
+
+/// The decoded chunks in their order, whatever order the threads end them in.
+struct InOrder {
+    receiver: std::sync::mpsc::Receiver<(usize, Vec<Decoded>)>,
+    early: std::collections::HashMap<usize, Vec<Decoded>>,
+    next: usize,
+    current: std::vec::IntoIter<Decoded>,
+}
+
+impl Iterator for InOrder {
+    type Item = Decoded;
+
+    fn next(&mut self) -> Option<Decoded> {
+        loop {
+            if let Some(piece) = self.current.next() {
+                return Some(piece);
+            }
+            let chunk = match self.early.remove(&self.next) {
+                Some(chunk) => chunk,
+                None => loop {
+                    let (i, chunk) = self.receiver.recv().ok()?;
+                    if i == self.next {
+                        break chunk;
+                    }
+                    self.early.insert(i, chunk);
+                },
+            };
+            self.next += 1;
+            self.current = chunk.into_iter();
+        }
+    }
 }
 
 /// The envelope of a whole document and, if it is live, its index entry (as
