@@ -78,6 +78,61 @@ fn malformed(id: &ItemId, kind: &'static str, reason: impl ToString) -> Error {
 /// Reads the envelope; `None` for a document that has no kind yet (only
 /// changes whose dependencies have not arrived).
 pub fn read_envelope(doc: &AutoCommit, id: &ItemId) -> Result<Option<Envelope>> {
+    if let Some(env) = envelope_in_one_pass(doc) {
+        return Ok(Some(env));
+    }
+    read_envelope_by_key(doc, id)
+}
+
+/// The envelope as this app writes it (a known kind as a string, flags as
+/// booleans, times as integers), read in one pass over the root map instead
+/// of a lookup per key: it is read for every document a bootstrap applies.
+/// `None` for anything else (no kind yet, other types, an unknown kind):
+/// [`read_envelope_by_key`] then reads it, or says why it is malformed.
+fn envelope_in_one_pass(doc: &AutoCommit) -> Option<Envelope> {
+    use automerge::{ScalarValueRef, ValueRef};
+    let (mut kind, mut shared, mut deleted) = (None, false, false);
+    let (mut created_at, mut updated_at) = (DateTime::UNIX_EPOCH, DateTime::UNIX_EPOCH);
+    for item in doc.map_range(ROOT, ..) {
+        let ValueRef::Scalar(value) = &item.value else {
+            if ["kind", "shared", "deleted", "created_at", "updated_at"].contains(&&*item.key) {
+                return None;
+            }
+            continue;
+        };
+        let time = || match value {
+            ScalarValueRef::Int(ms) => {
+                Some(DateTime::from_timestamp_millis(*ms).unwrap_or(DateTime::UNIX_EPOCH))
+            }
+            _ => None,
+        };
+        let flag = || match value {
+            ScalarValueRef::Boolean(b) => Some(*b),
+            _ => None,
+        };
+        match &*item.key {
+            "kind" => match value {
+                ScalarValueRef::Str(k) => kind = Some(DocKind::parse(k)?),
+                _ => return None,
+            },
+            "shared" => shared = flag()?,
+            "deleted" => deleted = flag()?,
+            "created_at" => created_at = time()?,
+            "updated_at" => updated_at = time()?,
+            _ => {}
+        }
+    }
+    Some(Envelope {
+        kind: kind?,
+        shared,
+        deleted,
+        created_at,
+        updated_at,
+    })
+}
+
+/// [`read_envelope`], key by key, for every shape a document may have.
+fn read_envelope_by_key(doc: &AutoCommit, id: &ItemId) -> Result<Option<Envelope>> {
     // autosurgeon's `Option<T>` reads an absent key as an error ("nothing at
     // all"), not as `None`; look first, so that a document still waiting for
     // its first change reads as "no kind yet" instead of as malformed.
@@ -401,5 +456,80 @@ pub mod scores {
             .map(|v| Score(*v))
             .collect::<Vec<_>>()
             .reconcile(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use automerge::transaction::Transactable;
+    use automerge::{ObjType, ScalarValue};
+
+    use super::*;
+
+    /// A root map with `fields`, each a scalar or (for `Text`) a text object.
+    fn document(fields: &[(&str, Option<ScalarValue>)]) -> AutoCommit {
+        let mut doc = AutoCommit::new();
+        for (key, value) in fields {
+            match value {
+                Some(v) => doc.put(ROOT, *key, v.clone()).expect("put"),
+                None => {
+                    let text = doc.put_object(ROOT, *key, ObjType::Text).expect("text");
+                    doc.splice_text(&text, 0, 0, "win").expect("splice");
+                }
+            }
+        }
+        doc
+    }
+
+    #[test]
+    fn the_one_pass_envelope_reads_as_the_key_by_key_one_for_every_shape() {
+        let id = ItemId::new("doc-1");
+        let s = |v: &str| Some(ScalarValue::Str(v.into()));
+        let written = vec![
+            ("kind", s("win")),
+            ("shared", Some(ScalarValue::Boolean(true))),
+            ("deleted", Some(ScalarValue::Boolean(false))),
+            ("created_at", Some(ScalarValue::Int(1_700_000_000_000))),
+            ("updated_at", Some(ScalarValue::Int(1_700_000_360_000))),
+            ("record", s("not looked at")),
+        ];
+        let with = |key: &str, value: Option<ScalarValue>| {
+            let mut fields: Vec<_> = written.iter().filter(|(k, _)| *k != key).cloned().collect();
+            fields.push((key, value));
+            document(&fields)
+        };
+        let without = |key: &str| {
+            let fields: Vec<_> = written.iter().filter(|(k, _)| *k != key).cloned().collect();
+            document(&fields)
+        };
+        let as_written = document(&written);
+        assert!(
+            envelope_in_one_pass(&as_written).is_some(),
+            "what the app writes is read in one pass"
+        );
+        let shapes = [
+            as_written,
+            with("kind", None), // the kind as Text
+            with("kind", s("no such kind")),
+            with("kind", Some(ScalarValue::Int(3))),
+            without("kind"),
+            with("shared", Some(ScalarValue::Null)),
+            with("shared", s("yes")),
+            without("deleted"),
+            with("created_at", Some(ScalarValue::Uint(5))),
+            with(
+                "updated_at",
+                Some(ScalarValue::Timestamp(1_700_000_000_000)),
+            ),
+            without("updated_at"),
+            AutoCommit::new(),
+        ];
+        for (i, doc) in shapes.iter().enumerate() {
+            assert_eq!(
+                format!("{:?}", read_envelope(doc, &id)),
+                format!("{:?}", read_envelope_by_key(doc, &id)),
+                "shape {i}"
+            );
+        }
     }
 }
