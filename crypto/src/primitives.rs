@@ -123,8 +123,7 @@ pub(crate) fn x25519_public(secret: &[u8; 32]) -> [u8; 32] {
 /// HPKE base mode (RFC 9180), suite DHKEM(X25519, HKDF-SHA256) / HKDF-SHA256 /
 /// ChaCha20-Poly1305, empty AAD: enc (32) || ciphertext || tag.
 pub(crate) fn hpke_seal(recipient: &[u8; 32], info: &[u8], plaintext: &[u8]) -> Result<Vec<u8>> {
-    let pk = <X25519HkdfSha256 as Kem>::PublicKey::from_bytes(recipient)
-        .map_err(|e| CryptoError::Hpke(e.to_string()))?;
+    let pk = hpke_public(recipient)?;
     let (enc, ciphertext) =
         hpke::single_shot_seal::<ChaCha20Poly1305, HkdfSha256, X25519HkdfSha256>(
             &OpModeS::Base,
@@ -154,10 +153,7 @@ pub(crate) fn hpke_open(
         ));
     }
     let (enc, ciphertext) = sealed.split_at(ENC_LEN);
-    let sk = <X25519HkdfSha256 as Kem>::PrivateKey::from_bytes(secret)
-        .map_err(|e| CryptoError::Hpke(e.to_string()))?;
-    let enc = <X25519HkdfSha256 as Kem>::EncappedKey::from_bytes(enc)
-        .map_err(|_| CryptoError::Tampered { what })?;
+    let (sk, enc) = hpke_receiver(secret, enc, what)?;
     hpke::single_shot_open::<ChaCha20Poly1305, HkdfSha256, X25519HkdfSha256>(
         &OpModeR::Base,
         &sk,
@@ -179,8 +175,7 @@ pub(crate) fn hpke_export_to(
     info: &[u8],
     exporter_context: &[u8],
 ) -> Result<([u8; ENC_LEN], Zeroizing<[u8; 32]>)> {
-    let pk = <X25519HkdfSha256 as Kem>::PublicKey::from_bytes(recipient)
-        .map_err(|e| CryptoError::Hpke(e.to_string()))?;
+    let pk = hpke_public(recipient)?;
     let (enc, context) = hpke::setup_sender::<ChaCha20Poly1305, HkdfSha256, X25519HkdfSha256>(
         &OpModeS::Base,
         &pk,
@@ -209,10 +204,7 @@ pub(crate) fn hpke_export_from(
     exporter_context: &[u8],
     what: &'static str,
 ) -> Result<Zeroizing<[u8; 32]>> {
-    let sk = <X25519HkdfSha256 as Kem>::PrivateKey::from_bytes(secret)
-        .map_err(|e| CryptoError::Hpke(e.to_string()))?;
-    let enc = <X25519HkdfSha256 as Kem>::EncappedKey::from_bytes(enc)
-        .map_err(|_| CryptoError::Tampered { what })?;
+    let (sk, enc) = hpke_receiver(secret, enc, what)?;
     let context = hpke::setup_receiver::<ChaCha20Poly1305, HkdfSha256, X25519HkdfSha256>(
         &OpModeR::Base,
         &sk,
@@ -226,6 +218,27 @@ pub(crate) fn hpke_export_from(
         .export(exporter_context, out.as_mut())
         .map_err(|e| CryptoError::Hpke(e.to_string()))?;
     Ok(out)
+}
+
+type HpkeKem = X25519HkdfSha256;
+
+/// A recipient's X25519 public key as HPKE takes it.
+fn hpke_public(recipient: &[u8; 32]) -> Result<<HpkeKem as Kem>::PublicKey> {
+    <HpkeKem as Kem>::PublicKey::from_bytes(recipient).map_err(|e| CryptoError::Hpke(e.to_string()))
+}
+
+/// The recipient's secret and a received `enc` as HPKE takes them; an
+/// `enc` that is not a key is `Tampered { what }`.
+fn hpke_receiver(
+    secret: &[u8; 32],
+    enc: &[u8],
+    what: &'static str,
+) -> Result<(<HpkeKem as Kem>::PrivateKey, <HpkeKem as Kem>::EncappedKey)> {
+    let sk = <HpkeKem as Kem>::PrivateKey::from_bytes(secret)
+        .map_err(|e| CryptoError::Hpke(e.to_string()))?;
+    let enc = <HpkeKem as Kem>::EncappedKey::from_bytes(enc)
+        .map_err(|_| CryptoError::Tampered { what })?;
+    Ok((sk, enc))
 }
 
 /// Constant-time equality of two byte strings (checksums, codes).

@@ -141,7 +141,7 @@ pub fn wrap_for_owner_with_nonce(
     previous_nonce: [u8; NONCE_LEN],
 ) -> Result<Wrap> {
     check_chain(epoch, older)?;
-    let context = context(doc_id, epoch, owner_id);
+    let context = context(LABEL_CONTEXT, doc_id, epoch, owner_id);
     let sealed_key = xseal_prefixed(
         &account.self_seal_key(),
         &key_nonce,
@@ -180,15 +180,18 @@ pub fn wrap_for_grantee(
     signer: &DeviceKey,
 ) -> Result<Wrap> {
     check_chain(epoch, older)?;
-    let context = context(doc_id, epoch, grantee_id);
+    let context = context(LABEL_CONTEXT, doc_id, epoch, grantee_id);
     let sealed_key = hpke_seal(&grantee.x25519, &context, key.as_bytes())?;
     let previous = seal_previous(doc_id, epoch, key, older, random());
-    let unsigned = to_grantee(grantee_id, doc_id, epoch, sealed_key, previous, signer_id);
+    let unsigned = to_grantee(
+        FORMAT_1, grantee_id, doc_id, epoch, sealed_key, previous, signer_id,
+    );
     Ok(signed(unsigned, signer))
 }
 
-/// A format 1 grantee wrap, not signed yet.
+/// A grantee wrap of `format`, not signed yet.
 fn to_grantee(
+    format: u8,
     grantee_id: &str,
     doc_id: &str,
     epoch: u32,
@@ -205,7 +208,7 @@ fn to_grantee(
         previous,
         signer: signer_id.to_owned(),
         signature: Vec::new(),
-        format: FORMAT_1,
+        format,
     }
 }
 
@@ -259,21 +262,19 @@ impl GranteeSealer {
         sealed_key.extend(xseal_prefixed(
             &self.secret,
             &random(),
-            &shared_context(doc_id, epoch, &self.grantee_id),
+            &context(LABEL_SHARED_CONTEXT, doc_id, epoch, &self.grantee_id),
             key.as_bytes(),
         ));
         let previous = seal_previous(doc_id, epoch, key, older, random());
-        let unsigned = Wrap {
-            format: FORMAT_SHARED,
-            ..to_grantee(
-                &self.grantee_id,
-                doc_id,
-                epoch,
-                sealed_key,
-                previous,
-                signer_id,
-            )
-        };
+        let unsigned = to_grantee(
+            FORMAT_SHARED,
+            &self.grantee_id,
+            doc_id,
+            epoch,
+            sealed_key,
+            previous,
+            signer_id,
+        );
         Ok(signed(unsigned, signer))
     }
 }
@@ -350,7 +351,7 @@ pub fn open_wrap_with(
         }
         open_shared(wrap, me, secrets)?
     } else {
-        let context = context(&wrap.doc_id, wrap.epoch, &wrap.recipient);
+        let context = context(LABEL_CONTEXT, &wrap.doc_id, wrap.epoch, &wrap.recipient);
         if wrap.to_owner {
             xopen_prefixed(&me.self_seal_key(), &context, &wrap.sealed_key, WHAT)?
         } else {
@@ -381,7 +382,12 @@ fn open_shared(
     let enc: [u8; ENC_LEN] = enc
         .try_into()
         .unwrap_or_else(|_| unreachable!("split at ENC_LEN"));
-    let context = shared_context(&wrap.doc_id, wrap.epoch, &wrap.recipient);
+    let context = context(
+        LABEL_SHARED_CONTEXT,
+        &wrap.doc_id,
+        wrap.epoch,
+        &wrap.recipient,
+    );
     if let Some(secret) = secrets.get(&enc) {
         return xopen_prefixed(&secret, &context, sealed, WHAT);
     }
@@ -421,16 +427,10 @@ fn check_chain(epoch: u32, older: &[DocKey]) -> Result<()> {
     Ok(())
 }
 
-fn context(doc_id: &str, epoch: u32, recipient: &str) -> Vec<u8> {
-    Canonical::new(LABEL_CONTEXT)
-        .str(doc_id)
-        .u32(epoch)
-        .str(recipient)
-        .finish()
-}
-
-fn shared_context(doc_id: &str, epoch: u32, recipient: &str) -> Vec<u8> {
-    Canonical::new(LABEL_SHARED_CONTEXT)
+/// `canonical(label, doc_id, u32 epoch, recipient)`: `C` of format 1 with
+/// [`LABEL_CONTEXT`], `C₂` of format 2 with [`LABEL_SHARED_CONTEXT`].
+fn context(label: &str, doc_id: &str, epoch: u32, recipient: &str) -> Vec<u8> {
+    Canonical::new(label)
         .str(doc_id)
         .u32(epoch)
         .str(recipient)
