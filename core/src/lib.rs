@@ -50,6 +50,7 @@
 
 pub mod checkin;
 pub mod clinical;
+mod cores;
 mod doc;
 pub mod error;
 #[cfg(feature = "uniffi")]

@@ -60,8 +60,9 @@ const KIND_DEPENDENCIES: &[&str] = &[
     "kinds",
 ];
 
-/// Top-level modules the document layer may name besides itself.
-const STORE_DEPENDENCIES: &[&str] = &["error", "id", "record", "doc", "observer", "store"];
+/// Top-level modules the document layer may name besides itself (`cores`
+/// spreads pure work over threads and names nothing of the crate).
+const STORE_DEPENDENCIES: &[&str] = &["error", "id", "record", "doc", "observer", "store", "cores"];
 
 /// The clinical views; `scope` and `load` sit below them.
 const CLINICAL_VIEWS: &[&str] = &[

@@ -248,3 +248,64 @@ async fn the_device_list_shows_the_names_given_at_sign_up_and_sign_in() {
         assert_eq!(listed, expected, "as seen from {mine}");
     }
 }
+
+/// Writes `n` wins on `device`, an hour apart.
+fn write_wins(device: &Device, n: i64) {
+    let start = Utc.with_ymd_and_hms(2026, 5, 1, 8, 0, 0).unwrap();
+    for i in 0..n {
+        device
+            .store
+            .create(Win {
+                occurred_at: start + chrono::Duration::hours(i),
+                title: format!("win {i} of a device"),
+                details: "said no, and kindly".into(),
+                goal: None,
+            })
+            .unwrap();
+    }
+}
+
+/// Pages of 100 from a device that joined after the reader last synced:
+/// every piece of every page is signed by a device the reader has not seen,
+/// and each page is opened over the cores (and the next one asked for
+/// ahead). One lookup of the account's devices must open them all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_signed_by_a_device_not_seen_yet_all_open_after_one_lookup() {
+    let server = Server::start_with(&["--max-page", "100"]);
+    let phone = Device::sign_up(&server.url, "cato@example.org", Role::Client).await;
+    phone.sync().await;
+    let laptop = Device::sign_in(&server.url, "cato@example.org", &phone).await;
+    write_wins(&laptop, 250);
+    laptop.sync().await;
+
+    let report = phone.sync().await;
+    assert!(report.refused.is_empty(), "{:?}", report.refused);
+    assert_eq!(report.rejected, 0);
+    assert_eq!(report.pulled, 250);
+    assert_eq!(
+        phone.store.index_dump().unwrap(),
+        laptop.store.index_dump().unwrap()
+    );
+}
+
+/// A pull of several pages, the next asked for ahead while each is
+/// applied, ends with both devices holding the same record; a write made
+/// between two syncs still goes up with the next.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pull_of_many_pages_asked_ahead_holds_every_entry_once() {
+    let server = Server::start_with(&["--max-page", "70"]);
+    let phone = Device::sign_up(&server.url, "dara@example.org", Role::Client).await;
+    write_wins(&phone, 400);
+    phone.sync().await;
+    let tablet = Device::sign_in(&server.url, "dara@example.org", &phone).await;
+    let report = tablet.sync().await;
+    assert_eq!(report.pulled, 400);
+    assert_eq!(
+        tablet.store.index_dump().unwrap(),
+        phone.store.index_dump().unwrap()
+    );
+    // Nothing pulled twice: a second sync finds nothing new.
+    assert_eq!(tablet.sync().await.pulled, 0);
+    write_wins(&tablet, 1);
+    assert_eq!(tablet.sync().await.pushed, 1);
+}

@@ -580,3 +580,56 @@ async fn a_document_grant_delivered_twice_is_one_grant() {
     therapist.sync().await;
     assert!(therapist.store.get::<Reflection>(&id).is_ok());
 }
+
+/// The next page of a pull is asked for while this one is applied. When
+/// that request fails for good, the sync fails with an error worth
+/// retrying, the page already applied stays, and the next sync pulls the
+/// rest from there: each entry once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_asked_ahead_that_fails_keeps_what_came_before_it() {
+    let server = Server::start_with(&["--max-page", "40"]);
+    let proxy = FaultProxy::start(&server.url, seed()).await;
+    let phone = Device::sign_up(&server.url, "eli@example.org", Role::Client).await;
+    for place in 0..150 {
+        phone
+            .store
+            .create(Win {
+                occurred_at: at(0, place),
+                title: format!("win {place}"),
+                details: String::new(),
+                goal: None,
+            })
+            .unwrap();
+    }
+    phone.sync().await;
+    let tablet = Device::sign_in(&proxy.url, "eli@example.org", &phone).await;
+    let wins = |d: &Device| {
+        d.store
+            .list(&ListQuery {
+                kinds: vec![DocKind::Win],
+                limit: MAX_PAGE,
+                ..ListQuery::default()
+            })
+            .unwrap()
+            .len()
+    };
+
+    // The first page goes through (late); the request for the second,
+    // asked ahead, is cut on both tries.
+    proxy.strike("POST", "/v1/sync", FaultKind::Delay);
+    proxy.strike("POST", "/v1/sync", FaultKind::Reset);
+    proxy.strike("POST", "/v1/sync", FaultKind::Reset);
+    let err = tablet.sync.sync_now().await.unwrap_err();
+    assert!(err.is_transient(), "{err}");
+    assert_eq!(proxy.counts().reset, 2);
+    let kept = wins(&tablet);
+    assert!(kept > 0 && kept < 150, "{kept} of 150 after the first page");
+
+    let report = tablet.sync().await;
+    assert_eq!(report.pulled as usize, 150 - kept);
+    assert_eq!(wins(&tablet), 150);
+    assert_eq!(
+        tablet.store.index_dump().unwrap(),
+        phone.store.index_dump().unwrap()
+    );
+}

@@ -209,8 +209,6 @@ pub(super) struct Decoded {
     derived: Option<Result<(Option<Envelope>, Option<IndexEntry>)>>,
 }
 
-/// Below this many pieces a batch is decoded on the calling thread.
-const PARALLEL_FROM: usize = 64;
 /// Pieces a decoding thread takes at a time.
 const CHUNK: usize = 16;
 
@@ -232,8 +230,8 @@ fn decode_all<T>(
         };
         Decoded { load, derived }
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    if incoming.len() < PARALLEL_FROM || threads == 1 {
+    let threads = crate::cores::threads();
+    if incoming.len() < crate::cores::PARALLEL_FROM || threads == 1 {
         return consume(&mut incoming.iter().map(decode));
     }
     let chunks: Vec<&[IncomingChange]> = incoming.chunks(CHUNK).collect();

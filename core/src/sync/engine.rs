@@ -16,7 +16,7 @@ use rapport_protocol::{
 use reqwest::Method;
 
 use super::keyring::Keyring;
-use super::retry::retrying;
+use super::retry::{retrying, retrying_with};
 use super::sealing::{self, Opening};
 use super::{SyncClient, SyncError, SyncState, directory, sharing, state, tags_for, upgrade};
 use crate::store::IncomingChange;
@@ -209,15 +209,20 @@ async fn push_and_pull(
     let mut needs: Vec<NeedsWrap>;
     let mut stale_tries = 0;
     let mut pull_only = false;
+    let mut next_page: Option<NextPage> = None;
 
     loop {
+        // A page asked for ahead was asked with nothing to push: this round
+        // sends what it sent.
+        let asked_ahead = next_page.take();
+        let ahead = asked_ahead.is_some();
         // Push: the oldest pending changes that fit one request, sealed.
         // Changes to documents another account owns are not ours to push.
         let mut push = Vec::new();
         let mut seq_of: HashMap<BundleId, i64> = HashMap::new();
         let mut not_ours = Vec::new();
         let mut budget = run.limits.max_body_bytes.saturating_sub(ENVELOPE_BYTES);
-        let pending = if pull_only {
+        let pending = if pull_only || ahead {
             Vec::new()
         } else {
             store.pending_changes(0, run.limits.max_batch as usize)?
@@ -262,7 +267,7 @@ async fn push_and_pull(
         }
         // Keys sealed here that the server does not hold yet go first, so
         // that the bundles sealed under them are readable at once.
-        let wraps_out = if pull_only || run.keys.is_none() {
+        let wraps_out = if pull_only || ahead || run.keys.is_none() {
             Vec::new()
         } else {
             // A wrap sealed before another device started a newer epoch
@@ -282,12 +287,17 @@ async fn push_and_pull(
             wraps,
             limit: Some(run.limits.max_page),
         };
-        let answer: Result<SyncResponse, SyncError> = retrying(client, || {
-            client
-                .transport
-                .cbor(Method::POST, "v1/sync", &run.session.token, &request)
-        })
-        .await;
+        let answer: Result<SyncResponse, SyncError> = match asked_ahead {
+            Some(next) => next.answer().await,
+            None => {
+                retrying(client, || {
+                    client
+                        .transport
+                        .cbor(Method::POST, "v1/sync", &run.session.token, &request)
+                })
+                .await
+            }
+        };
         let response = match answer {
             Err(SyncError::Rejected {
                 code: ErrorCode::StaleEpoch,
@@ -328,6 +338,15 @@ async fn push_and_pull(
         if let Some(keys) = &run.keys {
             sealing::receive_wraps(store, keys, &response.wraps)?;
         }
+        // More to pull and nothing to push: the next page is asked for now,
+        // so that the server reads it while this one is opened and applied.
+        if response.more
+            && acked.len() == pushed_now
+            && store.outbox_len()? == 0
+            && (run.keys.is_none() || store.wraps_to_upload(1)?.is_empty())
+        {
+            next_page = Some(NextPage::ask(run, &response.cursor));
+        }
         let incoming = open_page(run, response.changes, report).await?;
         let applied = apply(client, incoming).await?;
         report.counts.pulled += applied.changed.len() as u64;
@@ -356,7 +375,9 @@ async fn push_and_pull(
             None,
         );
 
-        let was_pull_only = std::mem::take(&mut pull_only);
+        // A round that pushed nothing looks again for what was written
+        // meanwhile.
+        let was_pull_only = std::mem::take(&mut pull_only) || ahead;
         let more_to_push = (pushed_now > 0 || was_pull_only) && store.outbox_len()? > 0;
         let more_wraps = !wraps_out.is_empty() && !store.wraps_to_upload(1)?.is_empty();
         if acked.len() < pushed_now {
@@ -369,6 +390,46 @@ async fn push_and_pull(
         }
     }
     Ok(needs)
+}
+
+/// The next page of a pull, asked for while this one is opened and applied
+/// (the request carries nothing but the cursor). Dropped unanswered (an
+/// error on this page), it is cancelled; the server's answer changes
+/// nothing there, and the cursor this device keeps moves only once a page
+/// is applied.
+struct NextPage(tokio::task::JoinHandle<Result<SyncResponse, SyncError>>);
+
+impl NextPage {
+    fn ask(run: &Run<'_>, cursor: &str) -> NextPage {
+        let transport = Arc::clone(&run.client.transport);
+        let token = run.session.token.clone();
+        let config = &run.client.config;
+        let (attempts, backoff) = (config.max_attempts, config.retry_backoff);
+        let request = SyncRequest {
+            cursor: Some(cursor.to_owned()),
+            push: Vec::new(),
+            wraps: Vec::new(),
+            limit: Some(run.limits.max_page),
+        };
+        NextPage(tokio::spawn(async move {
+            retrying_with(attempts, backoff, || {
+                transport.cbor(Method::POST, "v1/sync", &token, &request)
+            })
+            .await
+        }))
+    }
+
+    async fn answer(mut self) -> Result<SyncResponse, SyncError> {
+        (&mut self.0)
+            .await
+            .map_err(|e| SyncError::Protocol(format!("asking for the next page failed: {e}")))?
+    }
+}
+
+impl Drop for NextPage {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Seals one outgoing change, learning this account's devices first if a
@@ -480,13 +541,29 @@ async fn open_page(
     let mut incoming = Vec::new();
     let mut still_waiting = Vec::new();
     let mut done_waiting = Vec::new();
-    for (waited, doc, kind, owner, envelope, data) in pieces {
-        let mut outcome = sealing::open(store, keys, &doc, kind, &owner, &envelope, &data)?;
-        if let Opening::UnknownSigner { account } = &outcome
-            && !learned.contains(account)
-        {
-            directory::learn(run.client, &run.session.token, account).await?;
-            learned.push(account.clone());
+    // The store is read piece by piece; the signatures and seals, which
+    // read nothing, are then checked over the cores.
+    let mut prepared = Vec::with_capacity(pieces.len());
+    for (_, doc, kind, owner, envelope, data) in &pieces {
+        prepared.push((
+            sealing::prepare(store, keys, doc, *kind, owner, envelope, data)?,
+            data.as_slice(),
+        ));
+    }
+    let outcomes = crate::cores::map(prepared, |(prepared, data)| {
+        prepared.and_then(|p| p.open(data))
+    });
+    for ((waited, doc, kind, owner, envelope, data), mut outcome) in
+        pieces.into_iter().zip(outcomes)
+    {
+        // Signed by a device not seen yet: learn the account's devices
+        // (once per page) and try again; the pieces were all checked
+        // before, so each one from that device comes here.
+        if let Opening::UnknownSigner { account } = &outcome {
+            if !learned.contains(account) {
+                directory::learn(run.client, &run.session.token, account).await?;
+                learned.push(account.clone());
+            }
             outcome = sealing::open(store, keys, &doc, kind, &owner, &envelope, &data)?;
         }
         match outcome {

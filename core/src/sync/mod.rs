@@ -80,7 +80,8 @@ impl SyncConfig {
 pub struct SyncClient {
     store: Arc<Store>,
     config: SyncConfig,
-    transport: http::Transport,
+    /// Shared with the request for the next page that a pull sends ahead.
+    transport: Arc<http::Transport>,
     session: Mutex<Option<Session>>,
     status: Mutex<SyncStatus>,
     status_listeners: Listeners<dyn StatusObserver>,
@@ -120,7 +121,7 @@ impl SyncClient {
         Ok(SyncClient {
             store,
             config,
-            transport,
+            transport: Arc::new(transport),
             session: Mutex::new(None),
             status: Mutex::new(status),
             status_listeners: Listeners::default(),

@@ -3,6 +3,7 @@
 //! of attempts. Below both the engine and the key directory, which use it.
 
 use std::future::Future;
+use std::time::Duration;
 
 use super::{SyncClient, SyncError};
 
@@ -12,11 +13,30 @@ where
     F: Fn() -> Fut,
     Fut: Future<Output = Result<T, SyncError>>,
 {
-    let mut pause = client.config.retry_backoff;
+    retrying_with(
+        client.config.max_attempts,
+        client.config.retry_backoff,
+        call,
+    )
+    .await
+}
+
+/// [`retrying`] with the client's settings given: for a task that does not
+/// borrow the client.
+pub(super) async fn retrying_with<T, F, Fut>(
+    max_attempts: u32,
+    backoff: Duration,
+    call: F,
+) -> Result<T, SyncError>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<T, SyncError>>,
+{
+    let mut pause = backoff;
     let mut attempt = 1;
     loop {
         match call().await {
-            Err(err) if err.is_transient() && attempt < client.config.max_attempts => {
+            Err(err) if err.is_transient() && attempt < max_attempts => {
                 tracing::debug!(attempt, error = %err, "retrying after a pause");
                 tokio::time::sleep(pause).await;
                 pause = pause.saturating_mul(2);

@@ -70,7 +70,7 @@ pub(super) enum Opening<T> {
 impl<T> Opening<T> {
     /// The outcome of a next step on the opened value; any other outcome
     /// stays as it is.
-    fn and_then<U>(self, f: impl FnOnce(T) -> Opening<U>) -> Opening<U> {
+    pub(super) fn and_then<U>(self, f: impl FnOnce(T) -> Opening<U>) -> Opening<U> {
         match self {
             Opening::Opened(value) => f(value),
             Opening::Waiting => Opening::Waiting,
@@ -120,19 +120,31 @@ fn verified<T>(
     account: &str,
     check: impl Fn(&DevicePublic) -> Result<T, CryptoError>,
 ) -> Result<Opening<T>, SyncError> {
-    let candidates = signers(store, device, account)?;
+    Ok(verified_by(
+        &signers(store, device, account)?,
+        account,
+        check,
+    ))
+}
+
+/// [`verified`] with the device's keys already read.
+fn verified_by<T>(
+    candidates: &[DevicePublic],
+    account: &str,
+    check: impl Fn(&DevicePublic) -> Result<T, CryptoError>,
+) -> Opening<T> {
     let mut unsigned = false;
-    for public in &candidates {
+    for public in candidates {
         match check(public) {
-            Ok(value) => return Ok(Opening::Opened(value)),
+            Ok(value) => return Opening::Opened(value),
             Err(CryptoError::BadSignature { .. }) => unsigned = true,
-            Err(err) => return Ok(Opening::Refused(err)),
+            Err(err) => return Opening::Refused(err),
         }
     }
     debug_assert!(unsigned || candidates.is_empty());
-    Ok(Opening::UnknownSigner {
+    Opening::UnknownSigner {
         account: account.to_owned(),
-    })
+    }
 }
 
 /// A document's key of `epoch`, opened from the newest wrap for this account.
@@ -250,7 +262,7 @@ pub(super) struct Envelope {
     pub epoch: u32,
 }
 
-/// Opens a sealed piece of a document owned by `owner`.
+/// Opens one sealed piece: [`prepare`] then [`Prepared::open`].
 pub(super) fn open(
     store: &Store,
     keys: &Keyring,
@@ -260,6 +272,32 @@ pub(super) fn open(
     envelope: &Envelope,
     data: &[u8],
 ) -> Result<Opening<Vec<u8>>, SyncError> {
+    Ok(prepare(store, keys, doc, kind, owner, envelope, data)?.and_then(|p| p.open(data)))
+}
+
+/// A sealed piece with what opening it needs from the store: its key, the
+/// labels it must carry, the keys its device was seen with. What is left,
+/// the signature and the seal, reads nothing, so a page's pieces are opened
+/// over the cores.
+pub(super) struct Prepared {
+    key: DocKey,
+    expected: BundleLabels,
+    signers: Vec<DevicePublic>,
+    owner: String,
+}
+
+/// Reads what opening `data` needs; a piece that is not sealed, or whose
+/// header does not parse, is refused here and one whose key has not
+/// arrived waits.
+pub(super) fn prepare(
+    store: &Store,
+    keys: &Keyring,
+    doc: &ItemId,
+    kind: DocKind,
+    owner: &str,
+    envelope: &Envelope,
+    data: &[u8],
+) -> Result<Opening<Prepared>, SyncError> {
     if !crypto::is_sealed(data) {
         // Plain bytes where sealed ones belong: a server injecting content.
         return Ok(Opening::Refused(CryptoError::Malformed {
@@ -287,13 +325,24 @@ pub(super) fn open(
             kind: kind.as_str().to_owned(),
         },
     };
-    Ok(key_at(store, keys, doc, owner, expected.epoch)?
-        .try_map(|key| {
-            verified(store, &expected.device_id, owner, |public| {
-                crypto::open_bundle(&key, data, &expected, public)
-            })
-        })?
-        .and_then(|opened| opened))
+    key_at(store, keys, doc, owner, expected.epoch)?.try_map(|key| {
+        Ok(Prepared {
+            signers: signers(store, &expected.device_id, owner)?,
+            key,
+            expected,
+            owner: owner.to_owned(),
+        })
+    })
+}
+
+impl Prepared {
+    /// Checks the signature and the seal of `data` (the bytes it was
+    /// prepared from) and opens it.
+    pub(super) fn open(&self, data: &[u8]) -> Opening<Vec<u8>> {
+        verified_by(&self.signers, &self.owner, |public| {
+            crypto::open_bundle(&self.key, data, &self.expected, public)
+        })
+    }
 }
 
 /// Starts a new epoch for one of this account's documents: a new key,
@@ -387,9 +436,6 @@ pub(super) fn grantee_wrap(
     }))
 }
 
-/// Fewer wraps than this are sealed on the calling thread.
-const PARALLEL_FROM: usize = 64;
-
 /// Seals each key for the grantee, for the caller to keep ([`keep_all`]):
 /// one HPKE encapsulation for the whole batch (wrap format 2), then per
 /// wrap an XChaCha20-Poly1305 seal and the device's Ed25519 signature. A
@@ -421,23 +467,7 @@ pub(super) fn seal_for_grantee(
         }
         .map_err(SyncError::from)
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    if wraps.len() < PARALLEL_FROM || threads == 1 {
-        return wraps.iter().map(seal).collect();
-    }
-    let chunk = wraps.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let sealing: Vec<_> = wraps
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(seal).collect::<Result<Vec<_>, _>>()))
-            .collect();
-        let mut sealed = Vec::with_capacity(wraps.len());
-        for part in sealing {
-            let part = part
-                .join()
-                .map_err(|_| SyncError::Protocol("sealing a key failed unexpectedly".into()))?;
-            sealed.extend(part?);
-        }
-        Ok(sealed)
-    })
+    crate::cores::map(wraps.iter().collect(), seal)
+        .into_iter()
+        .collect()
 }
