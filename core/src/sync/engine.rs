@@ -544,9 +544,10 @@ async fn open_page(
     // The store is read piece by piece; the signatures and seals, which
     // read nothing, are then checked over the cores.
     let mut prepared = Vec::with_capacity(pieces.len());
+    let mut seen = sealing::SeenSigners::default();
     for (_, doc, kind, owner, envelope, data) in &pieces {
         prepared.push((
-            sealing::prepare(store, keys, doc, *kind, owner, envelope, data)?,
+            sealing::prepare(store, keys, &mut seen, doc, *kind, owner, envelope, data)?,
             data.as_slice(),
         ));
     }

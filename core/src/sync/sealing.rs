@@ -7,6 +7,8 @@
 //! check is refused with the [`CryptoError`] that says why and applied
 //! nowhere.
 
+use std::collections::HashMap;
+
 use rapport_crypto::{self as crypto, BundleLabels, CryptoError, DevicePublic, DocKey, Wrap};
 use rapport_protocol::{AccountPublic, DocKind};
 
@@ -272,7 +274,34 @@ pub(super) fn open(
     envelope: &Envelope,
     data: &[u8],
 ) -> Result<Opening<Vec<u8>>, SyncError> {
-    Ok(prepare(store, keys, doc, kind, owner, envelope, data)?.and_then(|p| p.open(data)))
+    let mut seen = SeenSigners::default();
+    Ok(
+        prepare(store, keys, &mut seen, doc, kind, owner, envelope, data)?
+            .and_then(|p| p.open(data)),
+    )
+}
+
+/// The keys each device was seen with, read from the store once for a
+/// page: its pieces come from a few devices. Made anew after learning an
+/// account's devices.
+#[derive(Default)]
+pub(super) struct SeenSigners(HashMap<(String, String), Vec<DevicePublic>>);
+
+impl SeenSigners {
+    fn of(
+        &mut self,
+        store: &Store,
+        device: &str,
+        account: &str,
+    ) -> Result<Vec<DevicePublic>, SyncError> {
+        let key = (device.to_owned(), account.to_owned());
+        if let Some(known) = self.0.get(&key) {
+            return Ok(known.clone());
+        }
+        let read = signers(store, device, account)?;
+        self.0.insert(key, read.clone());
+        Ok(read)
+    }
 }
 
 /// A sealed piece with what opening it needs from the store: its key, the
@@ -289,9 +318,11 @@ pub(super) struct Prepared {
 /// Reads what opening `data` needs; a piece that is not sealed, or whose
 /// header does not parse, is refused here and one whose key has not
 /// arrived waits.
+#[allow(clippy::too_many_arguments)] // one piece's envelope, and where to look
 pub(super) fn prepare(
     store: &Store,
     keys: &Keyring,
+    seen: &mut SeenSigners,
     doc: &ItemId,
     kind: DocKind,
     owner: &str,
@@ -327,7 +358,7 @@ pub(super) fn prepare(
     };
     key_at(store, keys, doc, owner, expected.epoch)?.try_map(|key| {
         Ok(Prepared {
-            signers: signers(store, &expected.device_id, owner)?,
+            signers: seen.of(store, &expected.device_id, owner)?,
             key,
             expected,
             owner: owner.to_owned(),
