@@ -88,18 +88,7 @@ async fn a_device_offline_for_many_changes_catches_up() {
     phone.sync().await;
 
     server.kill();
-    let start = Utc.with_ymd_and_hms(2026, 3, 1, 8, 0, 0).unwrap();
-    for i in 0..150 {
-        phone
-            .store
-            .create(Win {
-                occurred_at: start + chrono::Duration::hours(i),
-                title: format!("win number {i}"),
-                details: String::new(),
-                goal: None,
-            })
-            .unwrap();
-    }
+    write_wins(&phone, 150);
     let err = phone.sync.sync_now().await.unwrap_err();
     assert!(err.is_transient(), "{err}");
     assert!(matches!(
