@@ -43,7 +43,10 @@ use crate::error::{Error, Result};
 use crate::id::ItemId;
 use crate::record::{ItemMeta, Record};
 
+mod one_pass;
 pub mod text;
+
+use one_pass::OnePass;
 
 /// The metadata of an item, read from the envelope.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,7 +175,7 @@ fn read_envelope_by_key(doc: &AutoCommit, id: &ItemId) -> Result<Option<Envelope
 
 /// Reads the typed record of a live document of kind `R::KIND`.
 pub fn read_record<R: Record>(doc: &AutoCommit, id: &ItemId) -> Result<R> {
-    hydrate_prop(doc, ROOT, "record").map_err(|e| malformed(id, R::KIND.as_str(), e))
+    hydrate_prop(&OnePass::new(doc), ROOT, "record").map_err(|e| malformed(id, R::KIND.as_str(), e))
 }
 
 /// Writes a new document's envelope and record.
