@@ -375,3 +375,52 @@ fn a_large_batch_decoded_over_threads_applies_in_order_and_keeps_the_good_pieces
     assert!(again.changed.is_empty());
     assert_eq!(again.rejected.len(), 2);
 }
+
+#[test]
+fn whole_documents_read_while_decoding_index_as_their_source_tombstones_and_repeats_included() {
+    let a = TestStore::new();
+    let ids: Vec<ItemId> = (0..120)
+        .map(|i| {
+            a.create(win(&format!("whole win {i}"), at(2, 1, 1)))
+                .unwrap()
+                .meta
+                .id
+        })
+        .collect();
+    for id in ids.iter().step_by(7) {
+        a.delete(id).unwrap();
+    }
+    let whole = |id: &ItemId| {
+        let (kind, data) = a.export_document(id).unwrap();
+        IncomingChange {
+            doc_id: id.clone(),
+            kind,
+            data,
+        }
+    };
+    // Every document whole (what a new device receives), then a few of them
+    // again in the same page: those the store now has take the other path.
+    let mut pieces: Vec<_> = ids.iter().map(whole).collect();
+    pieces.extend(ids[..5].iter().map(whole));
+    let b = TestStore::new();
+
+    let applied = b.apply_batch(&pieces).unwrap();
+
+    assert_eq!(
+        applied.changed, ids,
+        "each document once; the repeats change nothing"
+    );
+    assert!(applied.rejected.is_empty());
+    assert_eq!(a.index_dump().unwrap(), b.index_dump().unwrap());
+    assert!(b.get::<Win>(&ids[0]).is_err(), "a tombstone stays deleted");
+    assert_eq!(
+        b.index_dump().unwrap().len(),
+        120 - 120usize.div_ceil(7),
+        "a row per live one"
+    );
+    assert_eq!(
+        b.search("whole", 0).unwrap().len(),
+        50,
+        "found in full text (one page)"
+    );
+}

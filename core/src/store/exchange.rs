@@ -10,7 +10,7 @@ use automerge::{ActorId, AutoCommit};
 use rapport_protocol::DocKind;
 use rusqlite::Connection;
 
-use super::local::{Reindex, change_notice, reindex, reindex_with};
+use super::local::{Reindex, change_notice, reindex};
 use super::outbox::OutgoingChange;
 use super::{Indexer, Store, documents, index, outbox};
 use crate::doc::{self, Envelope};
@@ -199,14 +199,49 @@ fn apply_pieces(
 }
 
 /// A piece parsed ahead of its transaction (see [`decode_all`]).
-pub(super) struct Decoded {
-    /// [`strict_load`] of the piece's bytes, with this device's actor.
-    load: std::result::Result<Option<AutoCommit>, ()>,
-    /// For a piece that loaded as a whole document: its envelope and, if it
-    /// is live, its index entry, or the error reading either gave. Used when
-    /// the store has no copy of the document yet; `None`: derive it in the
-    /// transaction.
-    derived: Option<Result<(Option<Envelope>, Option<IndexEntry>)>>,
+pub(super) enum Decoded {
+    /// Bytes that do not parse strictly ([`strict_load`]).
+    Damaged,
+    /// Well formed, but the changes wait for missing dependencies.
+    Waiting,
+    /// The document the bytes build, with this device's actor, for the
+    /// transaction to use as it is.
+    Built(Box<AutoCommit>),
+    /// A document read in full while decoding, dropped there (freeing it on
+    /// the thread that allocated it): what the transaction needs of it if
+    /// the store has no copy yet. A document the store has is merged from
+    /// the bytes again, which parsed strictly.
+    Read(Read),
+}
+
+/// What [`Decoded::Read`] keeps of a document.
+pub(super) struct Read {
+    heads: Vec<automerge::ChangeHash>,
+    /// Some of its changes wait for missing dependencies.
+    waiting: bool,
+    /// Its envelope and, if it is live, its index entry, or the error
+    /// reading either gave.
+    derived: Result<(Option<Envelope>, Option<IndexEntry>)>,
+}
+
+impl Decoded {
+    /// Parses `data` strictly and, for a document it builds whole, reads
+    /// what the index needs. Pure computation: no store, no lock.
+    fn of(data: &[u8], id: &ItemId, actor: &ActorId, indexer: Indexer) -> Decoded {
+        match strict_load(data) {
+            Err(()) => Decoded::Damaged,
+            Ok(None) => Decoded::Waiting,
+            // Nothing to read yet: the transaction loads the bytes into it.
+            Ok(Some(document)) if document.is_empty() => {
+                Decoded::Built(Box::new(document.with_actor(actor.clone())))
+            }
+            Ok(Some(mut document)) => Decoded::Read(Read {
+                heads: document.get_heads(),
+                waiting: !document.get_missing_deps(&[]).is_empty(),
+                derived: derive(&document, id, indexer),
+            }),
+        }
+    }
 }
 
 /// Pieces a decoding thread takes at a time.
@@ -222,14 +257,7 @@ fn decode_all<T>(
     incoming: &[IncomingChange],
     consume: impl FnOnce(&mut dyn Iterator<Item = Decoded>) -> T,
 ) -> T {
-    let decode = |piece: &IncomingChange| {
-        let load = strict_load(&piece.data).map(|d| d.map(|d| d.with_actor(actor.clone())));
-        let derived = match &load {
-            Ok(Some(document)) => Some(derive(document, &piece.doc_id, indexer)),
-            _ => None,
-        };
-        Decoded { load, derived }
-    };
+    let decode = |piece: &IncomingChange| Decoded::of(&piece.data, &piece.doc_id, actor, indexer);
     let threads = crate::cores::threads();
     if incoming.len() < crate::cores::PARALLEL_FROM || threads == 1 {
         return consume(&mut incoming.iter().map(decode));
@@ -320,9 +348,10 @@ pub(super) fn apply_one(
     kind: DocKind,
     data: &[u8],
 ) -> Result<Option<ItemChange>> {
-    let decoded = Decoded {
-        load: strict_load(data).map(|d| d.map(|d| d.with_actor(actor.clone()))),
-        derived: None,
+    let decoded = match strict_load(data) {
+        Err(()) => Decoded::Damaged,
+        Ok(None) => Decoded::Waiting,
+        Ok(Some(document)) => Decoded::Built(Box::new(document.with_actor(actor.clone()))),
     };
     apply_decoded(tx, actor, indexer, id, kind, data, decoded)
 }
@@ -341,10 +370,7 @@ fn apply_decoded(
         doc_id: id.to_string(),
     };
     let existing = documents::load(tx, id, actor)?;
-    let is_new = existing.is_none();
-    let Decoded { load, derived } = decoded;
-    let mut derived = if is_new { derived } else { None };
-    let mut document = match existing {
+    let (mut document, heads, is_new) = match existing {
         Some(loaded) if loaded.kind != kind => {
             return Err(Error::MalformedDocument {
                 doc_id: id.to_string(),
@@ -355,26 +381,30 @@ fn apply_decoded(
         // `load_incremental` silently keeps the good prefix of damaged bytes
         // (and ignores bytes it cannot parse at all), so they are checked
         // strictly first.
-        Some(_) if load.is_err() => return Err(malformed()),
-        Some(loaded) => loaded.doc,
-        None => match load {
-            // The common case of a new document (a bootstrap): one strict
-            // load both checks the bytes and builds the document.
-            Ok(Some(document)) => document,
-            Ok(None) => AutoCommit::new().with_actor(actor.clone()),
-            Err(()) => return Err(malformed()),
+        Some(_) if matches!(decoded, Decoded::Damaged) => return Err(malformed()),
+        Some(mut loaded) => {
+            let heads = loaded.doc.get_heads();
+            loaded.doc.load_incremental(data).map_err(|_| malformed())?;
+            (loaded.doc, heads, false)
+        }
+        None => match decoded {
+            Decoded::Damaged => return Err(malformed()),
+            // The common case of a new document (a bootstrap): read whole
+            // while decoding.
+            Decoded::Read(read) => return apply_new_read(tx, id, kind, data, read),
+            // One strict load both checked the bytes and built it.
+            Decoded::Built(document) if !document.is_empty() => (*document, Vec::new(), true),
+            Decoded::Built(mut document) => {
+                document.load_incremental(data).map_err(|_| malformed())?;
+                (*document, Vec::new(), true)
+            }
+            Decoded::Waiting => {
+                let mut document = AutoCommit::new().with_actor(actor.clone());
+                document.load_incremental(data).map_err(|_| malformed())?;
+                (document, Vec::new(), true)
+            }
         },
     };
-    let heads = if is_new {
-        Vec::new()
-    } else {
-        document.get_heads()
-    };
-    // Everything but a new document the strict load already built.
-    if !is_new || document.is_empty() {
-        derived = None;
-        document.load_incremental(data).map_err(|_| malformed())?;
-    }
     // Same heads and nothing waiting: a duplicate. While changes wait for
     // missing dependencies, a piece that only adds to the queue (a change
     // that depends on one already waiting) leaves heads and missing deps as
@@ -388,15 +418,35 @@ fn apply_decoded(
         documents::append(tx, id, data, &mut document)?;
     }
     // Deriving the index reads the whole record: a document that does not
-    // have the shape of its kind fails here, and the caller rolls back. For
-    // a new whole document that was done while decoding.
-    let env = match derived {
-        Some(derived) => {
-            let (env, entry) = derived?;
-            reindex_with(tx, id, &document, env, entry.map(Reindex::Entry), indexer)?
-        }
-        None => reindex(tx, id, &document, Reindex::Derive, indexer)?,
-    };
+    // have the shape of its kind fails here, and the caller rolls back.
+    let env = reindex(tx, id, &document, Reindex::Derive, indexer)?;
+    notice(id, kind, env)
+}
+
+/// [`apply_decoded`] for a document new to this device, read while decoding.
+fn apply_new_read(
+    tx: &Connection,
+    id: &ItemId,
+    kind: DocKind,
+    data: &[u8],
+    read: Read,
+) -> Result<Option<ItemChange>> {
+    if read.heads.is_empty() && !read.waiting {
+        return Ok(None);
+    }
+    let (env, entry) = read.derived?;
+    documents::insert(tx, id, kind, data)?;
+    // A new document has no index row: only a live one gets one.
+    match (&env, entry) {
+        (Some(live), Some(entry)) if !live.deleted => index::insert(tx, id, live, &entry)?,
+        _ => {}
+    }
+    notice(id, kind, env)
+}
+
+/// The notice of a piece that changed its document, once the document says
+/// the kind it was sent as.
+fn notice(id: &ItemId, kind: DocKind, env: Option<Envelope>) -> Result<Option<ItemChange>> {
     match env {
         Some(env) if env.kind != kind => Err(Error::MalformedDocument {
             doc_id: id.to_string(),

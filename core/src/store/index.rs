@@ -78,6 +78,18 @@ pub(super) fn put(
     entry: &IndexEntry,
 ) -> Result<()> {
     remove(tx, id)?;
+    insert(tx, id, envelope, entry)
+}
+
+/// [`put`] for an item that has no row yet (a document new to this
+/// device): nothing to remove first. A row already there fails the insert
+/// (the id is the table's key) rather than leaving two.
+pub(super) fn insert(
+    tx: &Connection,
+    id: &ItemId,
+    envelope: &Envelope,
+    entry: &IndexEntry,
+) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO item_index (id, kind, at, person_id, goal_id, title, shared, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",

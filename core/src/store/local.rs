@@ -159,21 +159,7 @@ pub(super) fn reindex(
     how: Reindex,
     indexer: Indexer,
 ) -> Result<Option<Envelope>> {
-    let env = doc::read_envelope(document, id)?;
-    reindex_with(tx, id, document, env, Some(how), indexer)
-}
-
-/// [`reindex`] with the envelope of `document` already read (`env`); `how`
-/// may be `None` only when the document has no envelope or is deleted.
-pub(super) fn reindex_with(
-    tx: &Connection,
-    id: &ItemId,
-    document: &AutoCommit,
-    env: Option<Envelope>,
-    how: Option<Reindex>,
-    indexer: Indexer,
-) -> Result<Option<Envelope>> {
-    let Some(env) = env else {
+    let Some(env) = doc::read_envelope(document, id)? else {
         index::remove(tx, id)?;
         return Ok(None);
     };
@@ -181,7 +167,7 @@ pub(super) fn reindex_with(
         index::remove(tx, id)?;
         return Ok(Some(env));
     }
-    let entry = match how.unwrap_or(Reindex::Derive) {
+    let entry = match how {
         Reindex::Entry(entry) => entry,
         Reindex::Envelope if index::put_envelope(tx, id, &env)? => return Ok(Some(env)),
         // No row to refresh yet, or a record this device did not write.
