@@ -225,21 +225,26 @@ pub(super) struct Read {
 }
 
 impl Decoded {
-    /// Parses `data` strictly and, for a document it builds whole, reads
-    /// what the index needs. Pure computation: no store, no lock.
-    fn of(data: &[u8], id: &ItemId, actor: &ActorId, indexer: Indexer) -> Decoded {
+    /// [`strict_load`] of `data`: a document it builds is kept as built.
+    fn parsed(data: &[u8], actor: &ActorId) -> Decoded {
         match strict_load(data) {
             Err(()) => Decoded::Damaged,
             Ok(None) => Decoded::Waiting,
-            // Nothing to read yet: the transaction loads the bytes into it.
-            Ok(Some(document)) if document.is_empty() => {
-                Decoded::Built(Box::new(document.with_actor(actor.clone())))
-            }
-            Ok(Some(mut document)) => Decoded::Read(Read {
+            Ok(Some(document)) => Decoded::Built(Box::new(document.with_actor(actor.clone()))),
+        }
+    }
+
+    /// [`Decoded::parsed`], and for a document it builds with content,
+    /// what the index needs of it (an empty one is kept: the transaction
+    /// loads the bytes into it). Pure computation: no store, no lock.
+    fn of(data: &[u8], id: &ItemId, actor: &ActorId, indexer: Indexer) -> Decoded {
+        match Self::parsed(data, actor) {
+            Decoded::Built(mut document) if !document.is_empty() => Decoded::Read(Read {
                 heads: document.get_heads(),
                 waiting: !document.get_missing_deps(&[]).is_empty(),
                 derived: derive(&document, id, indexer),
             }),
+            other => other,
         }
     }
 }
@@ -348,11 +353,7 @@ pub(super) fn apply_one(
     kind: DocKind,
     data: &[u8],
 ) -> Result<Option<ItemChange>> {
-    let decoded = match strict_load(data) {
-        Err(()) => Decoded::Damaged,
-        Ok(None) => Decoded::Waiting,
-        Ok(Some(document)) => Decoded::Built(Box::new(document.with_actor(actor.clone()))),
-    };
+    let decoded = Decoded::parsed(data, actor);
     apply_decoded(tx, actor, indexer, id, kind, data, decoded)
 }
 
