@@ -123,6 +123,15 @@ impl IntoResponse for ApiError {
         {
             response.headers_mut().insert(header::RETRY_AFTER, value);
         }
+        if matches!(self, Self::TooLarge(_)) {
+            // A body refused for its size is often left unread, and hyper
+            // then closes the connection after this answer. Saying so keeps
+            // a client from putting the connection back in its pool and
+            // sending its next request into a closed socket.
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
         response
     }
 }

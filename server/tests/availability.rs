@@ -75,8 +75,20 @@ fn a_json_body_is_at_most_64_kib() {
     );
     let reply = server.post_raw(None, "/v1/sessions", "application/json", huge.into_bytes());
     assert_eq!(reply.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    // The rest of the body stays unread, so the connection is not reused.
+    assert_eq!(
+        reply
+            .headers()
+            .get(reqwest::header::CONNECTION)
+            .map(|v| v.as_bytes()),
+        Some(&b"close"[..])
+    );
     let body: rapport_protocol::ErrorBody = reply.json().expect("an error body");
     assert_eq!(body.error, ErrorCode::TooLarge);
+    // The same client goes on, on a new connection.
+    for _ in 0..20 {
+        assert_eq!(server.get(None, "/health").status(), StatusCode::OK);
+    }
 }
 
 #[test]
