@@ -15,7 +15,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use chrono::NaiveDate;
 use rapport_core::clinical::SessionSummary;
 use rapport_core::note::Note;
-use rapport_core::sync::{StatusObserver, SyncClient, SyncConfig, SyncCounts, SyncStatus};
+use rapport_core::sync::{
+    RefusedWrap, StatusObserver, SyncClient, SyncConfig, SyncCounts, SyncStatus,
+};
 use rapport_core::{DocKind, ItemId};
 use rapport_protocol::{
     self as wire, AccessLogEntry, AccountId, CareLink, Device, DeviceId, Grant, GrantId, Invite,
@@ -274,6 +276,14 @@ impl RapportSync {
     }
 
     /// The status now.
+    /// The document keys the server asked this device to seal for someone
+    /// the account's own record does not share them with, all refused
+    /// (oldest first). Non-empty means the server asked for more than it
+    /// should: show it. Local; `sync_now`'s counts say how many were new.
+    pub fn refused_wraps(&self) -> Result<Vec<RefusedWrap>, SyncError> {
+        Ok(self.client.refused_wraps()?)
+    }
+
     pub fn status(&self) -> SyncStatus {
         self.client.status()
     }

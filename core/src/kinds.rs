@@ -12,6 +12,7 @@ use crate::goal::Goal;
 use crate::id::ItemId;
 use crate::inventory::Person;
 use crate::journal::{Interaction, Reflection, Win};
+use crate::kind_share::KindShare;
 use crate::note::Note;
 use crate::profile::Profile;
 use crate::record::{IndexEntry, Record};
@@ -33,5 +34,6 @@ pub fn index_entry(kind: DocKind, document: &AutoCommit, id: &ItemId) -> Result<
         DocKind::Phq9CheckIn => entry::<Phq9CheckIn>(document, id),
         DocKind::Rehearsal => entry::<Rehearsal>(document, id),
         DocKind::Note => entry::<Note>(document, id),
+        DocKind::KindShare => entry::<KindShare>(document, id),
     }
 }

@@ -9,7 +9,8 @@
 //!   reflections), [`goal`] (milestones, barriers, course corrections),
 //!   [`inventory`] (people, closeness ring, role-dispute stages), [`profile`]
 //!   (focus, formulation, contract, phase), [`checkin`] (mood, PHQ-9),
-//!   [`rehearsal`], [`note`] (a therapist's feedback).
+//!   [`rehearsal`], [`note`] (a therapist's feedback), [`kind_share`] (a
+//!   kind-wide share: the authority to seal keys for a therapist).
 //! - [`safety`]: crisis resources shown at once, offline, by the device's region.
 //! - [`time_zone`]: the client's zone, so that days begin at local midnight.
 //! - [`clinical`]: session summaries ("since we last met"), the timeline,
@@ -62,6 +63,7 @@ pub mod id;
 pub mod inventory;
 mod items;
 pub mod journal;
+pub mod kind_share;
 mod kinds;
 pub mod note;
 pub mod observer;

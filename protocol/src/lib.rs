@@ -69,10 +69,14 @@ pub enum DocKind {
     Rehearsal,
     /// A therapist's feedback note: owned by the therapist, readable by the client.
     Note,
+    /// A kind-wide share the client gave a therapist ("all wins", "all
+    /// interactions with Sam"), kept in the client's own sealed record: the
+    /// authority a device checks before sealing a key for anyone. Never shared.
+    KindShare,
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 10] = [
+    pub const ALL: [DocKind; 11] = [
         DocKind::Profile,
         DocKind::Interaction,
         DocKind::Win,
@@ -83,6 +87,7 @@ impl DocKind {
         DocKind::Phq9CheckIn,
         DocKind::Rehearsal,
         DocKind::Note,
+        DocKind::KindShare,
     ];
 
     /// The stable snake_case name used on the wire and in storage.
@@ -98,6 +103,7 @@ impl DocKind {
             DocKind::Phq9CheckIn => "phq9_check_in",
             DocKind::Rehearsal => "rehearsal",
             DocKind::Note => "note",
+            DocKind::KindShare => "kind_share",
         }
     }
 

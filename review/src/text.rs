@@ -125,6 +125,7 @@ pub fn kind(k: DocKind) -> &'static str {
         DocKind::Phq9CheckIn => "PHQ-9",
         DocKind::Rehearsal => "rehearsal",
         DocKind::Note => "note",
+        DocKind::KindShare => "kind share",
     }
 }
 
@@ -149,6 +150,8 @@ pub fn kind_plural(k: DocKind, n: usize) -> String {
         (DocKind::Rehearsal, _) => "rehearsals",
         (DocKind::Note, 1) => "note",
         (DocKind::Note, _) => "notes",
+        (DocKind::KindShare, 1) => "kind share",
+        (DocKind::KindShare, _) => "kind shares",
     };
     format!("{n} {word}")
 }

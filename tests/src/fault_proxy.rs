@@ -8,6 +8,10 @@
 //! so that a test can show each fault struck: one where they never fire
 //! proves nothing.
 //!
+//! It can also lie: a hook set with [`FaultProxy::lie`] rewrites the body
+//! of every answer whose request matches, the way a malicious server would
+//! (`tests/tests/lying_server.rs`).
+//!
 //! Each forwarded copy of a request travels on a fresh connection to the
 //! server, so the server's keep-alive never decides whether a request is
 //! delivered once or twice; the proxy alone decides.
@@ -74,6 +78,8 @@ pub struct FaultCounts {
     pub reset: u64,
     pub truncated: u64,
     pub duplicated: u64,
+    /// Answers rewritten by a lie ([`FaultProxy::lie`]).
+    pub lied: u64,
 }
 
 impl FaultCounts {
@@ -123,6 +129,7 @@ impl FaultProxy {
                 rng: SplitMix64(seed),
                 counts: FaultCounts::default(),
                 answers: Vec::new(),
+                lies: Vec::new(),
             }),
         });
         let accept = tokio::spawn(accept(listener, Arc::clone(&shared)));
@@ -158,6 +165,47 @@ impl FaultProxy {
     pub fn counts(&self) -> FaultCounts {
         self.shared.state.lock().unwrap().counts
     }
+
+    /// From the next request on, the body of every answer with status 200
+    /// to a request whose method is `method` and whose path starts with
+    /// `path` is replaced with what `hook` makes of it (given the request's
+    /// body and the answer's). Answers must be framed by Content-Length.
+    pub fn lie(
+        &self,
+        method: &str,
+        path: &str,
+        hook: impl Fn(&[u8], Vec<u8>) -> Vec<u8> + Send + Sync + 'static,
+    ) {
+        self.shared.state.lock().unwrap().lies.push(Lie {
+            method: method.to_owned(),
+            path: path.to_owned(),
+            hook: Arc::new(hook),
+        });
+    }
+
+    /// Stops every lie set with [`FaultProxy::lie`].
+    pub fn tell_the_truth(&self) {
+        self.shared.state.lock().unwrap().lies.clear();
+    }
+
+    /// How many answers a lie rewrote.
+    pub fn lies_told(&self) -> u64 {
+        self.shared.state.lock().unwrap().counts.lied
+    }
+}
+
+type Hook = Arc<dyn Fn(&[u8], Vec<u8>) -> Vec<u8> + Send + Sync>;
+
+struct Lie {
+    method: String,
+    path: String,
+    hook: Hook,
+}
+
+impl std::fmt::Debug for Lie {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Lie({} {})", self.method, self.path)
+    }
 }
 
 impl Drop for FaultProxy {
@@ -183,6 +231,7 @@ struct State {
     /// Every answer the server gave through the proxy, head and body, in
     /// order (what a network observer or a device sees).
     answers: Vec<u8>,
+    lies: Vec<Lie>,
 }
 
 /// What happens to one request.
@@ -225,6 +274,41 @@ impl Shared {
         })
         .map(|(_, kind)| kind);
         kind.map_or(Fault::Pass, |kind| state.fault(kind))
+    }
+
+    /// The answer, rewritten by the first lie that matches the request.
+    fn maybe_lie(&self, request: &Message, answer: Message) -> Message {
+        let (method, path) = request.method_and_path();
+        let hook = {
+            let state = self.state.lock().unwrap();
+            state
+                .lies
+                .iter()
+                .find(|l| l.method.eq_ignore_ascii_case(method) && path.starts_with(&l.path))
+                .map(|l| Arc::clone(&l.hook))
+        };
+        let ok = answer.start_line().split(' ').nth(1) == Some("200");
+        let Some(hook) = hook.filter(|_| ok && answer.header("content-length").is_some()) else {
+            return answer;
+        };
+        let body = hook(&request.body, answer.body);
+        let head = String::from_utf8_lossy(&answer.head);
+        let mut lines: Vec<String> = head
+            .split("\r\n")
+            .filter(|l| !l.is_empty())
+            .filter(|l| {
+                !l.split_once(':')
+                    .is_some_and(|(k, _)| k.trim().eq_ignore_ascii_case("content-length"))
+            })
+            .map(str::to_owned)
+            .collect();
+        lines.push(format!("content-length: {}", body.len()));
+        self.count(|c| c.lied += 1);
+        Message {
+            head: format!("{}\r\n\r\n", lines.join("\r\n")).into_bytes(),
+            body,
+            close: answer.close,
+        }
     }
 
     fn count(&self, what: impl FnOnce(&mut FaultCounts)) {
@@ -313,6 +397,7 @@ async fn relay(device: &mut Peer, request: &Message, shared: &Shared) -> io::Res
         }
         Fault::Pass | Fault::Reset | Fault::Truncate => forward(shared, request).await?,
     };
+    let answer = shared.maybe_lie(request, answer);
     let bytes = answer.bytes();
     if let Fault::Reset | Fault::Truncate = fault {
         // Mid-body when there is a body, else mid-head: never a whole answer.

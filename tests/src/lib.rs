@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
 pub mod fault_proxy;
+pub mod server_copy;
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;

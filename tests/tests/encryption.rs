@@ -18,10 +18,11 @@ use rapport_core::rehearsal::Rehearsal;
 use rapport_core::sync::SyncError;
 use rapport_crypto::{
     AccountKey, BundleHeader, BundleLabels, CryptoError, DeviceCertificate, DocKey, PairingRequest,
-    Wrap, open_bundle, open_wrap, read_header,
+    Wrap, open_bundle, read_header,
 };
 use rapport_protocol::{DocKind, Role};
 use rapport_tests::fault_proxy::FaultProxy;
+use rapport_tests::server_copy::{bundles_of, cbor, db, keys_in_database, opens};
 use rapport_tests::{Device, Server, link};
 
 /// The first four bytes of every Automerge document and change chunk.
@@ -60,17 +61,6 @@ fn server_files(server: &Server) -> Vec<(String, Vec<u8>)> {
         .filter(|p| p.is_file())
         .map(|p| (p.display().to_string(), std::fs::read(&p).unwrap()))
         .collect()
-}
-
-fn db(server: &Server) -> rusqlite::Connection {
-    let conn = rusqlite::Connection::open(server.database()).unwrap();
-    conn.busy_timeout(std::time::Duration::from_secs(5))
-        .unwrap();
-    conn
-}
-
-fn cbor<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> T {
-    ciborium::from_reader(bytes).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -287,49 +277,6 @@ async fn no_content_on_the_server(mut server: Server) {
             );
         }
     }
-}
-
-/// Every document key a holder of `account` can open from the server's
-/// database: the keys it was sealed and the older ones they carry.
-fn keys_in_database(
-    server: &Server,
-    account_id: &str,
-    account: &AccountKey,
-) -> HashMap<(String, u32), DocKey> {
-    let conn = db(server);
-    let certs: HashMap<String, DeviceCertificate> = conn
-        .prepare("SELECT device_id, certificate FROM device_keys")
-        .unwrap()
-        .query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
-        })
-        .unwrap()
-        .map(|r| {
-            let (id, bytes) = r.unwrap();
-            (id, cbor(&bytes))
-        })
-        .collect();
-    let mut keys = HashMap::new();
-    let bodies: Vec<Vec<u8>> = conn
-        .prepare("SELECT body FROM wraps")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    for body in bodies {
-        let wrap: Wrap = cbor(&body);
-        let Some(cert) = certs.get(&wrap.signer) else {
-            continue;
-        };
-        if let Ok(opened) = open_wrap(&wrap, account, account_id, &cert.device_public) {
-            for (i, old) in opened.older.iter().enumerate() {
-                keys.insert((wrap.doc_id.clone(), i as u32 + 1), old.clone());
-            }
-            keys.insert((wrap.doc_id.clone(), wrap.epoch), opened.key);
-        }
-    }
-    keys
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -827,58 +774,6 @@ async fn a_kit_of_another_account_is_refused_as_it_is_typed() {
         ana.sync.account_key().map(|k| k.to_bytes())
     );
     tablet.sync().await;
-}
-
-/// Every bundle on the server of `doc`, with the labels its envelope carries.
-fn bundles_of(server: &Server, doc: &ItemId, kind: &str) -> Vec<(BundleLabels, Vec<u8>)> {
-    db(server)
-        .prepare(
-            "SELECT bundle_id, device_id, epoch, data FROM bundles
-             WHERE doc_id = ?1 AND data IS NOT NULL",
-        )
-        .unwrap()
-        .query_map([doc.as_str()], |r| {
-            Ok((
-                BundleLabels {
-                    doc_id: doc.to_string(),
-                    epoch: r.get(2)?,
-                    device_id: r.get(1)?,
-                    bundle_id: r.get(0)?,
-                    kind: kind.into(),
-                },
-                r.get(3)?,
-            ))
-        })
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
-}
-
-/// Every device key the server ever published, retired ones included.
-fn every_certificate(server: &Server) -> Vec<DeviceCertificate> {
-    let conn = db(server);
-    let mut certs = Vec::new();
-    for table in ["device_keys", "retired_device_keys"] {
-        let rows: Vec<Vec<u8>> = conn
-            .prepare(&format!("SELECT certificate FROM {table}"))
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
-        certs.extend(rows.iter().map(|c| cbor::<DeviceCertificate>(c)));
-    }
-    certs
-}
-
-/// Whether a holder of these keys opens this bundle with any of them.
-fn opens(bundle: &[u8], labels: &BundleLabels, keys: &[DocKey], server: &Server) -> bool {
-    let certs = every_certificate(server);
-    keys.iter().any(|key| {
-        certs
-            .iter()
-            .any(|cert| open_bundle(key, bundle, labels, &cert.device_public).is_ok())
-    })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

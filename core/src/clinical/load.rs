@@ -132,6 +132,8 @@ pub(crate) fn items(store: &Store, ids: &[ItemId], into: &mut Gathered) -> Resul
             DocKind::MoodCheckIn => into.moods.push(item(id, env, document)?),
             DocKind::Phq9CheckIn => into.phq9.push(item(id, env, document)?),
             DocKind::Note => into.notes.push(item(id, env, document)?),
+            // The client's sharing authority, not part of any clinical view.
+            DocKind::KindShare => {}
         }
         Ok(())
     })?;

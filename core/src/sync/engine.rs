@@ -10,11 +10,12 @@ use std::sync::Arc;
 use chrono::Utc;
 use rapport_crypto::CryptoError;
 use rapport_protocol::{
-    Bundle, BundleId, DocKind, ErrorCode, ItemId, Limits, NeedsWrap, PulledChange, Session,
-    SnapshotRequest, SyncRequest, SyncResponse,
+    Bundle, BundleId, CareLink, DocKind, ErrorCode, ItemId, Limits, NeedsWrap, PulledChange,
+    Session, SnapshotRequest, SyncRequest, SyncResponse,
 };
 use reqwest::Method;
 
+use super::authority::{self, Authority, RefusedWrap};
 use super::keyring::Keyring;
 use super::retry::{retrying, retrying_with};
 use super::sealing::{self, Opening};
@@ -33,6 +34,10 @@ pub struct SyncCounts {
     pub rejected: u64,
     /// Document keys sealed for a grantee in this run.
     pub wrapped: u64,
+    /// Document keys the server asked this device to seal for someone its
+    /// own record does not share them with, refused (each in
+    /// `SyncReport::refused_wraps`).
+    pub refused_wraps: u64,
     pub requests: u64,
 }
 
@@ -45,6 +50,9 @@ pub struct SyncReport {
     /// another document or epoch, or signed by a device the owner never
     /// certified. Nothing of them was applied.
     pub refused: Vec<(ItemId, CryptoError)>,
+    /// Keys the server asked for that this account's record does not
+    /// authorize: none was sealed. A server that asks for them is lying.
+    pub refused_wraps: Vec<RefusedWrap>,
 }
 
 impl std::ops::Deref for SyncReport {
@@ -144,7 +152,7 @@ async fn exchange(run: &Run<'_>, report: &mut SyncReport) -> Result<(), SyncErro
         if needs.is_empty() {
             return Ok(());
         }
-        let wrapped = wrap_for_grantees(run, &needs).await?;
+        let wrapped = wrap_for_grantees(run, &needs, report).await?;
         if wrapped == 0 {
             return Ok(()); // nothing this device can seal now
         }
@@ -155,11 +163,43 @@ async fn exchange(run: &Run<'_>, report: &mut SyncReport) -> Result<(), SyncErro
 
 /// Seals each asked-for key for its grantee, whose keys are fetched again
 /// and compared with the pinned ones first.
-async fn wrap_for_grantees(run: &Run<'_>, needs: &[NeedsWrap]) -> Result<u64, SyncError> {
+async fn wrap_for_grantees(
+    run: &Run<'_>,
+    needs: &[NeedsWrap],
+    report: &mut SyncReport,
+) -> Result<u64, SyncError> {
     let store = &run.client.store;
     let Some(keys) = &run.keys else {
         return Ok(0);
     };
+    // The server's list is a hint: each key is sealed only for a recipient
+    // this account's own record authorizes (`authority`).
+    let links: Vec<CareLink> = run.client.get("v1/links").await?;
+    let authority = Authority::of(store, &run.session.account_id, run.session.role, &links)?;
+    let mut allowed = Vec::new();
+    let mut refused = Vec::new();
+    for need in needs {
+        match authority.check(store, need) {
+            Ok(()) => allowed.push(need.clone()),
+            Err(reason) => refused.push(RefusedWrap {
+                doc_id: need.doc_id.clone(),
+                recipient: need.grantee.clone(),
+                epoch: need.epoch,
+                reason,
+                at: Utc::now(),
+            }),
+        }
+    }
+    if !refused.is_empty() {
+        tracing::warn!(
+            count = refused.len(),
+            "refused to seal document keys the server asked for: this record does not share them"
+        );
+        authority::remember(store, &refused)?;
+        report.counts.refused_wraps += refused.len() as u64;
+        report.refused_wraps.extend(refused);
+    }
+    let needs = &allowed[..];
     let mut grantees: Vec<&str> = needs.iter().map(|n| n.grantee.0.as_str()).collect();
     grantees.sort_unstable();
     grantees.dedup();

@@ -6,6 +6,7 @@
 //! Network work is async (reqwest on tokio); the record itself stays a
 //! blocking, local [`Store`].
 
+mod authority;
 mod cbor;
 mod directory;
 mod engine;
@@ -31,6 +32,7 @@ use rapport_protocol::{
 };
 use reqwest::Method;
 
+pub use authority::{RefusalReason, RefusedWrap};
 pub use engine::{SNAPSHOT_AFTER, SyncCounts, SyncReport};
 pub use error::SyncError;
 pub use http::Traffic;
@@ -431,7 +433,7 @@ impl SyncClient {
             } else {
                 &ended.client
             };
-            sharing::rotate_wrapped_for(self, other)?;
+            sharing::end_access(self, &me, other, None)?;
         }
         self.delete(&format!("v1/links/{link}")).await?;
         self.links().await.map(|_| ())
@@ -465,6 +467,13 @@ impl SyncClient {
             access: rapport_protocol::Access::Read,
         };
         let grant: Grant = self.post("v1/grants", &request).await?;
+        // The authority to seal keys for the therapist is this record's own
+        // (`sync::authority`), synced to the account's other devices.
+        self.store.create(crate::kind_share::KindShare::new(
+            therapist.clone(),
+            kind,
+            person.cloned(),
+        ))?;
         // The therapist can read only once this device sealed the keys of
         // the matching items for them: sync now, which does it.
         self.sync_now().await?;
@@ -485,7 +494,8 @@ impl SyncClient {
         let grants = self.grants().await?;
         match grants.iter().find(|g| &g.grant_id == grant) {
             Some(revoked) => {
-                sharing::rotate_wrapped_for(self, &revoked.grantee)?;
+                let me = self.session().ok_or(SyncError::NotSignedIn)?.account_id;
+                sharing::end_access(self, &me, &revoked.grantee, Some(&revoked.scope))?;
                 sharing::revoke(self, grant).await
             }
             None => self.delete(&format!("v1/grants/{grant}")).await,
@@ -532,6 +542,13 @@ impl SyncClient {
                 GrantScope::Document { .. } => None,
             })
             .collect())
+    }
+
+    /// The document keys the server asked this device to seal for someone
+    /// this account's record does not share them with, refused (oldest
+    /// first, the newest 500). Local: the server is the one that asked.
+    pub fn refused_wraps(&self) -> Result<Vec<RefusedWrap>, SyncError> {
+        authority::refusals(&self.store)
     }
 
     /// Every read of this account's items by someone else.

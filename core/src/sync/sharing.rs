@@ -13,7 +13,7 @@ use rapport_protocol::{
 };
 
 use super::keyring::Keyring;
-use super::{SyncClient, SyncError, state};
+use super::{SyncClient, SyncError, authority, state};
 use crate::note::Note;
 
 /// The tag that selects items about a person, blinded with the account's
@@ -32,14 +32,58 @@ fn blinded(keys: Option<&Keyring>, tag: &str) -> Tag {
     Tag(keys.map_or_else(|| tag.to_owned(), |k| k.account.blind_tag(tag)))
 }
 
-/// Starts a new key epoch for every document of this account whose key was
-/// sealed for `grantee`: after a revocation, nothing written later is
-/// readable with the keys the grantee holds.
-pub(super) fn rotate_wrapped_for(
+/// Ends access for `grantee`, from this device, whichever device gave it:
+/// the kind shares it ends are marked ended in this record (so the
+/// account's other devices stop sealing for the grantee too), and every
+/// document the grantee could read through them, or was given a key of
+/// here, or that is marked shared, starts a new key epoch. `scope` is the
+/// one grant revoked; `None` ends everything between the two accounts (the
+/// care link ended).
+pub(super) fn end_access(
     client: &SyncClient,
+    me: &AccountId,
     grantee: &AccountId,
+    scope: Option<&GrantScope>,
 ) -> Result<(), SyncError> {
-    start_new_epochs(client, &client.store.wrapped_for(&grantee.0)?)
+    let store = &client.store;
+    let keys = client.sealing_keys()?;
+    let mut docs: BTreeSet<ItemId> = store.wrapped_for(&grantee.0)?.into_iter().collect();
+    for (id, share) in authority::kind_share_items(store)? {
+        if &share.therapist_id != grantee || share.ended_at.is_some() {
+            continue;
+        }
+        let ended = match scope {
+            None => true,
+            Some(GrantScope::Kind { kind, tag }) => {
+                share.doc_kind() == Some(*kind)
+                    && match (tag, &share.person_id) {
+                        (None, None) => true,
+                        (Some(tag), Some(person)) => &person_tag(keys.as_deref(), person) == tag,
+                        _ => false,
+                    }
+            }
+            Some(GrantScope::Document { .. }) => false,
+        };
+        if ended {
+            docs.extend(authority::covered_by(store, me, &share)?);
+            store.modify(&id, |s: &mut crate::kind_share::KindShare| {
+                s.ended_at = Some(chrono::Utc::now());
+                Ok(())
+            })?;
+        }
+    }
+    match scope {
+        Some(GrantScope::Document { doc_id }) => {
+            docs.insert(doc_id.clone());
+        }
+        Some(GrantScope::Kind { .. }) => {}
+        None => docs.extend(store.shared_items()?.into_iter().map(|s| s.id)),
+    }
+    let ours: Vec<ItemId> = docs
+        .into_iter()
+        .filter(|d| store.owner_of(d).ok().flatten().is_none_or(|o| &o == me))
+        .collect();
+    start_new_epochs(client, &ours)
 }
 
 /// Starts a new key epoch for each of these documents of this account.

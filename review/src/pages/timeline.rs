@@ -308,7 +308,7 @@ fn fields(app: &App, kind: DocKind, id: &ItemId) -> Result<Vec<(String, String)>
             put("Description", g.description);
             put("Milestones", milestones);
         }
-        DocKind::Profile | DocKind::Person | DocKind::Note => {}
+        DocKind::Profile | DocKind::Person | DocKind::Note | DocKind::KindShare => {}
     }
     Ok(out)
 }
