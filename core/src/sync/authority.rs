@@ -87,13 +87,9 @@ impl Authority {
         })
     }
 
-    /// Whether this account's record lets `need.grantee` read `need.doc_id`.
-    pub(super) fn check(&self, store: &Store, need: &NeedsWrap) -> Result<(), RefusalReason> {
-        self.check_inner(store, need)
-            .unwrap_or(Err(RefusalReason::UnknownDocument))
-    }
-
-    fn check_inner(
+    /// Whether this account's record lets `need.grantee` read `need.doc_id`
+    /// (the inner result); the outer error is the store's.
+    pub(super) fn check(
         &self,
         store: &Store,
         need: &NeedsWrap,

@@ -179,7 +179,7 @@ async fn wrap_for_grantees(
     let mut allowed = Vec::new();
     let mut refused = Vec::new();
     for need in needs {
-        match authority.check(store, need) {
+        match authority.check(store, need)? {
             Ok(()) => allowed.push(need.clone()),
             Err(reason) => refused.push(RefusedWrap {
                 doc_id: need.doc_id.clone(),
